@@ -1,0 +1,44 @@
+"""Home: what the CoP is, key figures and the ways in."""
+
+import streamlit as st
+
+from cop import charts, i18n, summary, ui
+
+ui.page_title("home.title", "home.intro")
+municipalities = ui.table("municipalities")
+measures = ui.table("measures")
+questions = ui.table("help_questions")
+maturity = ui.table("maturity")
+
+figures = summary.key_figures(municipalities, measures, questions)
+cols = st.columns(4)
+cols[0].metric(
+    ui.tr("home.partners"),
+    ui.num(figures["partners"]),
+    help=ui.tr(
+        "home.partners_help",
+        provinces=figures["provinces"],
+        inhabitants=ui.num(figures["inhabitants"]),
+    ),
+)
+cols[1].metric(ui.tr("home.measures"), ui.num(figures["measures"]))
+cols[2].metric(ui.tr("home.realised"), i18n.format_percent(figures["realised_share"], 0, ui.lang()))
+cols[3].metric(ui.tr("home.open_questions"), ui.num(figures["open_questions"]))
+
+left, right = st.columns(2)
+with left:
+    st.subheader(ui.tr("home.per_theme"))
+    st.plotly_chart(
+        charts.measures_per_theme(summary.measures_per_theme(measures), ui.lang()),
+        key="home_theme_chart",
+    )
+with right:
+    st.subheader(ui.tr("home.maturity_distribution"))
+    st.plotly_chart(
+        charts.level_distribution(summary.latest_maturity_distribution(maturity), ui.lang()),
+        key="home_maturity_chart",
+    )
+
+st.subheader(ui.tr("home.newest"))
+ui.show_table(summary.newest_practices(measures, municipalities), "measures", key="home_newest")
+st.caption(ui.tr("app.credit_cbs"))

@@ -1,0 +1,99 @@
+"""The command line: exit codes, reports naming file/row/column, nothing changed on bad input."""
+
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+
+from cop import cli, storage
+from cop.config import get_settings
+from tests.conftest import ROOT
+
+
+def run_cli(*args: str, env_dir=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cop", *args], cwd=ROOT, capture_output=True, text=True, timeout=180
+    )
+
+
+def test_validate_reports_file_row_column_and_exits_2(app_env, tmp_path, capsys):
+    bad = tmp_path / "levels.csv"
+    bad.write_text(
+        "municipality_code;year;dimension;level;note\nGM0344;2025;vision_policy;6;\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["validate", "maturity", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "levels.csv: Row 2, column 'level': the value must be at most 5. (value: '6')" in err
+
+
+def test_validate_good_file_exits_0(app_env, tmp_path, capsys):
+    good = tmp_path / "ok.csv"
+    good.write_text(
+        "municipality_code,year,dimension,level,note\nGM0344,2025,vision_policy,4,\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["validate", "maturity", str(good)]) == 0
+
+
+def test_import_bad_file_changes_nothing(app_env, tmp_path, capsys):
+    engine = storage.make_engine()
+    before = storage.table_counts(engine)
+    version = storage.data_version(engine)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"")
+    assert cli.main(["import", "measures", str(bad), "--replace"]) == 2
+    assert "is empty" in capsys.readouterr().err
+    assert storage.table_counts(engine) == before
+    assert storage.data_version(engine) == version
+
+
+def test_import_then_export_xlsx_and_csv(app_env, tmp_path, capsys):
+    extra = tmp_path / "q.csv"
+    extra.write_text(
+        "id,municipality_code,asked_on,theme,question,status,answered_by\n"
+        '9999,GM0344,2026-11-01,depaving,=HYPERLINK("x"),open,\n',
+        encoding="utf-8",
+    )
+    assert cli.main(["--lang", "nl", "import", "help_questions", str(extra)]) == 0
+    assert "zijn in orde" in capsys.readouterr().out
+    out = tmp_path / "export.xlsx"
+    assert cli.main(["export", "--format", "xlsx", "--out", str(out)]) == 0
+    sheet = openpyxl.load_workbook(out)["help_questions"]
+    questions = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert '\'=HYPERLINK("x")' in questions  # neutralised, never a live formula
+    assert sheet.freeze_panes == "A2"
+
+
+def test_export_csv_folder_has_every_table(app_env, tmp_path):
+    out = tmp_path / "csv"
+    assert cli.main(["export", "--out", str(out)]) == 0
+    names = sorted(p.stem for p in out.glob("*.csv"))
+    assert names == sorted(storage.TABLES)
+
+
+def test_export_xlsx_workbook(app_env, tmp_path):
+    out = tmp_path / "all.xlsx"
+    assert cli.main(["export", "--format", "xlsx", "--out", str(out)]) == 0
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert set(book.sheetnames) == set(storage.TABLES)
+
+
+def test_init_reports_counts(app_env, capsys):
+    assert cli.main(["init"]) == 0
+    assert "measures:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args", [["import", "nosuchtable", "x.csv"], ["frobnicate"]])
+def test_usage_errors_exit_2(args, app_env):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(args)
+    assert exc.value.code == 2
+
+
+def test_module_entry_point_runs(app_env, tmp_path):
+    result = run_cli("demo", "--out", str(tmp_path / "d"), "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "d" / "measures.csv").exists()
+    assert get_settings().data_dir == app_env
