@@ -110,7 +110,13 @@ def _demo(argv: list[str]) -> int:
     return demo.main(argv)
 
 
-PASS_THROUGH: dict[str, Callable[[list[str]], int]] = {"demo": _demo}
+def _trend(argv: list[str]) -> int:
+    from cop.trends import trend_cli
+
+    return trend_cli(argv)
+
+
+PASS_THROUGH: dict[str, Callable[[list[str]], int]] = {"demo": _demo, "trend": _trend}
 
 
 def main(argv: list[str] | None = None) -> int:
