@@ -133,15 +133,34 @@ def page_title(title_key: str, intro_key: str | None = None) -> None:
         st.caption(tr(intro_key))
 
 
-def show_table(
-    frame: pd.DataFrame, table_name: str | None, *, key: str, height: int | None = None
-) -> None:
-    """A dataframe with labels and headers in the session's language."""
+PLAIN_NUMBER_COLUMNS = frozenset({"id", "year", "start_year", "joined_year", "level", "urbanity"})
+
+
+def _column_config(frame: pd.DataFrame) -> dict[str, object]:
+    """Dates as dd-mm-jjjj, numbers in the reader's locale (1.234,5 in a Dutch browser)."""
+    config: dict[str, object] = {}
+    for column in frame.columns:
+        shown = presentation.column_label(column, lang())
+        series = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            config[shown] = st.column_config.DateColumn(format="DD-MM-YYYY")
+        elif column in PLAIN_NUMBER_COLUMNS or column.endswith("_id"):
+            if pd.api.types.is_numeric_dtype(series):
+                config[shown] = st.column_config.NumberColumn(format="plain")
+        elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            config[shown] = st.column_config.NumberColumn(format="localized")
+    return config
+
+
+def show_table(frame: pd.DataFrame, table_name: str | None, *, key: str, height: int | None = None
+               ) -> None:
+    """A dataframe with labels, headers and number/date formats for the session's language."""
     st.dataframe(
         presentation.labelled(frame, table_name, lang()),
         hide_index=True,
         width="stretch",
         key=key,
+        column_config=_column_config(frame),
         **({"height": height} if height else {}),
     )
 
