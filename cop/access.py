@@ -19,7 +19,32 @@ HIDDEN = "—"
 
 
 def can_edit(role: str) -> bool:
+    """Import files and edit tables: coordinators only."""
     return role == "coordinator"
+
+
+def can_post_question(role: str) -> bool:
+    """Post a help question: signed-in members and coordinators."""
+    return role in ("member", "coordinator")
+
+
+def may_post_for(role: str, account_municipality: str | None, municipality_code: str) -> bool:
+    """Whether ``role`` may post a help question on behalf of ``municipality_code``.
+
+    A member whose account names a municipality posts for that municipality only; a
+    member without one (e.g. signed in through the identity provider) and a
+    coordinator may post for any municipality.
+    """
+    if not can_post_question(role):
+        return False
+    if role == "member" and account_municipality:
+        return municipality_code == account_municipality
+    return True
+
+
+def visible_tables(tables: dict[str, pd.DataFrame], role: str) -> dict[str, pd.DataFrame]:
+    """Every table as ``role`` may see it (for bundled downloads of several tables)."""
+    return {name: visible_frame(name, frame, role) for name, frame in tables.items()}
 
 
 def visible_frame(table: str, frame: pd.DataFrame, role: str) -> pd.DataFrame:

@@ -55,6 +55,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 EXTRA_VALIDATE_CHECKS: list[Callable[[argparse.Namespace, ValidationReport], bool]] = []
 
 
+def _measure_locations(args: argparse.Namespace, report: ValidationReport) -> bool:
+    """Warn about measures outside their own municipality (issue 3; exit code unchanged)."""
+    from cop.geocheck import check_measure_locations
+
+    return check_measure_locations(args, report)
+
+
+EXTRA_VALIDATE_CHECKS.append(_measure_locations)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     engine = storage.make_engine()
     storage.init_db(engine)
@@ -116,7 +126,24 @@ def _trend(argv: list[str]) -> int:
     return trend_cli(argv)
 
 
-PASS_THROUGH: dict[str, Callable[[list[str]], int]] = {"demo": _demo, "trend": _trend}
+def _user(argv: list[str]) -> int:
+    from cop.auth_cli import main as user_main
+
+    return user_main(argv)
+
+
+def _brief(argv: list[str]) -> int:
+    from cop.brief_cli import main as brief_main
+
+    return brief_main(argv)
+
+
+PASS_THROUGH: dict[str, Callable[[list[str]], int]] = {
+    "demo": _demo,
+    "trend": _trend,
+    "user": _user,
+    "brief": _brief,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -492,6 +492,8 @@ def generate(
     questions = _questions(partners, experts, rng)
     meetings = _meetings(partners, rng)
     resources = _resources()
+    # drawn last, so adding the table left every other table exactly as it was
+    resource_usage = _resource_usage(measures, resources, rng)
     columns = [
         "code",
         "name",
@@ -514,6 +516,7 @@ def generate(
         "experts": experts,
         "meetings": meetings,
         "resources": resources,
+        "resource_usage": resource_usage,
     }
 
 
@@ -820,6 +823,22 @@ def _resources() -> pd.DataFrame:
             for i, (title, kind, theme, level, url) in enumerate(RESOURCES)
         ]
     )
+
+
+def _resource_usage(
+    measures: pd.DataFrame, resources: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Link each resource to one to five practices of its theme (realised or in progress)."""
+    rows = []
+    active = measures[measures["status"].isin(["realised", "in_progress"])]
+    for resource in resources.itertuples(index=False):
+        candidates = active.loc[active["theme"] == resource.theme, "id"].to_numpy()
+        if len(candidates) == 0:
+            continue
+        n = min(len(candidates), int(rng.integers(1, 6)))
+        for measure_id in sorted(rng.choice(candidates, size=n, replace=False)):
+            rows.append({"resource_id": int(resource.id), "measure_id": int(measure_id)})
+    return pd.DataFrame(rows, columns=["resource_id", "measure_id"])
 
 
 def write(tables: dict[str, pd.DataFrame], out: Path) -> None:

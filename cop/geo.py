@@ -55,7 +55,9 @@ log = logging.getLogger(__name__)
 ATTRIBUTION = "CBS / Kadaster (PDOK), CC BY 4.0"
 
 #: OGC API Features items endpoint; query parameters are added by :func:`load_boundaries`.
-OGC_ITEMS_URL = "https://api.pdok.nl/cbs/gebiedsindelingen/ogc/v1/collections/gemeente_gegeneraliseerd/items"
+OGC_ITEMS_URL = (
+    "https://api.pdok.nl/cbs/gebiedsindelingen/ogc/v1/collections/gemeente_gegeneraliseerd/items"
+)
 #: Yearly WFS endpoint; ``{year}`` is filled in, query parameters are added.
 WFS_URL = "https://service.pdok.nl/cbs/gebiedsindelingen/{year}/wfs/v1_0"
 WFS_TYPE_NAME = "gebiedsindelingen:gemeente_gegeneraliseerd"
@@ -82,6 +84,9 @@ MSG_FILE_UNUSABLE = "geo.boundaries_file_unusable"
 # use CBS wijk- en buurtkaart names rather than the PDOK ones).
 _FILE_CODE_COLUMNS = ("statcode", "code", "gemeentecode", "gm_code")
 _FILE_NAME_COLUMNS = ("statnaam", "name", "naam", "gemeentenaam", "gm_naam")
+
+#: Distance (m) a measure may lie outside its own municipality before it is flagged.
+OUTSIDE_TOLERANCE_M = 250.0
 
 OUTSIDE_COLUMNS = [
     "id",
@@ -197,9 +202,7 @@ def load_boundaries(
     cache_path = boundaries_cache_path(year, settings)
     if cache_path.exists():
         try:
-            return BoundaryResult(
-                _read_cache(cache_path, year), "cache", year, None, errors
-            )
+            return BoundaryResult(_read_cache(cache_path, year), "cache", year, None, errors)
         except BoundaryError as exc:
             _record(errors, f"cache {cache_path} ignored: {exc}")
 
@@ -244,9 +247,7 @@ def read_boundaries_file(path: str | os.PathLike[str], year: int) -> gpd.GeoData
     # Readers raise many unrelated types (pyogrio, pyarrow, OSError, ValueError) for a
     # file they cannot read; every one means the same to the user: this file is unusable.
     except Exception as exc:
-        raise BoundaryError(
-            f"cannot read {path.name}: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise BoundaryError(f"cannot read {path.name}: {type(exc).__name__}: {exc}") from exc
     return _normalise(
         frame,
         year,
@@ -392,13 +393,9 @@ def _write_cache(
             {"statcode": code, "statnaam": name, "jrstatcode": f"{year}{code}"},
             ensure_ascii=False,
         )
-        lines.append(
-            f'{{"type":"Feature","properties":{properties},"geometry":{geometry}}}'
-        )
+        lines.append(f'{{"type":"Feature","properties":{properties},"geometry":{geometry}}}')
     text = (
-        json.dumps(
-            {"type": "FeatureCollection", "cop_year": year, "cop_source": source}
-        )[:-1]
+        json.dumps({"type": "FeatureCollection", "cop_year": year, "cop_source": source})[:-1]
         + ',"features":[\n'
         + ",\n".join(lines)
         + "\n]}"
@@ -498,9 +495,7 @@ def _normalise(
         raise BoundaryError("no features")
     code_column = _pick_column(frame, code_columns)
     if code_column is None:
-        raise BoundaryError(
-            f"no code property (expected one of {', '.join(code_columns)})"
-        )
+        raise BoundaryError(f"no code property (expected one of {', '.join(code_columns)})")
     codes = frame[code_column].astype("string").str.strip()
     if lenient:
         digits = codes.str.fullmatch(r"\d{1,4}").fillna(False).astype(bool)
@@ -578,16 +573,11 @@ def simplify_for_web(
         try:
             simplified = shapely.coverage_simplify(projected, tolerance_m)
         except (shapely.errors.GEOSException, TypeError, ValueError) as exc:
-            log.info(
-                "coverage simplification failed (%s); simplifying per polygon", exc
-            )
+            log.info("coverage simplification failed (%s); simplifying per polygon", exc)
         if simplified is not None and not (
-            shapely.is_valid(simplified).all()
-            and not shapely.is_empty(simplified).any()
+            shapely.is_valid(simplified).all() and not shapely.is_empty(simplified).any()
         ):
-            log.info(
-                "coverage simplification gave invalid output; simplifying per polygon"
-            )
+            log.info("coverage simplification gave invalid output; simplifying per polygon")
             simplified = None
     if simplified is None:
         simplified = shapely.simplify(projected, tolerance_m, preserve_topology=True)
@@ -648,13 +638,9 @@ def join_boundaries(
     _require_columns(municipalities, ["code"], "municipalities")
     data = municipalities.drop(columns=["geometry"], errors="ignore").copy()
     data["code"] = data["code"].astype("string").str.strip()
-    boundaries = gdf[["code", "name", "geometry"]].rename(
-        columns={"name": "_boundary_name"}
-    )
+    boundaries = gdf[["code", "name", "geometry"]].rename(columns={"name": "_boundary_name"})
     missing = sorted(set(data["code"].dropna()) - set(boundaries["code"]))
-    joined = boundaries.merge(
-        data, on="code", how="left" if keep_all_boundaries else "inner"
-    )
+    joined = boundaries.merge(data, on="code", how="left" if keep_all_boundaries else "inner")
     if "name" in joined.columns:
         joined["name"] = joined["name"].fillna(joined["_boundary_name"])
     else:
@@ -664,7 +650,7 @@ def join_boundaries(
 
 
 def measures_outside_municipality(
-    measures: pd.DataFrame, gdf: gpd.GeoDataFrame, tolerance_m: float = 250.0
+    measures: pd.DataFrame, gdf: gpd.GeoDataFrame, tolerance_m: float = OUTSIDE_TOLERANCE_M
 ) -> pd.DataFrame:
     """Measures whose point lies outside their own municipality (a likely data error).
 
@@ -691,18 +677,14 @@ def measures_outside_municipality(
         point; missing when it lies in water or outside the country) and ``distance_m``
         (metres to its own municipality).
     """
-    _require_columns(
-        measures, ["id", "municipality_code", "title", "lat", "lon"], "measures"
-    )
+    _require_columns(measures, ["id", "municipality_code", "title", "lat", "lon"], "measures")
     if gdf is None or gdf.empty:
         raise ValueError("boundaries are needed to check measure locations")
     frame = measures[["id", "municipality_code", "title", "lat", "lon"]].copy()
     frame["lat"] = pd.to_numeric(frame["lat"], errors="coerce")
     frame["lon"] = pd.to_numeric(frame["lon"], errors="coerce")
     codes = pd.Index(gdf["code"].astype(str))
-    own_position = codes.get_indexer(
-        frame["municipality_code"].astype("string").fillna("")
-    )
+    own_position = codes.get_indexer(frame["municipality_code"].astype("string").fillna(""))
     checkable = frame["lat"].notna() & frame["lon"].notna() & (own_position >= 0)
     frame = frame[checkable.to_numpy()]
     own_position = own_position[checkable.to_numpy()]
@@ -732,9 +714,7 @@ def measures_outside_municipality(
     flagged["falls_in_code"] = pd.array(
         np.where(found, codes.to_numpy()[containing], None), dtype="string"
     )
-    flagged["falls_in_name"] = pd.array(
-        np.where(found, names[containing], None), dtype="string"
-    )
+    flagged["falls_in_name"] = pd.array(np.where(found, names[containing], None), dtype="string")
     flagged["distance_m"] = np.round(distance, 0)
     return flagged.reset_index(drop=True)[OUTSIDE_COLUMNS]
 
@@ -771,9 +751,7 @@ def boundaries_geojson(
             raise ValueError(
                 f"values has duplicate codes: {_examples(values.loc[values['code'].duplicated(), 'code'])}"
             )
-        columns = value_columns or [
-            c for c in values.columns if c not in ("code", "name")
-        ]
+        columns = value_columns or [c for c in values.columns if c not in ("code", "name")]
         _require_columns(values, columns, "values")
         extra = values[["code", *columns]].copy()
         extra["code"] = extra["code"].astype(str)
@@ -789,9 +767,7 @@ def boundaries_geojson(
                 "properties": props,
                 "geometry": json.loads(geometry),
             }
-            for props, geometry in zip(
-                properties.to_dict("records"), geometries, strict=True
-            )
+            for props, geometry in zip(properties.to_dict("records"), geometries, strict=True)
         ],
     }
 

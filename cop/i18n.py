@@ -104,7 +104,7 @@ def normalise_language(lang: str | None) -> str:
 
 
 def t(key: str, lang: str | None = None, /, **values: object) -> str:
-    """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``.
+    """The text for ``key`` in ``lang``, with its ``{named}`` fields filled from ``values``.
 
     An unknown key raises ``KeyError``: a missing text is a bug the tests must catch,
     not something to paper over with the key itself.

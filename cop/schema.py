@@ -12,6 +12,7 @@ the reports, so a column is declared exactly once.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -47,6 +48,7 @@ class Field:
     municipality: bool = False
     not_future: bool = False
     max_length: int | None = None
+    references: str | None = None  # name of the table whose ``id`` this column points to
 
     @property
     def must_exist(self) -> bool:
@@ -234,6 +236,15 @@ TABLES: dict[str, TableSpec] = {
             ),
             key=("id",),
         ),
+        # Which practice (measure) used which toolbox resource; a pure link table.
+        TableSpec(
+            "resource_usage",
+            (
+                Field("resource_id", "int", min=1, references="resources"),
+                Field("measure_id", "int", min=1, references="measures"),
+            ),
+            key=("resource_id", "measure_id"),
+        ),
     )
 }
 
@@ -248,13 +259,34 @@ def vocabulary(name: str) -> tuple[str, ...]:
     return vocab.VOCAB_PREFIX[name][1]
 
 
+def referenced_tables(table: str) -> tuple[str, ...]:
+    """Tables whose ``id`` a column of ``table`` points to (``resources``, ``measures``)."""
+    return tuple(f.references for f in TABLES[table].fields if f.references)
+
+
+def referencing_fields(table: str) -> list[tuple[str, str]]:
+    """``(table, column)`` pairs that point to the ``id`` of ``table``."""
+    return [
+        (spec.name, f.name)
+        for spec in TABLES.values()
+        for f in spec.fields
+        if f.references == table
+    ]
+
+
 def build_schema(
-    spec: TableSpec, *, known_codes: set[str] | None, today: dt.date
+    spec: TableSpec,
+    *,
+    known_codes: set[str] | None,
+    today: dt.date,
+    known_ids: Mapping[str, set[int]] | None = None,
 ) -> pa.DataFrameSchema:
     """The pandera schema of a table for one validation run.
 
     ``known_codes`` are the municipality codes a reference may point to (``None`` skips that
-    check, e.g. for the municipalities table itself); ``today`` decides what is "future".
+    check, e.g. for the municipalities table itself); ``known_ids`` maps a referenced table
+    to the ids a ``references`` column may hold (a table missing from it is not checked);
+    ``today`` decides what is "future".
     The ``error`` of each check is a catalog key with parameters (``key|name=value``), so
     the report can be written in the reader's language.
     """
@@ -294,6 +326,13 @@ def build_schema(
             )
         if f.municipality and known_codes is not None:
             checks.append(pa.Check.isin(sorted(known_codes), error="err.unknown_municipality"))
+        if f.references and known_ids is not None and f.references in known_ids:
+            checks.append(
+                pa.Check.isin(
+                    sorted(known_ids[f.references]),
+                    error=f"err.unknown_reference|table={f.references}",
+                )
+            )
         columns[f.name] = pa.Column(
             _pandera_dtype(f.kind),
             checks=checks,

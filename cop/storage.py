@@ -21,7 +21,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from cop.config import SHIPPED_DATA_DIR, get_settings
-from cop.schema import TABLE_ORDER, TABLES, TableSpec, coerce_types
+from cop.schema import (
+    TABLE_ORDER,
+    TABLES,
+    TableSpec,
+    coerce_types,
+    referenced_tables,
+    referencing_fields,
+)
 from cop.validation import Issue, ValidationReport, validate_file, validate_frame
 
 METADATA = sa.MetaData()
@@ -89,10 +96,15 @@ def _create_users(conn: Connection) -> None:
     USERS.create(conn, checkfirst=True)
 
 
+def _create_resource_usage(conn: Connection) -> None:
+    SQL_TABLES["resource_usage"].create(conn, checkfirst=True)
+
+
 # (version, description, function). Append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "core tables of the CoP data model", _create_core_tables),
     (2, "users: sign-in accounts with hashed passwords and lockout state", _create_users),
+    (3, "resource_usage: which practices used which toolbox resource", _create_resource_usage),
 ]
 
 
@@ -150,7 +162,8 @@ def init_db(engine: Engine, seed_dir: Path | None = None, *, reload: bool = Fals
         path = seed_dir / f"{table}.csv"
         if not path.exists():
             continue
-        report = validate_file(path, table, known_codes=known)
+        ids = {ref: _frame_ids(frames.get(ref)) for ref in referenced_tables(table)}
+        report = validate_file(path, table, known_codes=known, known_ids=ids or None)
         if not report.ok:
             raise ImportFailed(report)
         frames[table] = report.frame
@@ -222,6 +235,7 @@ def import_frame_report(
         return report
     incoming = report.frame
     codes = known_codes(engine) if table != "municipalities" else None
+    ids = known_ids(engine, referenced_tables(table))
     if replace:
         combined = incoming
     else:
@@ -229,8 +243,10 @@ def import_frame_report(
         key = list(TABLES[table].key)
         combined = pd.concat([existing, incoming], ignore_index=True)
         combined = combined.drop_duplicates(subset=key, keep="last").reset_index(drop=True)
-    if not replace:
-        check = validate_frame(combined, table, known_codes=codes, source=report.source)
+    if not replace or ids:
+        check = validate_frame(
+            combined, table, known_codes=codes, source=report.source, known_ids=ids or None
+        )
         if not check.ok:
             return ValidationReport(table, report.source, check.issues)
     if table == "municipalities":
@@ -240,12 +256,41 @@ def import_frame_report(
     with engine.begin() as conn:
         conn.execute(SQL_TABLES[table].delete())
         _insert(conn, table, combined)
+        _drop_dangling_links(conn, table)
         if replace:
             demo = set(_demo_tables(conn)) - {table}
             _set_meta(conn, "demo_tables", json.dumps(sorted(demo)))
         _bump_version(conn)
     report.frame = incoming
     return report
+
+
+def known_ids(engine: Engine, tables: Iterable[str]) -> dict[str, set[int]]:
+    """The ids stored in each of ``tables`` (for columns declared with ``references``)."""
+    found: dict[str, set[int]] = {}
+    with engine.connect() as conn:
+        for name in tables:
+            column = SQL_TABLES[name].c.id
+            found[name] = {int(v) for v in conn.execute(sa.select(column)).scalars()}
+    return found
+
+
+def _frame_ids(frame: pd.DataFrame | None) -> set[int]:
+    return set() if frame is None else {int(v) for v in frame["id"].dropna()}
+
+
+def _drop_dangling_links(conn: Connection, table: str) -> None:
+    """Delete link rows (``resource_usage``) that point to ids ``table`` no longer has.
+
+    A link table only says "this practice used that resource"; when a coordinator removes
+    the resource or the practice, the link has nothing left to say, so it goes with it
+    (as ``ON DELETE CASCADE`` would) instead of blocking the edit.
+    """
+    target = SQL_TABLES[table]
+    for link_table, column in referencing_fields(table):
+        link = SQL_TABLES[link_table]
+        still_there = sa.exists().where(target.c.id == link.c[column])
+        conn.execute(link.delete().where(~still_there))
 
 
 def import_file(
@@ -258,7 +303,10 @@ def import_file(
 ) -> ValidationReport:
     """Validate and, only when the whole file is valid, store it."""
     codes = known_codes(engine) if table != "municipalities" else None
-    report = validate_file(source, table, known_codes=codes, filename=filename)
+    ids = known_ids(engine, referenced_tables(table))
+    report = validate_file(
+        source, table, known_codes=codes, filename=filename, known_ids=ids or None
+    )
     return import_frame_report(engine, table, report, replace=replace)
 
 

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import importlib
 import json
+import time
 from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from cop import access, exports, i18n, presentation, storage
+from cop import access, auth, exports, i18n, presentation, storage
 from cop.config import get_settings
 
 # Session-state keys used by more than one page live here, in one place.
 LANG_KEY = "lang"
 ROLE_KEY = "role"
 USER_KEY = "user"
+SIGNED_IN_AT_KEY = "signed_in_at"  # epoch seconds of the sign-in (session expiry)
+MUNICIPALITY_KEY = "user_municipality"  # municipality code of the signed-in member
 
 
 def lang() -> str:
@@ -34,8 +37,13 @@ def tr(key: str, /, **values: object) -> str:
 
 
 def label_func(prefix: str) -> Callable[[object], str]:
-    """A ``format_func`` for widgets whose options are vocabulary codes."""
-    return lambda code: i18n.label(prefix, code, lang())
+    """A ``format_func`` for widgets whose options are vocabulary codes.
+
+    The language is fixed when the function is made, so the labels stay consistent
+    even where the function is called outside the script run (AppTest's ``select``).
+    """
+    language = lang()
+    return lambda code: i18n.label(prefix, code, language)
 
 
 def num(value: float | int | None, decimals: int = 0) -> str:
@@ -69,8 +77,21 @@ def table(name: str) -> pd.DataFrame:
 
 
 def role() -> str:
+    """The signed-in person's role; ``"visitor"`` unless a sign-in is present and current.
+
+    Checked on every call (not only by the sidebar), so a page reached without the
+    entry point's sidebar still never shows more than a visitor may see.
+    """
     value = st.session_state.get(ROLE_KEY, "visitor")
-    return value if value in access.ROLES else "visitor"
+    if value not in access.ROLES or USER_KEY not in st.session_state:
+        return "visitor"
+    try:
+        minutes = auth.auth_settings().session_minutes
+    except ValueError:
+        return "visitor"
+    if auth.session_expired(st.session_state.get(SIGNED_IN_AT_KEY), time.time(), minutes):
+        return "visitor"
+    return value
 
 
 def visible(name: str) -> pd.DataFrame:
@@ -122,12 +143,150 @@ def sidebar() -> None:
             format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code],
             horizontal=True,
         )
+        sign_in_box()
         demo = storage.demo_tables(engine())
         if demo:
             st.info(tr("app.demo_notice"), icon=":material/science:")
 
 
+def user_municipality() -> str | None:
+    """Municipality code of the signed-in person, when their account has one."""
+    return st.session_state.get(MUNICIPALITY_KEY) if role() != "visitor" else None
+
+
+def _sign_out() -> None:
+    for key in (ROLE_KEY, USER_KEY, SIGNED_IN_AT_KEY, MUNICIPALITY_KEY):
+        st.session_state.pop(key, None)
+
+
+def _sign_in(username: str, role_name: str, municipality: str | None) -> None:
+    st.session_state[USER_KEY] = username
+    st.session_state[ROLE_KEY] = role_name
+    st.session_state[MUNICIPALITY_KEY] = municipality
+    st.session_state[SIGNED_IN_AT_KEY] = time.time()
+
+
+def sign_in_box() -> None:
+    """Sign-in and sign-out in the sidebar; checks on every run that the session still holds.
+
+    The role it stores under ``ROLE_KEY`` is what :func:`role` and :mod:`cop.access` use.
+    Password mode re-reads the account on every run, so a removed account or changed role
+    takes effect at the next click, and a sign-in older than ``COP_SESSION_MINUTES`` ends.
+    """
+    try:
+        settings = auth.auth_settings()
+    except ValueError as exc:
+        _sign_out()
+        st.error(tr("auth.config_invalid", detail=str(exc)))
+        return
+    if settings.mode == "oidc":
+        _oidc_box(settings)
+        return
+    if USER_KEY in st.session_state:
+        user = auth.get_user(engine(), str(st.session_state[USER_KEY]))
+        started = st.session_state.get(SIGNED_IN_AT_KEY)
+        if user is None or auth.session_expired(started, time.time(), settings.session_minutes):
+            _sign_out()
+            st.warning(tr("auth.expired"), icon=":material/timer_off:")
+        else:
+            st.session_state[ROLE_KEY] = user.role
+            st.session_state[MUNICIPALITY_KEY] = user.municipality_code
+    elif role() != "visitor":  # a role without a signed-in account is never trusted
+        _sign_out()
+    if USER_KEY in st.session_state:
+        st.caption(
+            tr(
+                "auth.signed_in_as",
+                username=st.session_state[USER_KEY],
+                role=tr(f"auth.roles.{role()}"),
+            )
+        )
+        st.button(tr("auth.sign_out"), key="sign_out", on_click=_sign_out, icon=":material/logout:")
+        return
+    with st.expander(tr("auth.sign_in"), icon=":material/login:"):
+        with st.form("sign_in_form", clear_on_submit=True, border=False):
+            username = st.text_input(
+                tr("auth.username"), key="sign_in_username", autocomplete="username"
+            )
+            password = st.text_input(
+                tr("auth.password"),
+                type="password",
+                key="sign_in_password",
+                autocomplete="current-password",
+            )
+            submitted = st.form_submit_button(tr("auth.sign_in"), key="sign_in_submit")
+        if submitted:
+            result = auth.authenticate(engine(), username, password)
+            if result.user is None:
+                st.error(tr(result.message_key))
+            else:
+                _sign_in(result.user.username, result.user.role, result.user.municipality_code)
+                st.rerun()
+
+
+def _oidc_sign_out() -> None:
+    _sign_out()
+    st.logout()
+
+
+def _oidc_box(settings: auth.AuthSettings) -> None:
+    """Sign-in through the organisation's identity provider (``st.login``)."""
+    claims = st.user.to_dict()
+    if not claims.get("is_logged_in"):
+        _sign_out()
+        if st.button(tr("auth.sign_in_oidc"), key="sign_in_oidc", icon=":material/login:"):
+            try:
+                if settings.oidc_provider:
+                    st.login(settings.oidc_provider)
+                else:
+                    st.login()
+            except st.errors.StreamlitAuthError as exc:
+                st.error(tr("auth.oidc_unavailable", detail=str(exc)))
+        return
+    email = str(claims.get("email") or "").lower()
+    started = st.session_state.get(SIGNED_IN_AT_KEY)
+    if st.session_state.get(USER_KEY) != email:
+        _sign_in(email, "visitor", None)
+    elif auth.session_expired(started, time.time(), settings.session_minutes):
+        _oidc_sign_out()
+        return
+    st.session_state[ROLE_KEY] = auth.oidc_role(claims, settings)
+    st.caption(tr("auth.signed_in_as", username=email, role=tr(f"auth.roles.{role()}")))
+    if role() == "visitor":
+        st.info(tr("auth.no_rights"), icon=":material/person_off:")
+    st.button(
+        tr("auth.sign_out"), key="sign_out", on_click=_oidc_sign_out, icon=":material/logout:"
+    )
+
+
+SHELL_KEY = "_cop_shell_ran"
+
+
+def mark_shell() -> None:
+    """Called by ``app.py`` right before it runs the selected page."""
+    st.session_state[SHELL_KEY] = True
+
+
+def _require_shell() -> None:
+    """Rerun through ``app.py`` when Streamlit ran a page script on its own.
+
+    Because the pages live in a folder named ``pages/``, Streamlit's legacy multipage
+    mode can run a page without the entry point (the first request of a fresh server that
+    opens a page URL, and every AppTest ``switch_page``): no page config, sidebar, language
+    or sign-in check. Switching that mode off and rerunning makes the entry point run first,
+    as it does for every later request.
+    """
+    if st.session_state.pop(SHELL_KEY, False):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
 def page_title(title_key: str, intro_key: str | None = None) -> None:
+    """The page's title and intro; every page starts with it (it also checks the shell)."""
+    _require_shell()
     st.title(tr(title_key))
     if intro_key:
         st.caption(tr(intro_key))
@@ -152,8 +311,9 @@ def _column_config(frame: pd.DataFrame) -> dict[str, object]:
     return config
 
 
-def show_table(frame: pd.DataFrame, table_name: str | None, *, key: str, height: int | None = None
-               ) -> None:
+def show_table(
+    frame: pd.DataFrame, table_name: str | None, *, key: str, height: int | None = None
+) -> None:
     """A dataframe with labels, headers and number/date formats for the session's language."""
     st.dataframe(
         presentation.labelled(frame, table_name, lang()),
@@ -191,3 +351,93 @@ def download_buttons(
         key=f"{key}_xlsx",
         icon=":material/table:",
     )
+
+
+# ---------------------------------------------------------------- boundaries (map, issue 3)
+
+BOUNDARY_RETRY_SECONDS = 600  # how long a failed download is remembered before a retry
+
+
+def _file_stamp(path: object) -> str:
+    from pathlib import Path
+
+    if path is None:
+        return "-"
+    file = Path(str(path))
+    if not file.exists():
+        return f"{file}:missing"
+    stat = file.stat()
+    return f"{file}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def boundaries_key() -> str:
+    """Cache key of the boundaries: file or download cache (with mtime/size), year, offline.
+
+    Changing ``COP_BOUNDARIES_FILE``, the file itself, the year or a finished download
+    gives a new key. Without anything on disk and online, the key also changes every
+    ``BOUNDARY_RETRY_SECONDS``, so a failed download is retried later, not never.
+    """
+    from cop import geo
+
+    settings = get_settings()
+    parts = [str(settings.boundaries_year), f"offline={settings.offline}"]
+    if settings.boundaries_file is not None:
+        parts.append("file=" + _file_stamp(settings.boundaries_file))
+    else:
+        cache = geo.boundaries_cache_path(settings.boundaries_year, settings)
+        parts.append("cache=" + _file_stamp(cache))
+        if not cache.exists() and not settings.offline:
+            parts.append(f"try={int(time.time() // BOUNDARY_RETRY_SECONDS)}")
+    return "|".join(parts)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _boundaries(key: str) -> object:
+    from cop import geo
+
+    return geo.load_boundaries()
+
+
+def boundaries() -> object:
+    """The full-detail :class:`cop.geo.BoundaryResult` (for spatial checks), cached."""
+    return _boundaries(boundaries_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _web_boundaries(key: str) -> dict[str, object]:
+    from cop import geo
+
+    result = _boundaries(key)
+    web = geo.simplify_for_web(result.gdf) if result.ok else None
+    return {
+        "source": result.source,
+        "year": result.year,
+        "message_key": result.message_key,
+        "geojson": geo.boundaries_geojson(web) if web is not None else None,
+        "codes": list(result.gdf["code"]) if result.ok else [],
+    }
+
+
+def web_boundaries() -> dict[str, object]:
+    """Boundaries simplified and rounded for the map, as GeoJSON, cached once per key.
+
+    Keys: ``source`` (``file``/``cache``/``ogc``/``wfs``/``points``), ``year``,
+    ``message_key`` (notice to show, or ``None``), ``geojson`` (``None`` when boundaries
+    are unavailable) and ``codes`` (municipality codes that have a boundary).
+    """
+    return _web_boundaries(boundaries_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _measures_outside(key: str, url: str, version: int) -> pd.DataFrame | None:
+    from cop import geo
+
+    result = _boundaries(key)
+    if not result.ok:
+        return None
+    return geo.measures_outside_municipality(_table(url, version, "measures"), result.gdf)
+
+
+def measures_outside() -> pd.DataFrame | None:
+    """Measures whose point lies outside their own municipality; ``None`` without boundaries."""
+    return _measures_outside(boundaries_key(), get_settings().database_url, data_version())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,6 +114,7 @@ def validate_file(
     known_codes: set[str] | None,
     filename: str | None = None,
     today: dt.date | None = None,
+    known_ids: Mapping[str, set[int]] | None = None,
 ) -> ValidationReport:
     """Read and validate a file; read errors become a report with one issue."""
     name = filename or (Path(source).name if isinstance(source, (str, Path)) else "upload")
@@ -141,6 +143,7 @@ def validate_file(
         today=today,
         decimal_comma=raw.decimal_comma,
         source=name,
+        known_ids=known_ids,
     )
     report.raw = raw
     return report
@@ -154,9 +157,12 @@ def validate_frame(
     today: dt.date | None = None,
     decimal_comma: bool = False,
     source: str = "data",
+    known_ids: Mapping[str, set[int]] | None = None,
 ) -> ValidationReport:
     """Validate a frame of text (or already typed) cells against the table's schema.
 
+    ``known_ids`` maps a referenced table (``resources``) to the ids that exist, for
+    columns declared with ``references``; ``None`` skips those checks.
     Returns a report whose ``frame`` holds the typed, normalised rows when it is ``ok``.
     """
     today = today or dt.date.today()
@@ -181,7 +187,7 @@ def validate_frame(
         issues += cell_issues
         bad_cells |= {(i.row, f.name) for i in cell_issues if i.row is not None}
 
-    schema = build_schema(spec, known_codes=known_codes, today=today)
+    schema = build_schema(spec, known_codes=known_codes, today=today, known_ids=known_ids)
     try:
         typed = schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cop import filters, vocab
+from cop import access, editing, filters, geo, i18n, vocab
 from cop.schema import TABLE_ORDER, TABLES
 from cop import ui
 
@@ -66,3 +66,68 @@ if shown.empty:
 else:
     ui.show_table(shown, name, key="data_grid", height=480)
     ui.download_buttons(shown, f"cop_{name}", key="data_download", table_name=name)
+
+# --- Measures whose point lies outside their own municipality (issue 3) --------------------
+if name == "measures":
+    outside = ui.measures_outside()
+    st.subheader(ui.tr("datacheck.outside_title"))
+    if outside is None:
+        st.caption(ui.tr("datacheck.outside_unavailable"))
+    elif outside.empty:
+        st.caption(ui.tr("datacheck.outside_none"))
+    else:
+        st.warning(
+            ui.tr(
+                "datacheck.outside_intro",
+                tolerance=ui.num(geo.OUTSIDE_TOLERANCE_M),
+                year=ui.web_boundaries()["year"],
+            ),
+            icon=":material/wrong_location:",
+        )
+        ui.show_table(outside, None, key="data_outside")
+
+# --- Coordinators: import a file or edit the table (issue 6) -------------------------------
+# Everything stored goes through cop.editing, which checks the role and validates the whole
+# table first: a bad file or a bad edit changes nothing.
+if access.can_edit(ui.role()):
+    st.divider()
+    st.subheader(ui.tr("edit.title", table=i18n.label("table", name, ui.lang())))
+    if "data_edit_message" in st.session_state:
+        st.success(st.session_state.pop("data_edit_message"), icon=":material/check:")
+    import_tab, edit_tab = st.tabs([ui.tr("edit.import"), ui.tr("edit.edit")])
+    edit_report = None
+    with import_tab:
+        upload = st.file_uploader(
+            ui.tr("edit.upload"), type=["csv", "txt", "xlsx"], key="data_upload"
+        )
+        replace = st.checkbox(ui.tr("edit.replace"), key="data_replace")
+        if st.button(ui.tr("edit.import_button"), key="data_import", disabled=upload is None):
+            edit_report = editing.import_upload(
+                ui.engine(), name, upload.getvalue(), upload.name, role=ui.role(), replace=replace
+            )
+    with edit_tab:
+        st.caption(ui.tr("edit.edit_help"))
+        edited = st.data_editor(
+            ui.visible(name),
+            num_rows="dynamic",
+            hide_index=True,
+            width="stretch",
+            height=400,
+            key=f"data_editor_{name}_{ui.data_version()}",
+        )
+        if st.button(ui.tr("edit.save"), key="data_editor_save", type="primary"):
+            edit_report = editing.save_table_edit(ui.engine(), name, edited, role=ui.role())
+    if edit_report is not None:
+        if edit_report.ok:
+            st.session_state["data_edit_message"] = edit_report.summary(ui.lang())
+            st.rerun()
+        st.error(edit_report.summary(ui.lang()), icon=":material/error:")
+        st.dataframe(
+            edit_report.to_frame(ui.lang()),
+            hide_index=True,
+            width="stretch",
+            key="data_edit_report",
+            column_config={
+                c: ui.tr(f"edit.col_{c}") for c in ("row", "column", "value", "problem")
+            },
+        )

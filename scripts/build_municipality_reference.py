@@ -588,9 +588,7 @@ def build_reference(boundaries_file: Path, provinces_file: Path) -> pd.DataFrame
             "province": assign_province(points, provinces),
             "population": population,
             "area_km2": area_km2.round(1),
-            "urbanity": municipalities["code"]
-            .map(KNOWN_URBANITY)
-            .fillna(density_urbanity),
+            "urbanity": municipalities["code"].map(KNOWN_URBANITY).fillna(density_urbanity),
             "lat": points_wgs84.y.round(4),
             "lon": points_wgs84.x.round(4),
         }
@@ -643,23 +641,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         help="province boundaries GeoJSON (default: provincie_2025.geojson next to BOUNDARIES)",
     )
-    parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help="CSV to write"
-    )
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="CSV to write")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Build and write the table, then print the figures worth checking by eye."""
     args = parse_args(argv)
-    provinces_file = args.provinces or args.boundaries.with_name(
-        "provincie_2025.geojson"
-    )
+    provinces_file = args.provinces or args.boundaries.with_name("provincie_2025.geojson")
     for path in (args.boundaries, provinces_file):
         if not path.is_file():
             print(
-                f"error: {path} not found; pass the file as an argument or set "
-                "COP_BOUNDARIES_FILE",
+                f"error: {path} not found; pass the file as an argument or set COP_BOUNDARIES_FILE",
                 file=sys.stderr,
             )
             return 1
@@ -668,9 +661,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {len(table)} municipalities to {args.output}")
     print(f"population total: {table['population'].sum():,}")
     print("per province:", table["province"].value_counts().sort_index().to_dict())
-    print(
-        "per urbanity class:", table["urbanity"].value_counts().sort_index().to_dict()
-    )
+    print("per urbanity class:", table["urbanity"].value_counts().sort_index().to_dict())
     return 0
 
 

@@ -168,3 +168,23 @@ def make_app(page: str | None = None, *, lang: str | None = None, timeout: float
     if page:
         at.switch_page(page).run()
     return at
+
+
+@pytest.fixture(autouse=True)
+def entry_point_runs_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make AppTest run ``app.py`` before every page, as a running server does.
+
+    AppTest builds a new ``PagesManager`` on every run, which re-detects the legacy
+    ``pages/`` folder and would run a switched-to page without ``app.py``. The app itself
+    recovers from that with a rerun (``cop.ui._require_shell``), but a rerun drops the
+    button click that caused the run, so tests switch the legacy mode off up front.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

@@ -80,9 +80,7 @@ def feature(
     }
 
 
-def collection(
-    features: list[dict[str, Any]], next_url: str | None = None
-) -> dict[str, Any]:
+def collection(features: list[dict[str, Any]], next_url: str | None = None) -> dict[str, Any]:
     links = [{"rel": "self", "href": "ignored"}]
     if next_url:
         links.append({"rel": "next", "href": next_url, "type": "application/geo+json"})
@@ -131,9 +129,7 @@ def serve_wfs(httpserver, features: list[dict[str, Any]] | None = None) -> None:
 
 def test_ogc_pages_are_followed_through_next_links(httpserver, urls):
     features = all_squares()
-    next_url = (
-        httpserver.url_for("/ogc/items") + "?f=json&jaarcode=2025&limit=2&cursor=p2"
-    )
+    next_url = httpserver.url_for("/ogc/items") + "?f=json&jaarcode=2025&limit=2&cursor=p2"
 
     def pages(request: Request) -> Response:
         if request.args.get("cursor") == "p2":
@@ -207,9 +203,7 @@ def test_bad_json_is_retried_once_then_wfs_is_used(httpserver, urls):
 
 
 @pytest.mark.parametrize("year_property", ["jaarcode", "jrstatcode"])
-def test_a_feature_of_another_year_rejects_the_whole_download(
-    httpserver, urls, year_property
-):
+def test_a_feature_of_another_year_rejects_the_whole_download(httpserver, urls, year_property):
     features = all_squares()
     wrong = features[3]["properties"]
     if year_property == "jaarcode":
@@ -229,9 +223,7 @@ def test_a_feature_of_another_year_rejects_the_whole_download(
 
 
 def test_wrong_year_in_every_source_gives_points(httpserver, urls):
-    httpserver.expect_request("/ogc/items").respond_with_json(
-        collection(all_squares(2024))
-    )
+    httpserver.expect_request("/ogc/items").respond_with_json(collection(all_squares(2024)))
     serve_wfs(httpserver, all_squares(2024))
 
     result = geo.load_boundaries(**urls)
@@ -337,9 +329,7 @@ def test_cache_of_another_year_is_not_used(httpserver, urls, monkeypatch):
     assert "2024" in result.errors[0]
 
 
-def test_boundaries_file_is_used_without_network(
-    httpserver, urls, monkeypatch, tmp_path
-):
+def test_boundaries_file_is_used_without_network(httpserver, urls, monkeypatch, tmp_path):
     # A GIS team's export: other column names, bare digits, Dutch grid, and one
     # municipality split into land and water parts.
     rows = [
@@ -368,9 +358,7 @@ def test_boundaries_file_is_used_without_network(
     assert not geo.boundaries_cache_path(2025).exists()  # a local file is not cached
 
 
-def test_unusable_boundaries_file_gives_points_without_network(
-    httpserver, urls, monkeypatch
-):
+def test_unusable_boundaries_file_gives_points_without_network(httpserver, urls, monkeypatch):
     monkeypatch.setenv("COP_BOUNDARIES_FILE", "/nonexistent/gemeenten.geojson")
 
     result = geo.load_boundaries(**urls)
@@ -474,9 +462,7 @@ def test_join_is_by_code_and_reports_missing_codes(squares):
     assert joined["members"].tolist() == [5, 3]
     np.testing.assert_allclose(joined.geometry.iloc[1].bounds, [5.1, 52.0, 5.2, 52.1])
 
-    everything, _ = geo.join_boundaries(
-        municipalities, squares, keep_all_boundaries=True
-    )
+    everything, _ = geo.join_boundaries(municipalities, squares, keep_all_boundaries=True)
     assert everything["code"].tolist() == CODES
     assert everything["name"].tolist()[2:] == ["Derdeveen", "Vierhuizen"]
     assert everything["members"].isna().tolist() == [False, False, True, True]
@@ -574,9 +560,7 @@ def test_simplify_for_web_rounds_and_stays_valid(squares):
     # Straight edges lose their extra vertices; the squares keep their shape.
     assert len(coordinates) < len(shapely.get_coordinates(wobbly.geometry.to_numpy()))
     original = wobbly.geometry.iloc[0]
-    assert (
-        web.geometry.iloc[0].symmetric_difference(original).area < 0.005 * original.area
-    )
+    assert web.geometry.iloc[0].symmetric_difference(original).area < 0.005 * original.area
 
 
 # --------------------------------------------------------------------------- real data
@@ -610,13 +594,9 @@ def test_real_boundaries_load_valid_and_polygonal(real_boundaries):
 def test_real_boundaries_simplified_size(real_boundaries):
     started = time.perf_counter()
     web = geo.simplify_for_web(real_boundaries)
-    text = json.dumps(
-        geo.boundaries_geojson(web), separators=(",", ":"), ensure_ascii=False
-    )
+    text = json.dumps(geo.boundaries_geojson(web), separators=(",", ":"), ensure_ascii=False)
     size = len(text.encode("utf-8"))
-    print(
-        f"\nsimplified in {time.perf_counter() - started:.3f} s: {size:,} bytes of GeoJSON"
-    )
+    print(f"\nsimplified in {time.perf_counter() - started:.3f} s: {size:,} bytes of GeoJSON")
     assert len(web) == 342 and web.is_valid.all()
     assert size < 1_500_000
 
@@ -629,9 +609,7 @@ def test_real_outside_check_at_national_scale(real_boundaries):
     pick = rng.integers(0, len(gdf), n)
     # Half the measures carry their own code, half the code of another municipality.
     wrong = rng.random(n) < 0.5
-    claimed = np.where(
-        wrong, (pick + 1 + rng.integers(0, len(gdf) - 1, n)) % len(gdf), pick
-    )
+    claimed = np.where(wrong, (pick + 1 + rng.integers(0, len(gdf) - 1, n)) % len(gdf), pick)
     measures = pd.DataFrame(
         {
             "id": np.arange(n),
@@ -645,9 +623,7 @@ def test_real_outside_check_at_national_scale(real_boundaries):
     started = time.perf_counter()
     flagged = geo.measures_outside_municipality(measures, gdf)
     elapsed = time.perf_counter() - started
-    print(
-        f"\noutside check of {n:,} points in {elapsed:.3f} s, {len(flagged):,} flagged"
-    )
+    print(f"\noutside check of {n:,} points in {elapsed:.3f} s, {len(flagged):,} flagged")
 
     # Every correct point passes; a wrong code is flagged unless the two neighbour
     # within the tolerance, and the host found is always the true municipality.

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from cop import storage
-from tests.conftest import make_app
+from tests.conftest import ROOT, make_app
 
 
 def test_home_shows_key_figures_charts_and_demo_notice(app_env):
@@ -74,3 +74,19 @@ def test_data_page_hides_contact_details_from_visitors(app_env):
     assert any("coördinator" in i.value for i in at.info)
     contacts = storage.read_table(storage.make_engine(), "contacts")
     assert not pd.Series(shown.astype(str).values.ravel()).isin(contacts["email"]).any()
+
+
+PAGE_FILES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+
+
+def test_every_page_is_registered_and_starts_with_the_shell_check():
+    app_source = (ROOT / "app.py").read_text(encoding="utf-8")
+    for name in PAGE_FILES:
+        assert f'"pages/{name}"' in app_source, name
+        assert "ui.page_title(" in (ROOT / "pages" / name).read_text(encoding="utf-8"), name
+
+
+def test_a_page_opened_directly_still_gets_the_shared_sidebar(app_env):
+    at = make_app("pages/data.py")
+    assert [r.key for r in at.sidebar.radio] == ["lang"]
+    assert any("Demodata" in i.value for i in at.sidebar.info)

@@ -1,0 +1,174 @@
+"""Map: municipalities coloured by a chosen metric, measures as clustered points."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from cop import mapping, monitoring, ui, vocab, webmap
+
+GOTO_KEY = "map_goto"  # municipality code clicked on the map, waiting to be opened
+VIEW_KEY = "map_view"  # what st_folium returned last (set by its on_change)
+
+goto = st.session_state.pop(GOTO_KEY, None)
+if goto:  # a municipality was clicked (see _remember_click): open its profile
+    st.switch_page("pages/profile.py", query_params={"gemeente": goto})
+
+ui.page_title("map.title", "map.intro")
+municipalities = ui.table("municipalities")
+measures = ui.table("measures")
+maturity = ui.table("maturity")
+known_codes = set(municipalities["code"])
+
+with st.sidebar:
+    st.subheader(ui.tr("map.filters"))
+    themes = st.multiselect(
+        ui.tr("map.themes"), vocab.THEMES, key="map_themes", format_func=ui.label_func("theme")
+    )
+    statuses = st.multiselect(
+        ui.tr("map.statuses"),
+        vocab.MEASURE_STATUSES,
+        key="map_statuses",
+        format_func=ui.label_func("status"),
+    )
+    provinces = st.multiselect(ui.tr("map.provinces"), vocab.PROVINCES, key="map_provinces")
+    levels = st.multiselect(
+        ui.tr("map.maturity_levels"),
+        list(vocab.LEVELS),
+        key="map_levels",
+        format_func=lambda level: f"{level} {ui.label_func('level')(level)}",
+        help=ui.tr("map.maturity_levels_help"),
+    )
+    years = None
+    bounds = mapping.year_bounds(measures)
+    if bounds and bounds[0] < bounds[1]:
+        picked = st.slider(
+            ui.tr("map.years"),
+            *bounds,
+            value=bounds,
+            key=f"map_years_{bounds[0]}_{bounds[1]}",  # another data range: a new widget
+            help=ui.tr("map.years_help"),
+        )
+        years = None if tuple(picked) == bounds else tuple(picked)
+    partners_only = st.toggle(ui.tr("map.partners_only"), key="map_partners_only")
+    show_measures = st.toggle(ui.tr("map.show_measures"), value=True, key="map_show_measures")
+
+left, middle, right = st.columns([2, 2, 2])
+metric = left.selectbox(
+    ui.tr("map.metric"),
+    [*mapping.METRICS, monitoring.MAP_METRIC],  # issue 5: trend class of a species group
+    key="map_metric",
+    format_func=lambda m: (
+        ui.tr("monitoring.map_metric") if m == monitoring.MAP_METRIC else ui.tr(f"map.metric_{m}")
+    ),
+)
+dimension = theme = None
+if metric == "maturity_dimension":
+    dimension = middle.selectbox(
+        ui.tr("map.dimension"),
+        vocab.DIMENSIONS,
+        key="map_dimension",
+        format_func=ui.label_func("dimension"),
+    )
+elif metric in ("measures", "measures_per_10k"):
+    theme = middle.selectbox(
+        ui.tr("map.metric_theme"),
+        [None, *vocab.THEMES],
+        key="map_metric_theme",
+        format_func=lambda t: ui.tr("map.all_themes") if t is None else ui.label_func("theme")(t),
+    )
+elif metric == monitoring.MAP_METRIC:
+    trend_group = middle.selectbox(
+        ui.tr("monitoring.species_group"),
+        vocab.SPECIES_GROUPS,
+        key="map_trend_group",
+        format_func=ui.label_func("group"),
+    )
+
+chosen = mapping.MeasureFilter(
+    tuple(themes), tuple(statuses), tuple(provinces), tuple(levels), years, partners_only
+)
+view = mapping.map_view(
+    measures,
+    municipalities,
+    maturity,
+    chosen,
+    "measures" if metric == monitoring.MAP_METRIC else metric,
+    dimension=dimension,
+    theme=theme,
+    lang=ui.lang(),
+)
+if metric == monitoring.MAP_METRIC:  # same filters, coloured by the group's trend class
+    trends = ui.compute(monitoring.trend_classes_by_municipality, "monitoring")
+    view = monitoring.trend_map_view(view, trends, municipalities, trend_group, ui.lang())
+shown = view.filtered
+st.caption(
+    ui.tr(
+        "map.shown",
+        measures=ui.num(shown.n_measures),
+        total_measures=ui.num(shown.total_measures),
+        with_measures=ui.num(shown.n_with_measures),
+        municipalities=ui.num(shown.n_municipalities),
+        total_municipalities=ui.num(shown.total_municipalities),
+    )
+)
+
+web = ui.web_boundaries()
+if web["geojson"] is None:
+    st.info(ui.tr(web["message_key"] or "geo.boundaries_unavailable"), icon=":material/wifi_off:")
+    shapes = ui.compute(webmap.points_geojson, "municipalities")
+else:
+    shapes = web["geojson"]
+    missing = sorted(known_codes - set(web["codes"]))
+    if missing:
+        st.warning(
+            ui.tr(
+                "map.missing_boundaries",
+                count=len(missing),
+                year=web["year"],
+                codes=", ".join(missing[:20]) + (" …" if len(missing) > 20 else ""),
+            )
+        )
+
+features, fills = webmap.choropleth_features(
+    shapes,
+    view.metric,
+    view.fills,
+    value_label=view.legend_title,
+    lang=ui.lang(),
+    decimals=view.decimals,
+)
+payload = None
+if show_measures:
+    payload = ui.compute(
+        webmap.filtered_measure_payload_json,
+        "measures",
+        "municipalities",
+        "maturity",
+        chosen=chosen.as_params(),
+        lang=ui.lang(),
+    )
+m = webmap.build_map(
+    features,
+    fills,
+    legend_title=view.legend_title,
+    legend_items=webmap.legend_items(view.classes, ui.lang(), view.legend_decimals),
+    measures_json=payload,
+    points=web["geojson"] is None,
+    lang=ui.lang(),
+)
+
+
+def _remember_click() -> None:
+    code = mapping.clicked_code(st.session_state.get(VIEW_KEY), known_codes)
+    if code:
+        st.session_state[GOTO_KEY] = code
+
+
+st_folium(
+    m,
+    key=VIEW_KEY,
+    height=640,
+    use_container_width=True,
+    returned_objects=["last_active_drawing"],
+    on_change=_remember_click,
+)
+st.caption(ui.tr("map.click_hint") + " " + ui.tr("map.credit", year=web["year"]))

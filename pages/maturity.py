@@ -1,0 +1,193 @@
+"""Maturity overview: where the CoP stands, who leads on what, and a self-assessment."""
+
+import datetime as dt
+
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from cop import access, charts_maturity, comparison, i18n, maturity, vocab
+from cop import ui
+from cop.config import PROJECT_DIR
+
+PROFILE_PAGE = "pages/profile.py"
+
+ui.page_title("maturity.title", "maturity.intro")
+municipalities = ui.table("municipalities")
+maturity_table = ui.table("maturity")
+lang = ui.lang()
+rubric = maturity.load_rubric()
+names = municipalities.set_index("code")["name"].to_dict()
+
+
+def profile_link(code: str, detail: str) -> None:
+    """A link to the profile page; a plain link while that page is not part of the app."""
+    label = ui.tr("maturity.profile_link", name=names[code], detail=detail)
+    url_link = f"[{label}]({comparison.profile_url(code)})"
+    if not (PROJECT_DIR / PROFILE_PAGE).exists():
+        st.markdown(url_link)
+        return
+    try:
+        st.page_link(
+            PROFILE_PAGE,
+            label=label,
+            query_params={comparison.PROFILE_PARAM: code},
+            icon=":material/location_city:",
+        )
+    except StreamlitPageNotFoundError:  # the file exists but app.py does not list it yet
+        st.markdown(url_link)
+
+
+# --- heatmap ------------------------------------------------------------------------------
+st.subheader(ui.tr("maturity.heatmap"))
+sort_by = st.radio(
+    ui.tr("maturity.sort"),
+    maturity.SORT_KEYS,
+    key="maturity_sort",
+    horizontal=True,
+    format_func=lambda key: i18n.t(f"maturity.sort_{key}", lang),
+)
+rows = ui.compute(maturity.heatmap_rows, "maturity", "municipalities", sort_by=sort_by)
+st.plotly_chart(charts_maturity.maturity_heatmap(rows, rubric, lang), key="maturity_heatmap")
+st.caption(ui.tr("maturity.heatmap_caption"))
+
+# --- frontrunners and starters of the CoP ------------------------------------------------
+st.subheader(ui.tr("maturity.groups"))
+groups = ui.compute(maturity.maturity_groups, "maturity")
+if not groups.empty:
+    left, right = st.columns(2)
+    for column, group in ((left, "frontrunner"), (right, "starter")):
+        members = groups[groups["group"] == group].sort_values("overall", ascending=False)
+        column.markdown(f"**{ui.tr(f'maturity.group_{group}')}**")
+        column.markdown(
+            "\n".join(
+                f"- {names[c]} ({ui.num(o, 1)})"
+                for c, o in zip(members["municipality_code"], members["overall"], strict=True)
+            )
+        )
+    st.caption(
+        ui.tr(
+            "maturity.groups_caption",
+            q1=ui.num(groups["cop_q1"].iloc[0], 1),
+            q3=ui.num(groups["cop_q3"].iloc[0], 1),
+        )
+    )
+
+# --- how the CoP develops ----------------------------------------------------------------
+st.subheader(ui.tr("maturity.distribution"))
+distribution = ui.compute(maturity.level_distribution_by_year, "maturity")
+st.plotly_chart(
+    charts_maturity.level_distribution_over_years(distribution, lang), key="maturity_distribution"
+)
+st.caption(ui.tr("maturity.distribution_caption"))
+
+# --- whom to call about what -------------------------------------------------------------
+st.subheader(ui.tr("maturity.frontrunners"))
+st.caption(ui.tr("maturity.frontrunners_caption"))
+leaders = ui.compute(maturity.dimension_frontrunners, "maturity")
+columns = st.columns(4)
+for i, dimension in enumerate(vocab.DIMENSIONS):
+    with columns[i % 4]:
+        st.markdown(f"**{i18n.label('dimension', dimension, lang)}**")
+        part = leaders[leaders["dimension"] == dimension]
+        if part.empty:
+            st.caption(ui.tr("maturity.no_frontrunners"))
+        for row in part.itertuples(index=False):
+            detail = ui.tr("maturity.frontrunner_item", level=row.level, since=row.since)
+            profile_link(row.municipality_code, detail)
+
+# --- biggest movers ----------------------------------------------------------------------
+st.subheader(ui.tr("maturity.movers"))
+movers = ui.compute(maturity.biggest_movers, "maturity")
+if movers.empty:
+    st.info(ui.tr("maturity.no_movers"))
+else:
+    year = int(movers["year"].iloc[0])
+    st.caption(ui.tr("maturity.movers_caption", previous=year - 1, year=year))
+    ui.show_table(
+        maturity.movers_display(movers, municipalities, lang), None, key="maturity_movers"
+    )
+
+with st.expander(ui.tr("maturity.rubric"), icon=":material/menu_book:"):
+    ui.show_table(maturity.rubric_display(rubric, lang), None, key="maturity_rubric")
+
+# --- self-assessment ---------------------------------------------------------------------
+st.subheader(ui.tr("maturity.self_title"))
+st.caption(ui.tr("maturity.self_intro"))
+role = ui.role()
+may_save = role in ("member", "coordinator")
+this_year = dt.date.today().year
+all_codes = sorted(names, key=names.get)
+if "maturity_self_code" not in st.session_state:
+    own = ui.user_municipality()
+    start = own if own in names else maturity.assessed_codes(maturity_table)[0]
+    st.session_state["maturity_self_code"] = start
+    for dimension, level in maturity.initial_levels(maturity_table, start).items():
+        st.session_state[f"maturity_self_{dimension}"] = level
+with st.form("maturity_self_form"):
+    code = st.selectbox(
+        ui.tr("maturity.self_municipality"),
+        all_codes,
+        key="maturity_self_code",
+        format_func=names.get,
+    )
+    same_province = st.checkbox(ui.tr("maturity.self_same_province"), key="maturity_self_province")
+    levels = {}
+    for dimension in vocab.DIMENSIONS:
+        levels[dimension] = st.radio(
+            i18n.label("dimension", dimension, lang),
+            list(vocab.LEVELS),
+            key=f"maturity_self_{dimension}",
+            format_func=lambda level: f"{level} {i18n.label('level', level, lang)}",
+            captions=[
+                maturity.rubric_text(rubric, dimension, level, lang) for level in vocab.LEVELS
+            ],
+            horizontal=True,
+        )
+    show = st.form_submit_button(
+        ui.tr("maturity.self_submit"), key="maturity_self_show", type="primary"
+    )
+    save = (
+        st.form_submit_button(ui.tr("maturity.self_save", year=this_year), key="maturity_self_save")
+        if may_save
+        else False
+    )
+if not may_save:
+    st.info(ui.tr("maturity.self_not_stored"), icon=":material/lock:")
+if show or save:
+    st.session_state["maturity_self_result"] = {
+        "code": code,
+        "levels": levels,
+        "same_province": same_province,
+    }
+if save:
+    if not access.may_post_for(role, ui.user_municipality(), code):
+        st.warning(ui.tr("maturity.self_not_own"))
+    else:
+        report = maturity.save_self_assessment(ui.engine(), code, this_year, levels)
+        if report.ok:
+            st.success(ui.tr("maturity.self_saved", year=this_year, name=names[code]))
+        else:
+            st.error(
+                ui.tr("maturity.self_save_failed", problems="; ".join(report.messages(lang, 5)))
+            )
+result = st.session_state.get("maturity_self_result")
+if result:
+    position = ui.compute(
+        maturity.peer_position,
+        "maturity",
+        "municipalities",
+        code=result["code"],
+        levels=result["levels"],
+        same_province=result["same_province"],
+    )
+    st.markdown(f"#### {ui.tr('maturity.self_result')}")
+    st.caption(
+        ui.tr("compare.peer_group", name=names[result["code"]], rule=position.group.describe(lang))
+    )
+    for sentence in maturity.position_sentences(position, lang):
+        st.markdown(f"- {sentence}")
+    st.plotly_chart(
+        charts_maturity.peer_position_chart(position.table, names[result["code"]], lang),
+        key="maturity_self_chart",
+    )
+    ui.show_table(maturity.position_display(position, lang), None, key="maturity_self_table")

@@ -1,0 +1,243 @@
+"""Prepare a meeting: choose it, preview the brief, edit the agenda, download; record it."""
+
+import datetime as dt
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from cop import access, brief_render, briefs, i18n, meetings, storage, vocab
+from cop import ui
+
+NEW = "new"
+LANG = ui.lang()  # bound once: format functions may be called outside the script run
+
+
+def theme_label(code: str) -> str:
+    return i18n.label("theme", code, LANG)
+
+
+ui.page_title("meeting.title", "meeting.intro")
+stored = ui.table("meetings")
+municipalities = ui.table("municipalities")
+names = municipalities.set_index("code")["name"].to_dict()
+today = dt.date.today()
+
+# --- which meeting --------------------------------------------------------------------
+choices = briefs.meeting_choices(stored, today)
+by_id = {int(row.id): row for row in choices.itertuples(index=False)}
+options = [*by_id, NEW]
+if st.session_state.get("meeting_choice") not in options:
+    st.session_state["meeting_choice"] = options[0]
+
+
+def _meeting_label(option: object) -> str:
+    if option == NEW:
+        return i18n.t("meeting.new_date", LANG)
+    row = by_id[int(option)]
+    when = i18n.format_date(row.date, LANG)
+    key = "meeting.option_upcoming" if row.date.date() >= today else "meeting.option_past"
+    return i18n.t(key, LANG, date=when, title=row.title)
+
+
+left, right = st.columns([2, 1])
+choice = left.selectbox(
+    ui.tr("meeting.choose"), options, key="meeting_choice", format_func=_meeting_label
+)
+chosen = None if choice == NEW else by_id[int(choice)]
+if chosen is None:
+    date = right.date_input(
+        ui.tr("meeting.date"),
+        value=today + dt.timedelta(days=14),
+        key="meeting_new_date",
+        format="DD-MM-YYYY",
+    )
+else:
+    date = chosen.date.date()
+    right.metric(ui.tr("meeting.date"), i18n.format_date(date, ui.lang()))
+
+default_themes = (
+    [t for t in str(chosen.themes).split(";") if t in vocab.THEMES]
+    if chosen is not None and not pd.isna(chosen.themes)
+    else []
+)
+themes = st.multiselect(
+    ui.tr("meeting.themes"),
+    vocab.THEMES,
+    default=default_themes,
+    key=f"meeting_themes_{choice}",
+    format_func=theme_label,
+    help=ui.tr("meeting.all_themes"),
+)
+partners = municipalities[municipalities["is_partner"].fillna(False).astype(bool)]
+invitees = st.multiselect(
+    ui.tr("meeting.invitees"),
+    sorted(partners["code"], key=names.get)
+    + sorted(set(municipalities["code"]) - set(partners["code"]), key=names.get),
+    key=f"meeting_invitees_{choice}",
+    format_func=names.get,
+    help=ui.tr("meeting.all_partners"),
+)
+event = st.toggle(
+    ui.tr("meeting.yearly_event"),
+    value=chosen is not None and briefs.is_yearly_event(chosen.title),
+    key=f"meeting_event_{choice}",
+    help=ui.tr("meeting.yearly_event_help"),
+)
+
+demo = bool(storage.demo_tables(ui.engine()))
+with st.spinner(ui.tr("meeting.building")):
+    brief = ui.compute(
+        briefs.build_brief,
+        *briefs.BRIEF_TABLES,
+        date=date.isoformat(),
+        themes=themes,
+        invitees=invitees,
+        yearly_event=event,
+        lang=ui.lang(),
+        demo=demo,
+    )
+
+# --- the agenda, edited by the coordinator (kept per meeting, themes and invitees) -----
+signature = hashlib.sha1(
+    repr((date, tuple(themes), tuple(invitees), event, ui.lang())).encode()
+).hexdigest()[:10]
+st.subheader(ui.tr("meeting.agenda"))
+st.caption(ui.tr("meeting.agenda_help"))
+proposed = pd.DataFrame({"item": [item.text for item in brief.agenda]}, dtype="string")
+edited = st.data_editor(
+    proposed,
+    key=f"meeting_agenda_{signature}",
+    num_rows="dynamic",
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "item": st.column_config.TextColumn(ui.tr("meeting.agenda_item"), width="large")
+    },
+)
+agenda = [str(text) for text in edited["item"].dropna()]
+st.session_state["meeting_agenda"] = agenda
+final = brief.with_agenda(agenda)
+
+# --- downloads: Word and PDF are built only when clicked (charts take a few seconds) ---
+stem = f"bijeenkomst_{date.isoformat()}" if ui.lang() == "nl" else f"meeting_{date.isoformat()}"
+cols = st.columns(3)
+cols[0].download_button(
+    ui.tr("meeting.download_md"),
+    data=brief_render.render(final, "md"),
+    file_name=f"{stem}.md",
+    mime=brief_render.MIME["md"],
+    key="meeting_download_md",
+    icon=":material/description:",
+)
+cols[1].download_button(
+    ui.tr("meeting.download_docx"),
+    data=lambda: brief_render.render(final, "docx"),
+    file_name=f"{stem}.docx",
+    mime=brief_render.MIME["docx"],
+    key="meeting_download_docx",
+    icon=":material/article:",
+)
+cols[2].download_button(
+    ui.tr("meeting.download_pdf"),
+    data=lambda: brief_render.render(final, "pdf"),
+    file_name=f"{stem}.pdf",
+    mime=brief_render.MIME["pdf"],
+    key="meeting_download_pdf",
+    icon=":material/picture_as_pdf:",
+)
+
+# --- preview: the same blocks the files contain ---------------------------------------
+st.divider()
+doc = brief_render.document(final)
+st.header(doc.title)
+st.markdown(f"**{doc.date_text}**  \n" + "  \n".join(doc.facts))
+for number, section in enumerate(doc.sections):
+    if number == 0:
+        continue  # the agenda is the editor above
+    (st.subheader if section.level == 1 else st.markdown)(
+        section.heading if section.level == 1 else f"**{section.heading}**"
+    )
+    for index, block in enumerate(section.blocks):
+        key = f"meeting_block_{number}_{index}"
+        if isinstance(block, brief_render.Paragraph):
+            st.markdown(block.text)
+        elif isinstance(block, brief_render.Items):
+            st.markdown("\n".join(f"- {item}" for item in block.items))
+        elif isinstance(block, brief_render.ChartBlock):
+            st.caption(block.title)
+            st.plotly_chart(block.figure, key=f"{key}_chart")
+            ui.download_buttons(block.table.frame, block.table.name, key=f"{key}_download")
+        else:
+            ui.show_table(block.frame, None, key=f"{key}_table")
+            ui.download_buttons(block.frame, block.name, key=f"{key}_download")
+
+with st.expander(ui.tr("meeting.recorded"), icon=":material/event:"):
+    ui.show_table(stored.sort_values("date"), "meetings", key="meeting_table")
+    ui.download_buttons(
+        stored.sort_values("date"),
+        "cop_meetings",
+        key="meeting_table_download",
+        table_name="meetings",
+    )
+
+# --- coordinators record the meeting and its summary -----------------------------------
+if access.can_edit(ui.role()):
+    st.divider()
+    st.subheader(ui.tr("meeting.record"))
+    st.caption(ui.tr("meeting.record_help"))
+    if "meeting_record_message" in st.session_state:
+        st.success(st.session_state.pop("meeting_record_message"), icon=":material/check:")
+    codes = sorted(municipalities["code"], key=names.get)
+    with st.form(f"meeting_record_form_{choice}"):
+        record_date = st.date_input(
+            ui.tr("meeting.date"), value=date, key=f"meeting_rec_date_{choice}", format="DD-MM-YYYY"
+        )
+        record_title = st.text_input(
+            ui.tr("meeting.record_title"),
+            value="" if chosen is None else chosen.title,
+            key=f"meeting_rec_title_{choice}",
+        )
+        host = st.selectbox(
+            ui.tr("meeting.host"),
+            [None, *codes],
+            index=0
+            if chosen is None or pd.isna(chosen.host_code)
+            else codes.index(chosen.host_code) + 1,
+            format_func=lambda code: (
+                i18n.t("meeting.no_host", LANG) if code is None else names[code]
+            ),
+            key=f"meeting_rec_host_{choice}",
+        )
+        record_themes = st.multiselect(
+            ui.tr("meeting.themes"),
+            vocab.THEMES,
+            default=themes,
+            format_func=theme_label,
+            key=f"meeting_rec_themes_{choice}",
+        )
+        summary = st.text_area(
+            ui.tr("meeting.summary"),
+            value="" if chosen is None or pd.isna(chosen.summary) else chosen.summary,
+            key=f"meeting_rec_summary_{choice}",
+        )
+        submitted = st.form_submit_button(
+            ui.tr("meeting.save"), type="primary", key=f"meeting_rec_submit_{choice}"
+        )
+    if submitted:
+        report = meetings.record_meeting(
+            ui.engine(),
+            role=ui.role(),
+            date=record_date,
+            title=record_title,
+            themes=record_themes,
+            host_code=host,
+            summary=summary,
+            meeting_id=None if chosen is None else int(chosen.id),
+        )
+        if report.ok:
+            st.session_state["meeting_record_message"] = ui.tr("meeting.saved")
+            st.rerun()
+        st.error(report.summary(ui.lang()), icon=":material/error:")
+        for message in report.messages(ui.lang()):
+            st.markdown(f"- {message}")

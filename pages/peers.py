@@ -1,0 +1,237 @@
+"""Find peers: who is like us and further ahead, who can answer a help question, whom to call."""
+
+import streamlit as st
+
+from cop import access, i18n, peers, questions, vocab
+from cop import ui
+
+ui.page_title("peers.title", "peers.intro")
+municipalities = ui.table("municipalities")
+measures = ui.table("measures")
+maturity = ui.table("maturity")
+names = municipalities.set_index("code")["name"].to_dict()
+role = ui.role()
+
+# --- whose peers: search by name or alias ("Den Haag" finds 's-Gravenhage) ---------------
+left, right = st.columns([1, 2])
+query = left.text_input(ui.tr("peers.search"), key="peers_search", help=ui.tr("peers.search_help"))
+found = peers.search_municipalities(query, municipalities)
+if found.empty:
+    left.warning(ui.tr("peers.no_match"))
+    found = peers.search_municipalities("", municipalities)
+options = found["code"].tolist()
+matched = found.set_index("code")["matched"].to_dict()
+if st.session_state.get("peers_municipality") not in options:
+    own = ui.user_municipality()
+    st.session_state["peers_municipality"] = own if own in options else options[0]
+asker = right.selectbox(
+    ui.tr("peers.municipality"),
+    options,
+    key="peers_municipality",
+    format_func=lambda code: (
+        names[code] if matched[code] == names[code] else f"{names[code]} ({matched[code]})"
+    ),
+)
+themes = st.multiselect(
+    ui.tr("peers.themes"),
+    vocab.THEMES,
+    key="peers_themes",
+    format_func=ui.label_func("theme"),
+)
+
+defaults = peers.PeerWeights()
+with st.expander(ui.tr("peers.weights"), icon=":material/tune:"):
+    st.caption(ui.tr("peers.weights_help"))
+    cols = st.columns(3)
+    chosen_weights = {
+        name: cols[i % 3].slider(
+            ui.tr(f"peers.w_{name}"), 0.0, 5.0, getattr(defaults, name), 0.5, key=f"peers_w_{name}"
+        )
+        for i, name in enumerate(peers.PEER_COMPONENTS)
+    }
+    chosen_weights["distance_km"] = cols[0].slider(
+        ui.tr("peers.w_distance_km"),
+        5.0,
+        200.0,
+        defaults.distance_km,
+        5.0,
+        key="peers_w_distance_km",
+    )
+    chosen_weights["measures_half"] = cols[1].slider(
+        ui.tr("peers.w_measures_half"),
+        1.0,
+        10.0,
+        defaults.measures_half,
+        1.0,
+        key="peers_w_measures_half",
+    )
+    own_levels = None
+    if st.toggle(ui.tr("peers.self_assessment"), key="peers_self_assessment"):
+        own_levels = {
+            dim: st.select_slider(
+                i18n.label("dimension", dim, ui.lang()),
+                options=[1, 2, 3, 4, 5],
+                value=1,
+                format_func=ui.label_func("level"),
+                key=f"peers_self_{dim}",
+            )
+            for dim in peers.relevant_dimensions(themes)
+        }
+
+if sum(chosen_weights[name] for name in peers.PEER_COMPONENTS) == 0:
+    st.warning(ui.tr("peers.weights_zero"))
+    st.stop()
+ranked = peers.recommend_peers(
+    asker,
+    themes,
+    municipalities,
+    measures,
+    maturity,
+    self_assessment=own_levels,
+    weights=peers.PeerWeights(**chosen_weights),
+    lang=ui.lang(),
+)
+
+# --- ranked peers with reasons -----------------------------------------------------------
+st.subheader(ui.tr("peers.ranked", name=names[asker]))
+if ranked.empty:
+    st.info(ui.tr("peers.no_peers"))
+    st.stop()
+score_columns = {
+    f"{name}_score": st.column_config.ProgressColumn(
+        ui.tr(f"peers.w_{name}"), min_value=0.0, max_value=1.0, format="%.2f"
+    )
+    for name in peers.PEER_COMPONENTS
+}
+st.dataframe(
+    ranked[["rank", "name", "province", "score", "reasons", *score_columns]],
+    hide_index=True,
+    width="stretch",
+    key="peers_table",
+    column_config={
+        "rank": st.column_config.NumberColumn("#", width="small"),
+        "name": ui.tr("peers.col_name"),
+        "province": ui.tr("peers.col_province"),
+        "score": st.column_config.ProgressColumn(
+            ui.tr("peers.col_score"), min_value=0.0, max_value=1.0, format="%.2f"
+        ),
+        "reasons": st.column_config.TextColumn(ui.tr("peers.col_reasons"), width="large"),
+        **score_columns,
+    },
+)
+ui.download_buttons(ranked, "cop_peers", key="peers_download")
+
+# --- what they did and whom to call --------------------------------------------------------
+st.subheader(ui.tr("peers.practices_contacts"))
+top = ranked["code"].head(5).tolist()
+practices = peers.relevant_practices(measures, top, themes)
+contacts = peers.peer_contacts(ui.visible("contacts"), top, themes, ui.lang())
+if role == "visitor":
+    st.info(ui.tr("peers.contacts_visitor"), icon=":material/lock:")
+for code in top:
+    row = ranked.set_index("code").loc[code]
+    with st.expander(f"{int(row['rank'])}. {names[code]} — {row['reasons']}"):
+        done = practices[practices["municipality_code"] == code]
+        if done.empty:
+            st.caption(ui.tr("peers.no_practices"))
+        else:
+            ui.show_table(
+                done[["title", "theme", "status", "start_year", "lessons_learned", "url"]],
+                "measures",
+                key=f"peers_practices_{code}",
+            )
+        people = contacts[contacts["municipality_code"] == code]
+        if people.empty:
+            st.caption(ui.tr("peers.no_contacts"))
+        else:
+            shown = (
+                ["role", "themes", "how_to_reach"]
+                if role == "visitor"
+                else ["name", "role", "themes", "how_to_reach"]
+            )
+            st.dataframe(
+                people[shown],
+                hide_index=True,
+                width="stretch",
+                key=f"peers_contacts_{code}",
+                column_config={c: ui.tr(f"peers.col_{c}") for c in shown},
+            )
+
+# --- help questions and who can answer them -----------------------------------------------
+st.subheader(ui.tr("peers.questions"))
+matches = ui.compute(
+    peers.match_help_questions,
+    "help_questions",
+    "municipalities",
+    "measures",
+    "maturity",
+    "experts",
+    limit=3,
+    lang=ui.lang(),
+)
+if themes:
+    matches = matches[matches["theme"].isin(themes)]
+if matches.empty:
+    st.caption(ui.tr("peers.no_questions"))
+for question_id, group in matches.groupby("question_id", sort=True):
+    first = group.iloc[0]
+    title = f"{first['question']} — {names.get(first['asker_code'], first['asker_code'])}"
+    with st.expander(title):
+        st.caption(i18n.label("theme", first["theme"], ui.lang()))
+        st.dataframe(
+            group[["kind", "candidate_name", "score", "reasons"]].assign(
+                kind=group["kind"].map(lambda k: ui.tr(f"peers.kind_{k}"))
+            ),
+            hide_index=True,
+            width="stretch",
+            key=f"peers_question_{question_id}",
+            column_config={
+                "kind": ui.tr("peers.col_kind"),
+                "candidate_name": ui.tr("peers.col_candidate"),
+                "score": st.column_config.ProgressColumn(
+                    ui.tr("peers.col_score"), min_value=0.0, max_value=1.0, format="%.2f"
+                ),
+                "reasons": st.column_config.TextColumn(ui.tr("peers.col_reasons"), width="large"),
+            },
+        )
+
+# --- post a help question (members and coordinators) ---------------------------------------
+st.subheader(ui.tr("peers.post"))
+if not access.can_post_question(role):
+    st.info(ui.tr("peers.post_sign_in"), icon=":material/login:")
+    st.stop()
+if "peers_posted" in st.session_state:
+    st.success(ui.tr("peers.posted", id=st.session_state.pop("peers_posted")))
+own = ui.user_municipality() if role == "member" else None
+with st.form("peers_post_form"):
+    if own:
+        st.caption(ui.tr("peers.post_for", name=names.get(own, own)))
+        post_code = own
+    else:
+        all_codes = sorted(names, key=lambda c: names[c])
+        post_code = st.selectbox(
+            ui.tr("peers.municipality"),
+            all_codes,
+            index=all_codes.index(asker),
+            format_func=names.get,
+            key="peers_post_municipality",
+        )
+    post_theme = st.selectbox(
+        ui.tr("peers.post_theme"),
+        vocab.THEMES,
+        key="peers_post_theme",
+        format_func=ui.label_func("theme"),
+    )
+    post_text = st.text_area(ui.tr("peers.post_question"), key="peers_post_text", max_chars=4000)
+    submitted = st.form_submit_button(ui.tr("peers.post_submit"), key="peers_post_submit")
+if submitted:
+    report = questions.post_help_question(
+        ui.engine(), post_code, post_theme, post_text, role=role, account_municipality=own
+    )
+    if report.ok:
+        st.session_state["peers_posted"] = int(report.frame.at[0, "id"])
+        del st.session_state["peers_post_text"]  # an empty form for the next question
+        st.rerun()
+    st.error(report.summary(ui.lang()))
+    for message in report.messages(ui.lang(), 20):
+        st.markdown(f"- {message}")

@@ -1,0 +1,153 @@
+"""Municipality profile: facts, maturity against the CoP, measures, questions and peers.
+
+The chosen municipality lives in the URL (``?gemeente=GM0344``) so a profile can be
+shared; the selectbox and the query parameter are kept in sync.
+"""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from cop import i18n, mapping, monitoring, profile, ui, vocab, webmap
+
+CODE_KEY = "profile_code"  # the selectbox
+APPLIED_KEY = "profile_param_applied"  # the query parameter value last applied/written
+PARAM = "gemeente"
+
+ui.page_title("profile.title", "profile.intro")
+municipalities = ui.table("municipalities")
+names = municipalities.set_index("code")["name"].to_dict()
+known_codes = set(names)
+
+raw = st.query_params.get(PARAM)
+if raw is not None and raw != st.session_state.get(APPLIED_KEY):
+    # The URL changed (a shared link, a click on the map): it wins over the selectbox.
+    code_from_url = mapping.valid_code(raw, known_codes)
+    if code_from_url:
+        st.session_state[CODE_KEY] = code_from_url
+        st.session_state[APPLIED_KEY] = raw
+    else:
+        st.warning(ui.tr("profile.invalid_param", value=mapping.shown_param(raw)))
+elif raw is None and CODE_KEY not in st.session_state and ui.user_municipality() in known_codes:
+    st.session_state[CODE_KEY] = ui.user_municipality()
+
+code = st.selectbox(
+    ui.tr("profile.choose"),
+    sorted(names, key=lambda c: (names[c].lower(), c)),
+    index=None,
+    key=CODE_KEY,
+    format_func=lambda c: f"{names[c]} ({c})",
+)
+if code is None:
+    st.stop()
+if st.query_params.get(PARAM) != code:
+    st.query_params[PARAM] = code
+st.session_state[APPLIED_KEY] = code
+
+facts = profile.key_facts(municipalities, code)
+st.header(facts.name)
+cols = st.columns(5)
+cols[0].metric(ui.tr("profile.province"), facts.province)
+cols[1].metric(ui.tr("profile.population"), ui.num(facts.population))
+cols[2].metric(
+    ui.tr("profile.size_class"),
+    str(facts.size_class or "–"),
+    help=ui.tr(f"profile.size_{facts.size_class}") if facts.size_class else None,
+)
+cols[3].metric(
+    ui.tr("profile.urbanity"),
+    str(facts.urbanity or "–"),
+    help=ui.tr(f"profile.urbanity_{facts.urbanity}") if facts.urbanity else None,
+)
+if facts.is_partner:
+    cols[4].metric(
+        ui.tr("profile.partner_since"),
+        str(facts.joined_year) if facts.joined_year else ui.tr("profile.partner_unknown_year"),
+    )
+else:
+    cols[4].metric(ui.tr("profile.partner_since"), ui.tr("profile.not_partner"))
+    st.info(ui.tr("profile.not_partner_info", name=facts.name), icon=":material/handshake:")
+
+if facts.is_partner:
+    st.subheader(ui.tr("profile.maturity"))
+    comparison = ui.compute(profile.maturity_comparison, "maturity", "municipalities", code=code)
+    if comparison["own"].isna().all():
+        st.info(ui.tr("profile.no_maturity"))
+    else:
+        st.caption(
+            ui.tr(
+                "profile.maturity_caption",
+                year=int(comparison["year"].iloc[0]),
+                n_cop=int(comparison["n_cop"].iloc[0]),
+                n_similar=int(comparison["n_similar"].iloc[0]),
+            )
+        )
+        st.plotly_chart(
+            profile.maturity_radar(comparison, facts.name, ui.lang()), key="profile_radar"
+        )
+
+    st.subheader(ui.tr("profile.measures"))
+    measures = ui.table("measures")
+    own_measures = profile.municipality_measures(measures, code)
+    left, right = st.columns(2)
+    themes = left.multiselect(
+        ui.tr("profile.theme_filter"),
+        [t for t in vocab.THEMES if t in set(own_measures["theme"])],
+        key="profile_themes",
+        format_func=ui.label_func("theme"),
+    )
+    statuses = right.multiselect(
+        ui.tr("profile.status_filter"),
+        [s for s in vocab.MEASURE_STATUSES if s in set(own_measures["status"])],
+        key="profile_statuses",
+        format_func=ui.label_func("status"),
+    )
+    shown = profile.municipality_measures(measures, code, tuple(themes), tuple(statuses))
+    st.caption(
+        ui.tr("profile.measures_count", shown=ui.num(len(shown)), total=ui.num(len(own_measures)))
+    )
+    if shown.empty:
+        st.info(ui.tr("profile.no_measures"))
+    else:
+        ui.show_table(shown[profile.MEASURE_COLUMNS], "measures", key="profile_measures")
+        st.markdown(f"**{ui.tr('profile.map')}**")
+        web = ui.web_boundaries()
+        center = (facts.lat or webmap.NL_CENTER[0], facts.lon or webmap.NL_CENTER[1])
+        small_map = webmap.profile_map(
+            shown, webmap.outline(web["geojson"], code), center, municipalities, lang=ui.lang()
+        )
+        st_folium(
+            small_map, key="profile_map", height=380, use_container_width=True, returned_objects=[]
+        )
+
+    st.subheader(ui.tr("monitoring.profile_title"))  # issue 5
+    all_trends = ui.compute(monitoring.trend_classes_by_municipality, "monitoring")
+    own_trends = monitoring.municipality_trends(all_trends, code)
+    if own_trends.empty:
+        st.caption(ui.tr("monitoring.profile_none"))
+    else:
+        ui.show_table(monitoring.trends_table(own_trends, ui.lang()), None, key="profile_trends")
+
+    st.subheader(ui.tr("profile.questions"))
+    questions = profile.open_questions(ui.table("help_questions"), code)
+    if questions.empty:
+        st.caption(ui.tr("profile.no_questions"))
+    else:
+        ui.show_table(questions, "help_questions", key="profile_questions")
+
+st.subheader(ui.tr("profile.peers"))
+st.caption(ui.tr("profile.peers_intro"))
+peers = ui.compute(
+    profile.peers_to_talk_to, "municipalities", "measures", "maturity", code=code, lang=ui.lang()
+)
+if peers.empty:
+    st.caption(ui.tr("profile.no_peers"))
+for row in peers.itertuples():
+    st.page_link(
+        "pages/profile.py",
+        label=f"{row.rank}. {row.name} ({row.province})",
+        query_params={PARAM: row.code},
+        icon=":material/forum:",
+        help=f"{ui.tr('profile.open_profile')} {row.name}",
+    )
+    st.caption(row.reasons)
+st.caption(i18n.t("app.credit_cbs", ui.lang()))

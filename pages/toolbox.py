@@ -1,0 +1,131 @@
+"""Toolbox: tools, guides, examples and datasets, and the CoP practices that used them."""
+
+import streamlit as st
+
+from cop import access, editing, i18n, toolbox, vocab
+from cop import ui
+
+LANG = ui.lang()  # bound once: format functions may be called outside the script run
+
+
+def theme_label(code: str) -> str:
+    return i18n.label("theme", code, LANG)
+
+
+def kind_label(code: str) -> str:
+    return i18n.label("reskind", code, LANG)
+
+
+def level_label(code: str) -> str:
+    return i18n.label("reslevel", code, LANG)
+
+
+ui.page_title("toolbox.title", "toolbox.intro")
+resources = ui.table("resources")
+usage = ui.table("resource_usage")
+measures = ui.table("measures")
+municipalities = ui.table("municipalities")
+
+cols = st.columns([2, 1, 1])
+themes = cols[0].multiselect(
+    ui.tr("toolbox.themes"),
+    vocab.THEMES,
+    key="toolbox_themes",
+    format_func=theme_label,
+    help=ui.tr("toolbox.all"),
+)
+kinds = cols[1].multiselect(
+    ui.tr("toolbox.kinds"),
+    vocab.RESOURCE_KINDS,
+    key="toolbox_kinds",
+    format_func=kind_label,
+    help=ui.tr("toolbox.all"),
+)
+levels = cols[2].multiselect(
+    ui.tr("toolbox.levels"),
+    vocab.RESOURCE_LEVELS,
+    key="toolbox_levels",
+    format_func=level_label,
+    help=ui.tr("toolbox.all"),
+)
+text = st.text_input(ui.tr("toolbox.search"), key="toolbox_search")
+
+shown = toolbox.with_usage(
+    toolbox.filter_resources(resources, themes=themes, kinds=kinds, levels=levels, text=text),
+    usage,
+)
+st.caption(ui.tr("app.rows_shown", shown=ui.num(len(shown)), total=ui.num(len(resources))))
+if shown.empty:
+    st.warning(ui.tr("app.no_rows"))
+else:
+    columns = ["title", "kind", "theme", "level", "practices", "url", "description", "id"]
+    ui.show_table(shown[columns], "resources", key="toolbox_table")
+    ui.download_buttons(
+        shown[columns], "cop_toolbox", key="toolbox_download", table_name="resources"
+    )
+
+    st.subheader(ui.tr("toolbox.used_in"))
+    st.caption(ui.tr("toolbox.used_in_help"))
+    used = toolbox.practices_using(shown, usage, measures, municipalities)
+    if used.empty:
+        st.info(ui.tr("toolbox.not_used"))
+    else:
+        ui.show_table(used, "measures", key="toolbox_practices")
+        ui.download_buttons(
+            used, "cop_toolbox_practices", key="toolbox_practices_download", table_name="measures"
+        )
+
+# --- coordinators add and edit resources and record which practices used them ----------
+if access.can_edit(ui.role()):
+    st.divider()
+    st.subheader(ui.tr("toolbox.edit"))
+    if "toolbox_message" in st.session_state:
+        st.success(st.session_state.pop("toolbox_message"), icon=":material/check:")
+    report = None
+    edit_tab, link_tab = st.tabs([ui.tr("toolbox.edit_resources"), ui.tr("toolbox.edit_links")])
+    with edit_tab:
+        st.caption(ui.tr("toolbox.edit_help"))
+        edited = st.data_editor(
+            resources,
+            num_rows="dynamic",
+            hide_index=True,
+            width="stretch",
+            key=f"toolbox_editor_{ui.data_version()}",
+        )
+        if st.button(ui.tr("toolbox.save"), key="toolbox_save", type="primary"):
+            report = editing.save_table_edit(ui.engine(), "resources", edited, role=ui.role())
+    with link_tab:
+        titles = resources.set_index("id")["title"].to_dict()
+        if titles:
+            resource_id = st.selectbox(
+                ui.tr("toolbox.resource"),
+                list(titles),
+                format_func=titles.get,
+                key="toolbox_link_resource",
+            )
+            theme = resources.set_index("id").at[resource_id, "theme"]
+            choices = toolbox.usage_choices(measures, municipalities, theme)
+            linked = usage.loc[usage["resource_id"] == resource_id, "measure_id"].astype(int)
+            picked = st.multiselect(
+                ui.tr("toolbox.linked_practices"),
+                list(choices.index),
+                default=[m for m in linked if m in choices.index],
+                format_func=lambda m: choices[m],
+                key=f"toolbox_links_{resource_id}",
+                help=ui.tr("toolbox.linked_help", theme=i18n.label("theme", theme, ui.lang())),
+            )
+            if st.button(ui.tr("toolbox.save_links"), key="toolbox_save_links", type="primary"):
+                report = editing.save_table_edit(
+                    ui.engine(),
+                    "resource_usage",
+                    toolbox.usage_frame(int(resource_id), picked, usage),
+                    role=ui.role(),
+                )
+    if report is not None:
+        if report.ok:
+            st.session_state["toolbox_message"] = report.summary(ui.lang())
+            st.rerun()
+        st.error(report.summary(ui.lang()), icon=":material/error:")
+        st.dataframe(
+            report.to_frame(ui.lang()), hide_index=True, width="stretch", key="toolbox_report"
+        )

@@ -1,0 +1,363 @@
+"""Meeting briefs: the builder on hand-made tables, the three renderers and the CLI."""
+
+import datetime as dt
+import io
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cop import brief_render, briefs, cli
+from cop.schema import coerce_types, empty_frame
+from tests.conftest import require
+
+DATE = dt.date(2026, 12, 10)
+SUDWEST, UTRECHT, AMSTERDAM, GRONINGEN = "GM1900", "GM0344", "GM0363", "GM0014"
+
+
+def typed(table: str, rows: list[dict]) -> pd.DataFrame:
+    return coerce_types(pd.DataFrame(rows), table) if rows else empty_frame(table)
+
+
+def town(code, name, partner, joined, lat=52.1, lon=5.1):
+    return {
+        "code": code,
+        "name": name,
+        "province": "Utrecht",
+        "population": 100_000,
+        "area_km2": 50.0,
+        "urbanity": 2,
+        "is_partner": partner,
+        "joined_year": joined,
+        "lat": lat,
+        "lon": lon,
+    }
+
+
+def measure(id, code, theme, status, updated, lessons=None, title=None, scale=None):
+    return {
+        "id": id,
+        "municipality_code": code,
+        "title": title or f"Praktijk {id}",
+        "theme": theme,
+        "status": status,
+        "start_year": 2024,
+        "scale_value": scale,
+        "scale_unit": "m2" if scale else None,
+        "lessons_learned": lessons,
+        "updated_at": updated,
+    }
+
+
+def question(id, code, theme, status, asked):
+    return {
+        "id": id,
+        "municipality_code": code,
+        "asked_on": asked,
+        "theme": theme,
+        "question": f"Hoe pakken jullie vraag {id} aan met tegels en maaisel?",
+        "status": status,
+    }
+
+
+@pytest.fixture(scope="module")
+def tables() -> list[pd.DataFrame]:
+    """Four municipalities, seven measures, five questions, two meetings (by hand)."""
+    municipalities = typed(
+        "municipalities",
+        [
+            town(SUDWEST, "Súdwest-Fryslân", True, 2020),
+            town(UTRECHT, "Utrecht", True, 2019),
+            town(AMSTERDAM, "Amsterdam", True, 2026),
+            town(GRONINGEN, "Groningen", False, None),
+        ],
+    )
+    measures = typed(
+        "measures",
+        [
+            measure(1, SUDWEST, "depaving", "realised", "2026-05-01", "Tegels eruit, groen erin."),
+            measure(
+                2, UTRECHT, "depaving", "realised", "2025-01-01", "Te oud voor de schijnwerper."
+            ),
+            measure(3, UTRECHT, "ecological_mowing", "in_progress", "2026-06-01"),
+            measure(4, UTRECHT, "ecological_mowing", "realised", "2026-07-01"),
+            measure(5, AMSTERDAM, "trees_tiny_forests", "realised", "2026-08-01", "Bomen."),
+            measure(6, SUDWEST, "depaving", "stopped", "2026-09-01"),
+            measure(
+                7, UTRECHT, "depaving", "realised", "2026-10-01", "Scholen doen mee.", scale=900
+            ),
+        ],
+    )
+    dims = ["vision_policy", "organisation_capacity", "budget_finance", "knowledge_data",
+            "management_maintenance", "spatial_integration", "participation_cooperation",
+            "monitoring_evaluation"]  # fmt: skip
+    maturity = typed(
+        "maturity",
+        [
+            {"municipality_code": UTRECHT, "year": year, "dimension": d, "level": level}
+            for year, level in ((2025, 2), (2026, 3))
+            for d in dims
+        ]
+        + [{"municipality_code": SUDWEST, "year": 2026, "dimension": d, "level": 2} for d in dims],
+    )
+    questions = typed(
+        "help_questions",
+        [
+            question(1, SUDWEST, "depaving", "open", "2026-02-01"),
+            question(2, UTRECHT, "ecological_mowing", "open", "2025-06-01"),
+            question(3, UTRECHT, "depaving", "answered", "2025-01-01"),
+            question(4, SUDWEST, "trees_tiny_forests", "open", "2026-01-01"),
+            question(5, AMSTERDAM, "depaving", "open", "2026-12-20"),
+        ],
+    )
+    experts = typed(
+        "experts",
+        [{"id": 1, "name": "Vlinderstichting", "kind": "nature_organisation",
+          "themes": "ecological_mowing"}],
+    )  # fmt: skip
+    meetings = typed(
+        "meetings",
+        [
+            {"id": 1, "date": "2026-03-01", "title": "Voorjaar", "themes": "depaving"},
+            {
+                "id": 2,
+                "date": "2026-12-10",
+                "title": "Voorbereiding Biodiversiteit en Gemeenten 2027",
+                "themes": "ecological_mowing;depaving",
+            },
+        ],
+    )
+    monitoring = empty_frame("monitoring")
+    return [municipalities, measures, maturity, monitoring, questions, experts, meetings]
+
+
+@pytest.fixture(scope="module")
+def brief(tables) -> briefs.Brief:
+    return briefs.build_brief(*tables, date=DATE, invitees=[UTRECHT, SUDWEST], demo=True)
+
+
+def test_themes_title_event_and_previous_meeting_come_from_the_meetings_table(brief):
+    assert brief.themes == ("ecological_mowing", "depaving")
+    assert brief.title == "Voorbereiding Biodiversiteit en Gemeenten 2027"
+    assert brief.yearly_event and brief.meeting_id == 2
+    assert brief.previous.date == dt.date(2026, 3, 1) and brief.changes.since == brief.previous.date
+
+
+def test_open_questions_on_the_themes_oldest_first_with_answerers(brief):
+    assert [q.id for q in brief.questions] == [2, 1]  # 3 answered, 4 off-theme, 5 after the date
+    mowing = brief.questions[0]
+    kinds = {(a.kind, a.name) for a in mowing.answerers}
+    assert ("expert", "Vlinderstichting") in kinds
+    assert all(a.name != "Utrecht" for a in mowing.answerers)  # never the asker
+    depaving = brief.questions[1]
+    utrecht = next(a for a in depaving.answerers if a.name == "Utrecht")
+    assert utrecht.invited and "realised" not in utrecht.reasons  # Dutch reasons by default
+
+
+def test_spotlights_are_recent_realised_practices_with_lessons(brief):
+    # 7 (Utrecht, newest) and 1 (Súdwest-Fryslân); 2 is too old, 4 has no lessons,
+    # 5 is off-theme, 6 was stopped
+    assert [p.id for p in brief.spotlights] == [7, 1]
+    assert all(p.invited for p in brief.spotlights)
+
+
+def test_what_changed_since_the_previous_meeting(brief):
+    changes = brief.changes
+    assert [t.name for t in changes.new_partners] == ["Amsterdam"]
+    assert [p.id for p in changes.new_measures] == [3]
+    assert [p.id for p in changes.newly_realised] == [7, 4, 1]
+    per_theme = {c.theme: (c.new, c.realised) for c in changes.per_theme}
+    assert per_theme["trees_tiny_forests"] == (0, 1)  # the chart counts every theme
+    assert per_theme["depaving"] == (0, 2)
+    [move] = changes.maturity_movements
+    assert (move.town.code, move.before, move.after, move.from_year, move.to_year) == (
+        UTRECHT,
+        2.0,
+        3.0,
+        2025,
+        2026,
+    )
+
+
+def test_agenda_follows_the_rules_in_order(brief):
+    rules = [item.rule for item in brief.agenda]
+    assert rules == [
+        "opening",
+        "new_partners",
+        "question",
+        "question",
+        "spotlight",
+        "spotlight",
+        "maturity",
+        "yearly_event",
+        "closing",
+    ]
+    texts = [item.text for item in brief.agenda]
+    assert "Amsterdam" in texts[1]
+    assert texts[2].startswith("Hulpvraag van Utrecht over Ecologisch maaibeheer")
+    assert "Súdwest-Fryslân" in texts[3] and "Utrecht" in texts[3]  # invited answerer named
+    assert "Praktijk 7 (Utrecht)" in texts[4]
+
+
+def test_frontrunners_per_theme_with_their_strongest_practice(brief):
+    runners = {f.theme: f for f in brief.frontrunners}
+    assert runners["depaving"].town.code == UTRECHT and runners["depaving"].realised == 2
+    assert runners["depaving"].practice.id == 7  # lessons learned and the largest scale
+    assert runners["trees_tiny_forests"].town.name == "Amsterdam"
+
+
+def test_defaults_explicit_themes_and_no_previous_meeting(tables):
+    plain = briefs.build_brief(*tables, date="2026-02-15", themes=["Ontstenen / tegelwippen"])
+    assert plain.themes == ("depaving",) and not plain.yearly_event and plain.frontrunners == ()
+    assert plain.previous is None and not plain.changes.previous_meeting
+    assert plain.changes.since == dt.date(2025, 2, 15)
+    assert len(plain.invitees) == 3  # every partner
+    assert not any(p.invited for p in plain.spotlights)  # nobody chosen, nobody marked
+
+
+def test_bad_inputs_raise_with_a_catalog_message(tables):
+    with pytest.raises(briefs.BriefInputError) as bad_date:
+        briefs.parse_date("10-12-2026")
+    assert "JJJJ-MM-DD" in bad_date.value.message("nl")
+    with pytest.raises(briefs.BriefInputError):
+        briefs.resolve_themes(["bijen"])
+    assert briefs.resolve_themes(["DEPAVING", "Ecological mowing"]) == (
+        "depaving",
+        "ecological_mowing",
+    )
+    with pytest.raises(briefs.BriefInputError):
+        briefs.resolve_invitees(["GM9999"], tables[0])
+
+
+def test_trend_classes_that_changed():
+    years = np.arange(2015, 2027)
+    # a steep decline up to 2020, then a doubling every year
+    counts = np.where(
+        years <= 2020, 80 * 0.7 ** (years - 2015), 80 * 0.7**5 * 2.0 ** (years - 2020)
+    )
+    rows = [
+        {
+            "municipality_code": UTRECHT,
+            "site_id": f"S{site}",
+            "scheme": "bee_count",
+            "species_group": "bees",
+            "species": "akkerhommel",
+            "year": int(year),
+            "count": round(count * (1 + 0.1 * site)),
+        }
+        for site in range(4)
+        for year, count in zip(years, counts, strict=True)
+    ]
+    monitoring = typed("monitoring", rows)
+    changed = briefs.trend_class_changes(monitoring, [UTRECHT], ["bees"], 2020, 2026)
+    assert changed[["species", "before", "after"]].values.tolist() == [
+        ["akkerhommel", "steep_decline", "strong_increase"]
+    ]
+    assert briefs.trend_class_changes(monitoring, [UTRECHT], ["birds"], 2020, 2026).empty
+    assert briefs.species_groups_for(["policy_vision"]) == (
+        "butterflies",
+        "bees",
+        "birds",
+        "plants",
+    )
+
+
+# ---------------------------------------------------------------- renderers
+
+
+@pytest.fixture(scope="module")
+def edited(brief) -> briefs.Brief:
+    return brief.with_agenda(["Opening", "  ", "Tegelwippen in Súdwest-Fryslân → wat werkte?"])
+
+
+def test_markdown_has_title_date_notice_and_the_edited_agenda(edited):
+    text = brief_render.render(edited, "md").decode("utf-8")
+    assert text.startswith("# Voorbereiding Biodiversiteit en Gemeenten 2027")
+    assert "10 december 2026" in text and "Demodata" in text
+    assert "1. Opening\n2. Tegelwippen in Súdwest-Fryslân → wat werkte?" in text
+    assert "| Gesteld op | Gemeente |" in text and "Vlinderstichting" in text
+    assert "## Biodiversiteit en Gemeenten: koplopers per thema" in text
+
+
+def test_docx_opens_with_the_same_content(edited):
+    from docx import Document
+
+    data = brief_render.render(edited, "docx", images={})
+    word = Document(io.BytesIO(data))
+    paragraphs = "\n".join(p.text for p in word.paragraphs)
+    cells = "\n".join(c.text for t in word.tables for row in t.rows for c in row.cells)
+    assert "10 december 2026" in paragraphs and "Demodata" in paragraphs
+    assert "Tegelwippen in Súdwest-Fryslân → wat werkte?" in paragraphs
+    assert "Súdwest-Fryslân" in cells and "Tegels eruit, groen erin." in cells
+    assert len(word.inline_shapes) == 0  # no images given: charts are tables
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_pdf_with_dejavu_keeps_dutch_characters(edited):
+    require(brief_render.find_font() is not None, "DejaVu Sans (fonts-dejavu-core) is missing")
+    text = _pdf_text(brief_render.render(edited, "pdf", images={}))
+    assert "Súdwest-Fryslân" in text and "10 december 2026" in text
+    assert "Demodata" in text and "Vlinderstichting" in text
+    assert "→" in text
+
+
+def test_pdf_without_font_falls_back_to_helvetica(edited):
+    doc = brief_render.document(edited)
+    text = _pdf_text(brief_render.to_pdf(doc, "nl", {}, font=None))
+    assert "Súdwest-Fryslân" in text  # Latin-1 survives
+    assert "-> wat werkte?" in text  # the arrow is transliterated
+    assert brief_render.latin1("“Tiny Forest” – 5 m²") == '"Tiny Forest" - 5 m²'
+
+
+def test_charts_fall_back_to_tables_without_a_browser(edited, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    figures = {c.name: c.figure for c in brief_render.document(edited).charts()}
+    assert set(figures) == {"changes_per_theme", "invitee_maturity"}
+    assert brief_render.chart_images(figures, timeout=10) == {}
+    from docx import Document
+
+    word = Document(io.BytesIO(brief_render.render(edited, "docx")))
+    assert len(word.inline_shapes) == 0
+    cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+    assert "Ecologisch maaibeheer" in cells  # the chart's table instead of its picture
+
+
+def test_charts_become_images_with_chromium(edited):
+    require(shutil.which("chromium") is not None, "Chromium is not installed")
+    from docx import Document
+
+    word = Document(io.BytesIO(brief_render.render(edited, "docx")))
+    assert len(word.inline_shapes) == 2
+
+
+# ---------------------------------------------------------------- command line
+
+
+def test_cli_writes_every_format_and_rejects_bad_input(app_env, tmp_path, capsys):
+    out = tmp_path / "brief.md"
+    assert cli.main(["brief", "--date", "2026-12-10", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "10 december 2026" in text and "Demodata" in text
+    english = tmp_path / "brief.docx"
+    args = ["brief", "--date", "2026-12-10", "--themes", "Ecologisch maaibeheer,depaving"]
+    args += ["--invite", "gm0344", "--lang", "en", "--no-charts", "--out", str(english)]
+    assert cli.main(args) == 0
+    assert english.read_bytes()[:2] == b"PK"
+    pdf = tmp_path / "brief.pdf"
+    assert cli.main(["brief", "--date", "2026-12-10", "--no-charts", "--out", str(pdf)]) == 0
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    capsys.readouterr()
+    assert cli.main(["brief", "--date", "2026-13-01", "--out", str(out)]) == 2
+    assert "JJJJ-MM-DD" in capsys.readouterr().err
+    assert cli.main(["brief", "--date", "2026-12-10", "--themes", "bijen", "--out", str(out)]) == 2
+    assert "bijen" in capsys.readouterr().err
+    assert cli.main(["brief", "--date", "2026-12-10", "--invite", "GM9999", "--out", str(out)]) == 2
+    assert "GM9999" in capsys.readouterr().err
+    assert cli.main(["brief", "--date", "2026-12-10", "--out", str(tmp_path / "x.txt")]) == 2

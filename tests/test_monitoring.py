@@ -1,0 +1,438 @@
+"""cop.monitoring on tiny hand-made tables whose answers are known by hand."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cop import charts_monitoring, i18n
+from cop import monitoring as mon
+from cop.trends import fit_trim, fit_trim_batch
+
+YEARS = [2020, 2021, 2022, 2023]
+
+
+def rows(
+    municipality: str,
+    sites: list[str],
+    species: str,
+    counts: list[list[float | None]],
+    *,
+    group: str = "butterflies",
+    scheme: str = "butterfly_transect",
+    years: list[int] = YEARS,
+) -> pd.DataFrame:
+    """One species at some sites: ``counts[i][j]`` is site i in year j (None = not counted)."""
+    records = [
+        {
+            "municipality_code": municipality,
+            "site_id": site,
+            "scheme": scheme,
+            "species_group": group,
+            "species": species,
+            "year": year,
+            "count": value,
+            "lat": 52.0,
+            "lon": 5.0,
+        }
+        for site, site_counts in zip(sites, counts, strict=True)
+        for year, value in zip(years, site_counts, strict=True)
+    ]
+    frame = pd.DataFrame(records)
+    frame["count"] = frame["count"].astype("Int64")
+    frame["year"] = frame["year"].astype("Int64")
+    for column in ("municipality_code", "site_id", "scheme", "species_group", "species"):
+        frame[column] = frame[column].astype("string")
+    return frame
+
+
+def table(*parts: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat(parts, ignore_index=True)
+
+
+# two sites, counts doubling every year: index 2^t, slope ×2 per year
+DOUBLING = rows("GM0001", ["A-1", "A-2"], "atalanta", [[10, 20, 40, 80], [5, 10, 20, 40]])
+FLAT = rows("GM0001", ["A-1", "A-2"], "dagpauwoog", [[8, 8, 8, 8], [4, 4, 4, 4]])
+ZEROS = rows("GM0001", ["A-1", "A-2"], "kleine vos", [[0, 0, 0, 0], [0, 0, None, 0]])
+
+
+def test_doubling_counts_give_index_two_to_the_t():
+    result = mon.selection_trends(
+        DOUBLING, municipality="GM0001", species_group="butterflies", species="atalanta"
+    )
+    assert result.reason is None
+    assert result.kind == "species"
+    assert result.base_year == 2020
+    assert result.series["index"].tolist() == pytest.approx([1, 2, 4, 8], rel=1e-9)
+    assert result.trend["multiplicative"] == pytest.approx(2.0, rel=1e-9)
+    assert result.trend["trend_class"] == "strong_increase"
+    # the band of the base year has no width; the others contain the index
+    assert result.series.loc[0, ["lower", "upper"]].tolist() == pytest.approx([1, 1])
+    assert (result.series["lower"] <= result.series["index"] + 1e-12).all()
+
+
+def test_species_with_all_zeros_reports_the_engines_reason():
+    data = table(DOUBLING, ZEROS)
+    result = mon.selection_trends(
+        data, municipality="GM0001", species_group="butterflies", species="kleine vos"
+    )
+    assert result.reason == "all_zero"
+    assert result.series["index"].isna().all()
+    assert mon.trend_text(result.trend, "nl") == i18n.t("monitoring.reason.all_zero", "nl")
+    assert "nul" in mon.trend_text(result.trend, "nl")
+    badge_text, colour, _icon = mon.trend_badge(result.trend, "en")
+    assert badge_text.startswith("Every count is zero") and colour == "gray"
+
+
+def test_indicator_is_geometric_mean_and_its_trend_the_mean_slope():
+    data = table(DOUBLING, FLAT, ZEROS)
+    result = mon.selection_trends(data, municipality="GM0001", species_group="butterflies")
+    assert result.kind == "indicator"
+    assert result.reason is None
+    # sqrt(2^t · 1): the all-zero species is in the table, not in the indicator
+    assert result.series["index"].tolist() == pytest.approx([2 ** (t / 2) for t in range(4)])
+    assert result.series["n_species"].tolist() == [2, 2, 2, 2]
+    assert result.trend["additive"] == pytest.approx(math.log(2) / 2, rel=1e-9)
+    assert result.trend["n_species"] == 3
+    assert result.trend["n_species_estimated"] == 2
+    species = result.species.set_index("species")
+    assert species.loc["kleine vos", "reason"] == "all_zero"
+    assert species.loc["atalanta", "trend_class"] == "strong_increase"
+    assert species.loc["dagpauwoog", "multiplicative"] == pytest.approx(1.0, abs=1e-9)
+
+
+def test_group_trend_se_combines_species_ses_as_independent():
+    data = table(DOUBLING, FLAT)
+    noisy = rows(
+        "GM0001",
+        ["A-1", "A-2", "A-3"],
+        "citroenvlinder",
+        [[3, 9, 4, 12], [7, 5, 11, 6], [2, 4, 3, 8]],
+    )
+    data = table(data, noisy)
+    result = mon.selection_trends(data, municipality="GM0001", species_group="butterflies")
+    fits = {
+        name: fit_trim(
+            part.rename(columns={"site_id": "site"}).astype({"count": "float"})
+        ).overall_slope["imputed"]
+        for name, part in data.groupby("species")
+    }
+    slopes = [f["additive"] for f in fits.values()]
+    ses = [f["additive_se"] for f in fits.values()]
+    assert result.trend["additive"] == pytest.approx(np.mean(slopes), rel=1e-6)
+    assert result.trend["additive_se"] == pytest.approx(
+        math.sqrt(sum(s**2 for s in ses)) / 3, rel=1e-6
+    )
+
+
+def test_no_species_estimable_and_empty_selection():
+    result = mon.selection_trends(ZEROS, municipality="GM0001", species_group="butterflies")
+    assert result.reason == "no_species_estimable"
+    assert result.trend["trend_class"] is None
+    assert i18n.has_key("monitoring.reason.no_species_estimable")
+    empty = mon.selection_trends(ZEROS, municipality="GM9999", species_group="butterflies")
+    assert empty.reason == "no_data"
+    assert empty.series.empty and empty.matrix.empty
+
+
+def test_single_year_species():
+    once = rows("GM0001", ["A-1"], "oranjetipje", [[3]], years=[2022])
+    result = mon.selection_trends(
+        table(DOUBLING, once), species_group="butterflies", species="oranjetipje"
+    )
+    assert result.reason == "single_year"
+
+
+def test_chosen_base_year_and_species_without_counts_in_it():
+    late = rows("GM0001", ["A-1", "A-2"], "icarusblauwtje", [[0, 2, 4, 8], [0, 1, 2, 4]])
+    data = table(DOUBLING, late)
+    result = mon.selection_trends(data, species_group="butterflies", base_year=2022)
+    assert result.base_year == 2022
+    assert result.series.set_index("year").loc[2022, "index"] == pytest.approx(1.0)
+    # default base year: the earliest year with the most species (2021, not 2020)
+    auto = mon.selection_trends(data, species_group="butterflies")
+    assert auto.base_year == 2021
+    forced = mon.selection_trends(data, species_group="butterflies", base_year=2020)
+    # icarusblauwtje has nothing in 2020: out of the indicator, but its slope still counts
+    assert forced.excluded["species"].tolist() == ["icarusblauwtje"]
+    assert forced.series["n_species"].tolist() == [1, 1, 1, 1]
+    assert forced.trend["n_species_estimated"] == 2
+    assert forced.trend["additive"] == pytest.approx(auto.trend["additive"], rel=1e-9)
+    table_row = forced.species.set_index("species").loc["icarusblauwtje"]
+    assert bool(table_row["ok"]) and table_row["multiplicative"] == pytest.approx(2.0)
+    # a species view with a base year in which it was never seen says so
+    sp = mon.selection_trends(
+        data, species_group="butterflies", species="icarusblauwtje", base_year=2020
+    )
+    assert sp.reason == "base_year_not_estimable"
+    assert "2020" in mon.reason_text(sp.reason, "nl", sp.reason_params["base_year"])
+
+
+def test_all_partners_pools_sites_across_municipalities():
+    other = rows("GM0002", ["B-1"], "atalanta", [[6, 9, 30, 50]])
+    data = table(DOUBLING, other)
+    pooled = mon.selection_trends(data, species_group="butterflies", species="atalanta")
+    expected = fit_trim(
+        data.rename(columns={"site_id": "site"}).astype({"count": "float"})
+    ).indices["imputed"]
+    assert pooled.series["index"].tolist() == pytest.approx(expected.tolist(), rel=1e-9)
+    assert pooled.n_sites == 3
+
+
+def test_trend_classes_by_municipality_matches_the_page():
+    other = table(
+        rows("GM0002", ["B-1", "B-2"], "atalanta", [[6, 5, 7, 6], [3, 4, 3, 3]]),
+        rows(
+            "GM0002",
+            ["B-1", "B-2"],
+            "huismus",
+            [[9, 7, 5, 4], [20, 15, 11, 9]],
+            group="birds",
+            scheme="urban_bird_count",
+        ),
+    )
+    data = table(DOUBLING, FLAT, ZEROS, other)
+    trends = mon.trend_classes_by_municipality(data)
+    assert list(trends.columns[:6]) == [
+        "municipality_code",
+        "species_group",
+        "trend_class",
+        "multiplicative",
+        "multiplicative_se",
+        "additive",
+    ]
+    assert "reason" in trends.columns
+    assert len(trends) == 3
+    for row in trends.itertuples():
+        page = mon.selection_trends(
+            data, municipality=row.municipality_code, species_group=row.species_group
+        )
+        assert page.trend["trend_class"] == row.trend_class
+        assert page.trend["multiplicative"] == pytest.approx(row.multiplicative, rel=1e-8)
+    gm1 = mon.municipality_trends(trends, "GM0001").iloc[0]
+    assert (gm1["n_species"], gm1["n_species_estimated"], gm1["n_sites"]) == (3, 2, 2)
+    order = mon.municipality_trends(trends, "GM0002")["species_group"].tolist()
+    assert order == ["butterflies", "birds"]  # vocabulary order, not alphabetical
+    assert mon.trend_classes_by_municipality(data.iloc[0:0]).empty
+
+
+def test_sites_are_per_scheme_and_not_counted_is_not_zero():
+    garden = rows(
+        "GM0001", ["S-1"], "merel", [[4, 0, None, 6]], group="birds", scheme="garden_bird_count"
+    )
+    mus = rows(
+        "GM0001", ["S-1"], "merel", [[2, 3, 3, None]], group="birds", scheme="urban_bird_count"
+    )
+    data = table(garden, mus)
+    counts = mon.site_year_counts(data)
+    assert counts["site"].nunique() == 2  # same id, two schemes: two sites
+    result = mon.selection_trends(data, species_group="birds")
+    assert result.matrix.shape == (2, 4)
+    labels = list(result.matrix.index)
+    assert labels[0].startswith("S-1 (") and labels[0] != labels[1]
+    garden_row = result.matrix.loc["S-1 (garden_bird_count)"]
+    assert garden_row[2021] == 0 and math.isnan(garden_row[2022])
+    assert result.coverage["sites_counted"].tolist() == [2, 2, 1, 1]
+    assert result.coverage["sites_total"].iloc[0] == 2
+    assert result.n_site_years_counted == 6 and result.share_counted == pytest.approx(6 / 8)
+
+
+def test_group_totals_sum_species_and_keep_not_counted():
+    other = rows("GM0001", ["A-1", "A-2"], "dagpauwoog", [[1, None, 1, 1], [None, None, 2, 2]])
+    data = table(DOUBLING.assign(count=DOUBLING["count"].mask(DOUBLING["year"] == 2021)), other)
+    totals = mon.site_year_counts(data, per="total").set_index(["site_id", "year"])["count"]
+    assert totals[("A-1", 2020)] == 11
+    assert math.isnan(totals[("A-2", 2021)])  # nobody counted there that year
+    assert totals[("A-1", 2021)] != totals[("A-1", 2021)]  # NaN: neither species counted
+    with pytest.raises(ValueError):
+        mon.site_year_counts(data, per="site")
+
+
+def test_selection_options_follow_the_choices_above():
+    birds = rows(
+        "GM0002", ["B-1"], "merel", [[1, 2, 3, 4]], group="birds", scheme="garden_bird_count"
+    )
+    data = table(DOUBLING, FLAT, birds)
+    everything = mon.selection_options(data)
+    assert everything["municipalities"] == ["GM0001", "GM0002"]
+    assert everything["species_groups"] == ["butterflies", "birds"]
+    one = mon.selection_options(data, municipality="GM0001")
+    assert one["schemes"] == ["butterfly_transect"]
+    assert mon.selection_options(data, species_group="birds")["species"] == ["merel"]
+    assert one["years"] == YEARS
+
+
+def test_words_and_numbers():
+    assert mon.slope_text(1.032, 0.011, "nl") == "+3,2% per jaar ± 1,1%"
+    assert mon.slope_text(0.968, 0.011, "en") == "-3.2% per year ± 1.1%"
+    assert mon.slope_text(float("nan"), 0.1, "nl") == "–"
+    trend = {
+        "trend_class": "moderate_increase",
+        "multiplicative": 1.032,
+        "multiplicative_se": 0.011,
+        "reason": None,
+    }
+    assert mon.trend_text(trend, "nl") == "Matige toename, +3,2% per jaar ± 1,1%"
+    assert mon.trend_badge(trend, "nl")[1:] == ("blue", ":material/trending_up:")
+    nl_classes = [mon.trend_class_label(c, "nl") for c in mon.TREND_CLASS_ORDER]
+    assert nl_classes == [
+        "Sterke toename",
+        "Matige toename",
+        "Stabiel",
+        "Matige afname",
+        "Sterke afname",
+        "Onzeker",
+    ]
+    assert mon.reason_text("no_such_code", "nl") == "no_such_code"
+    from cop.trends import REASONS
+
+    for code in [*REASONS, *mon.REASON_CODES]:
+        assert i18n.has_key(f"monitoring.reason.{code}"), code
+
+
+def test_tables_for_people():
+    data = table(DOUBLING, ZEROS)
+    result = mon.selection_trends(data, species_group="butterflies")
+    shown = mon.species_table(result.species, "nl")
+    assert list(shown.columns) == [
+        "Soortgroep",
+        "Soort",
+        "Trendklasse",
+        "Verandering per jaar (%)",
+        "Standaardfout (%)",
+        "Jaren",
+        "Meetpunten",
+        "Toelichting",
+    ]
+    by_species = shown.set_index("Soort")
+    assert by_species.loc["atalanta", "Trendklasse"] == "Sterke toename"
+    assert by_species.loc["atalanta", "Verandering per jaar (%)"] == pytest.approx(100.0)
+    assert by_species.loc["kleine vos", "Trendklasse"] == "–"
+    assert by_species.loc["kleine vos", "Toelichting"].startswith("Alle tellingen zijn nul")
+    trends = mon.trend_classes_by_municipality(data)
+    people = mon.trends_table(mon.municipality_trends(trends, "GM0001"), "en")
+    assert people.iloc[0]["Species with a trend"] == "1 of 2"
+    assert people.iloc[0]["Trend class"] == "Strong increase"
+
+
+def test_trend_class_map_frame():
+    data = table(DOUBLING, rows("GM0002", ["B-1"], "atalanta", [[0, 0, 0, 0]]))
+    trends = mon.trend_classes_by_municipality(data)
+    towns = pd.DataFrame(
+        {"code": ["GM0001", "GM0002", "GM0003", "GM0004"], "is_partner": [True, True, True, False]}
+    )
+    frame = mon.trend_class_map_frame(trends, towns, "butterflies", "nl").set_index("code")
+    assert frame.loc["GM0001", "colour"] == mon.TREND_CLASS_COLOURS["strong_increase"]
+    assert frame.loc["GM0001", "change"] == pytest.approx(100.0)
+    assert pd.isna(frame.loc["GM0002", "colour"])
+    assert frame.loc["GM0002", "label"].startswith("Van geen enkele soort")
+    assert frame.loc["GM0003", "label"] == "Niet gemonitord"
+    assert not frame.loc["GM0004", "is_partner"]
+    assert len(set(mon.TREND_CLASS_COLOURS.values())) == 6
+    fills = mon.trend_fill_colours(frame.reset_index(), "#f0f0f0", "#bdbdbd")
+    assert fills == [mon.TREND_CLASS_COLOURS["strong_increase"], "#f0f0f0", "#f0f0f0", "#bdbdbd"]
+    legend = mon.trend_legend("en")
+    assert legend[0] == ("Strong increase", mon.TREND_CLASS_COLOURS["strong_increase"])
+
+
+def test_index_chart_json():
+    data = table(DOUBLING, rows("GM0001", ["A-3"], "atalanta", [[3, None, 12, 24]]))
+    result = mon.selection_trends(data, species_group="butterflies", species="atalanta")
+    gap = result.series.copy()
+    gap.loc[1, ["index", "lower", "upper"]] = np.nan
+    fig = json.loads(charts_monitoring.index_chart(gap, result.base_year, "nl").to_json())
+    trace = next(t for t in fig["data"] if t.get("meta") == "index")
+    assert trace["y"][0] == pytest.approx(100.0)
+    assert trace["y"][1] is None
+    assert trace["y"][2:] == pytest.approx([400.0, 800.0], rel=1e-6)
+    shapes = fig["layout"]["shapes"]
+    assert any(s.get("y0") == 100 and s.get("y1") == 100 for s in shapes)  # 100 line
+    assert any(s.get("x0") == 2020 and s.get("x1") == 2020 for s in shapes)  # base year
+    assert fig["layout"]["yaxis"]["title"]["text"] == "Index (basisjaar = 100)"
+
+
+def test_heatmap_and_coverage_json():
+    data = rows("GM0001", ["A-1", "A-2"], "atalanta", [[0, 5, None, 50], [None, 1, 2, 3]])
+    result = mon.selection_trends(data, species_group="butterflies")
+    fig = json.loads(charts_monitoring.count_heatmap(result.matrix, "en").to_json())
+    heat = fig["data"][0]
+    assert heat["z"][0][0] == 0  # counted zero: a colour (the palest)
+    assert heat["z"][0][2] is None and heat["text"][0][2] == "not counted"
+    assert heat["customdata"][0][3] == 50
+    assert fig["layout"]["plot_bgcolor"] == charts_monitoring.NOT_COUNTED_COLOUR
+    cov = json.loads(charts_monitoring.coverage_chart(result.coverage, "nl").to_json())
+    counted, gaps = cov["data"]
+    assert counted["y"] == [1, 2, 1, 2] and gaps["y"] == [1, 0, 1, 0]
+
+
+def test_matrix_keeps_the_most_counted_sites():
+    many = rows(
+        "GM0001",
+        [f"S-{i:02d}" for i in range(5)],
+        "atalanta",
+        [[1, 1, 1, 1]] * 3 + [[1, None, None, None]] * 2,
+    )
+    matrix, total = mon.site_year_matrix(many, max_sites=3)
+    assert total == 5 and list(matrix.index) == ["S-00", "S-01", "S-02"]
+    cov = mon.coverage_by_year(many)
+    assert cov["sites_counted"].tolist() == [5, 3, 3, 3]
+
+
+def test_batch_engine_agrees_with_selection_for_a_species():
+    """The page's numbers are the engine's: one fit per species, nothing added."""
+    data = table(DOUBLING, FLAT)
+    result = mon.selection_trends(data, species_group="butterflies", species="dagpauwoog")
+    batch = fit_trim_batch(
+        data.rename(columns={"site_id": "site"}).astype({"count": "float"}), ["species"]
+    )
+    expected = batch.indices[batch.indices["species"] == "dagpauwoog"]["imputed"]
+    assert result.series["index"].tolist() == pytest.approx(expected.tolist(), rel=1e-9)
+
+
+def test_trend_map_view_recolours_the_maps_view():
+    """The map's metric option: classes, greys and filters of cop.mapping are respected."""
+    from cop import mapping, webmap
+
+    towns = pd.DataFrame(
+        {
+            "code": ["GM0001", "GM0002", "GM0003"],
+            "name": ["Aa", "Bee", "Cee"],
+            "province": ["Utrecht", "Zeeland", "Utrecht"],
+            "population": [10_000, 20_000, 30_000],
+            "is_partner": [True, True, False],
+            "lat": [52.0, 51.5, 52.1],
+            "lon": [5.0, 3.8, 5.1],
+        }
+    )
+    measures = pd.DataFrame(
+        {c: pd.Series(dtype="string") for c in ("municipality_code", "theme", "status")}
+        | {"start_year": pd.Series(dtype="Int64")}
+    )
+    maturity = pd.DataFrame(
+        {
+            "municipality_code": pd.Series(dtype="string"),
+            "year": pd.Series(dtype="Int64"),
+            "dimension": pd.Series(dtype="string"),
+            "level": pd.Series(dtype="Int64"),
+        }
+    )
+    data = table(DOUBLING, rows("GM0002", ["B-1"], "atalanta", [[5, 5, 5, 5]]))
+    trends = mon.trend_classes_by_municipality(data)
+    chosen = mapping.MeasureFilter(provinces=("Utrecht",))
+    base = mapping.map_view(measures, towns, maturity, chosen, "measures", lang="nl")
+    view = mon.trend_map_view(base, trends, towns, "butterflies", "nl")
+    fills = dict(zip(view.metric["code"], view.fills, strict=True))
+    assert fills["GM0001"] == mon.TREND_CLASS_COLOURS["strong_increase"]
+    assert fills["GM0002"] == mapping.NO_VALUE_COLOUR  # left out by the province filter
+    assert fills["GM0003"] == mapping.NON_PARTNER_COLOUR
+    assert view.metric.set_index("code").loc["GM0001", "value"] == pytest.approx(100.0)
+    assert view.legend_title == "Dagvlinders: trend (% per jaar)"
+    items = webmap.legend_items(view.classes, "nl", view.legend_decimals)
+    assert items[0] == (mon.TREND_CLASS_COLOURS["strong_increase"], "Sterke toename")
+    assert [label for _, label in items[:6]] == [
+        mon.trend_class_label(c, "nl") for c in mon.TREND_CLASS_ORDER
+    ]

@@ -1,0 +1,115 @@
+"""AppTest of "Bijeenkomst voorbereiden" and "Toolbox": content, downloads, coordinator forms."""
+
+import time
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+from cop import auth, storage
+from tests.conftest import make_app
+
+
+def _as_coordinator(at):
+    """Sign a coordinator in the way the sidebar does (a role alone is never trusted)."""
+    engine = storage.make_engine()
+    if auth.get_user(engine, "coordinator") is None:
+        auth.add_user(engine, "coordinator", "een-lang-wachtwoord-42", "coordinator")
+    at.session_state["user"] = "coordinator"
+    at.session_state["role"] = "coordinator"
+    at.session_state["signed_in_at"] = time.time()
+    return at
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """File name -> bytes of every download button's data built during the runs."""
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):
+        if isinstance(path_or_data, bytes) and filename:
+            files[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return files
+
+
+def test_meeting_page_previews_the_brief_for_the_next_meeting(app_env, downloads):
+    at = make_app("pages/meeting.py")
+    assert not at.exception
+    assert at.selectbox(key="meeting_choice").value == 5  # 10 december 2026, upcoming first
+    headers = [h.value for h in at.subheader]
+    assert "Open hulpvragen" in headers and "Wat is er veranderd?" in headers
+    assert "Biodiversiteit en Gemeenten: koplopers per thema" in headers  # the yearly event
+    editor = at.dataframe[0]  # the agenda editor
+    assert "meeting_agenda" in editor.proto.id
+    assert editor.value["item"].iloc[0] == "Opening en kennismaking"
+    keys = {b.proto.id for b in at.get("download_button")}
+    for fmt in ("md", "docx", "pdf"):
+        assert any(f"meeting_download_{fmt}" in k for k in keys), fmt
+    markdown = downloads["bijeenkomst_2026-12-10.md"].decode("utf-8")
+    assert "10 december 2026" in markdown and "Demodata" in markdown
+    assert "1. Opening en kennismaking" in markdown
+    assert "bijeenkomst_2026-12-10.docx" not in downloads  # built only when clicked
+    assert any(name.startswith("brief_help_questions") for name in downloads)  # tables too
+    assert not any(b.proto.label == "Bijeenkomst opslaan" for b in at.get("button"))
+    assert "Bijeenkomst vastleggen" not in headers  # a visitor does not record meetings
+
+
+def test_coordinator_records_a_new_meeting(app_env):
+    at = _as_coordinator(make_app())
+    at.switch_page("pages/meeting.py").run()
+    assert any(h.value == "Bijeenkomst vastleggen" for h in at.subheader)
+    at.selectbox(key="meeting_choice").set_value("new").run()
+    at.text_input(key="meeting_rec_title_new").input("Evaluatie tegelwippen")
+    at.text_area(key="meeting_rec_summary_new").input("Verslag: drie gemeenten delen cijfers.")
+    at.multiselect(key="meeting_rec_themes_new").set_value(["depaving"])
+    at.button(key="meeting_rec_submit_new").click().run()
+    assert not at.exception
+    stored = storage.read_table(storage.make_engine(), "meetings")
+    row = stored[stored["title"] == "Evaluatie tegelwippen"]
+    assert len(row) == 1 and row.iloc[0]["themes"] == "depaving"
+    assert row.iloc[0]["summary"] == "Verslag: drie gemeenten delen cijfers."
+    assert any("opgeslagen" in s.value for s in at.success)
+
+
+def test_toolbox_filters_and_shows_practices_that_used_a_resource(app_env):
+    at = make_app("pages/toolbox.py")
+    assert not at.exception
+    at.multiselect(key="toolbox_kinds").set_value(["guide"]).run()
+    shown = at.dataframe[0].value
+    assert set(shown["Soort"]) == {"Handreiking"} and "Gebruikt in praktijken" in shown.columns
+    used = at.dataframe[1].value
+    assert len(used) == int(shown["Gebruikt in praktijken"].sum())
+    assert len(at.get("download_button")) == 4
+    assert not any(h.value == "Toolbox bijwerken" for h in at.subheader)
+
+
+def test_downloaded_toolbox_table_neutralises_formulas(app_env, downloads):
+    engine = storage.make_engine()
+    csv = (
+        b"id,title,kind,theme,level,url,description\n"
+        b'90,"=HYPERLINK(""http://x"")",tool,depaving,starter,,@SUM(A1)\n'
+    )
+    assert storage.import_file(engine, "resources", csv, filename="r.csv").ok
+    at = make_app("pages/toolbox.py")
+    at.text_input(key="toolbox_search").input("hyperlink").run()
+    text = downloads["cop_toolbox.csv"].decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
+    assert "\n=HYPERLINK" not in text
+
+
+def test_coordinator_links_a_practice_to_a_resource(app_env):
+    at = _as_coordinator(make_app())
+    at.switch_page("pages/toolbox.py").run()
+    assert any(h.value == "Toolbox bijwerken" for h in at.subheader)
+    resource_id = at.selectbox(key="toolbox_link_resource").value
+    picker = at.multiselect(key=f"toolbox_links_{resource_id}")
+    first = picker.options[0]
+    at.multiselect(key=f"toolbox_links_{resource_id}").set_value([first]).run()
+    at.button(key="toolbox_save_links").click().run()
+    assert not at.exception
+    links = storage.read_table(storage.make_engine(), "resource_usage")
+    mine = links[links["resource_id"] == resource_id]
+    assert len(mine) == 1
