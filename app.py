@@ -7,18 +7,28 @@ from cop import ui
 st.set_page_config(page_title="Biodiversiteit CoP", page_icon=":material/eco:", layout="wide")
 ui.init_language()
 
-PAGES = [
-    st.Page("pages/home.py", title=ui.tr("nav.home"), icon=":material/home:", default=True),
-    st.Page("pages/data.py", title=ui.tr("nav.data"), icon=":material/table:"),
-    st.Page("pages/map.py", title=ui.tr("map.nav"), icon=":material/map:"),
-    st.Page("pages/profile.py", title=ui.tr("profile.nav"), icon=":material/location_city:"),
-    st.Page("pages/peers.py", title=ui.tr("peers.nav"), icon=":material/diversity_3:"),
-    st.Page("pages/monitoring.py", title=ui.tr("monitoring.nav"), icon=":material/monitoring:"),
-    st.Page("pages/compare.py", title=ui.tr("compare.nav"), icon=":material/compare_arrows:"),
-    st.Page("pages/maturity.py", title=ui.tr("maturity.nav"), icon=":material/stairs:"),
-    st.Page("pages/meeting.py", title=ui.tr("meeting.nav"), icon=":material/event_note:"),
-    st.Page("pages/toolbox.py", title=ui.tr("toolbox.nav"), icon=":material/construction:"),
-]
+# Sections follow the three kinds of visitor: explore and compare, work together, keep
+# the data current.
+PAGES = {
+    "": [
+        st.Page("pages/home.py", title=ui.tr("nav.home"), icon=":material/home:", default=True),
+    ],
+    ui.tr("nav.section_explore"): [
+        st.Page("pages/map.py", title=ui.tr("map.nav"), icon=":material/map:"),
+        st.Page("pages/profile.py", title=ui.tr("profile.nav"), icon=":material/location_city:"),
+        st.Page("pages/compare.py", title=ui.tr("compare.nav"), icon=":material/compare_arrows:"),
+        st.Page("pages/maturity.py", title=ui.tr("maturity.nav"), icon=":material/stairs:"),
+        st.Page("pages/monitoring.py", title=ui.tr("monitoring.nav"), icon=":material/monitoring:"),
+    ],
+    ui.tr("nav.section_together"): [
+        st.Page("pages/peers.py", title=ui.tr("peers.nav"), icon=":material/diversity_3:"),
+        st.Page("pages/meeting.py", title=ui.tr("meeting.nav"), icon=":material/event_note:"),
+        st.Page("pages/toolbox.py", title=ui.tr("toolbox.nav"), icon=":material/construction:"),
+    ],
+    ui.tr("nav.section_data"): [
+        st.Page("pages/data.py", title=ui.tr("nav.data"), icon=":material/table:"),
+    ],
+}
 
 navigation = st.navigation(PAGES)
 ui.sidebar()

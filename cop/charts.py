@@ -23,11 +23,12 @@ STATUS_COLOURS = {
 LEVEL_COLOURS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 
 
-def _layout(fig: go.Figure, height: int) -> go.Figure:
+def base_layout(fig: go.Figure, height: int) -> go.Figure:
+    """The house layout: given height, tight margins, a horizontal legend on top."""
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=30, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, traceorder="normal"),
     )
     return fig
 
@@ -47,7 +48,7 @@ def measures_per_theme(counts: pd.DataFrame, lang: str | None) -> go.Figure:
             customdata=[status] * len(order),
         )
     fig.update_layout(barmode="stack", xaxis_title=i18n.t("home.count_axis", lang))
-    return _layout(fig, 460)
+    return base_layout(fig, 460)
 
 
 def level_distribution(dist: pd.DataFrame, lang: str | None) -> go.Figure:
@@ -66,4 +67,4 @@ def level_distribution(dist: pd.DataFrame, lang: str | None) -> go.Figure:
             marker_line_width=0.5,
         )
     fig.update_layout(barmode="stack", xaxis_title=i18n.t("home.municipalities_axis", lang))
-    return _layout(fig, 380)
+    return base_layout(fig, 380)

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cop import i18n
-from cop.charts import OKABE_ITO
+from cop.charts import OKABE_ITO, base_layout
 
 INDEX_COLOUR = OKABE_ITO[0]
 BAND_COLOUR = "rgba(0, 114, 178, 0.18)"
@@ -34,15 +34,6 @@ YLGNBU_9 = (
     "#253494",
     "#081d58",
 )
-
-
-def _layout(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin=dict(l=10, r=10, t=30, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-    )
-    return fig
 
 
 def _values(series: pd.Series, scale: float = 1.0) -> list[float | None]:
@@ -129,7 +120,7 @@ def index_chart(series: pd.DataFrame, base_year: int | None, lang: str | None) -
         yaxis=dict(rangemode="tozero"),
         separators=",." if i18n.normalise_language(lang) == "nl" else ".,",
     )
-    return _layout(fig, 420)
+    return base_layout(fig, 420)
 
 
 def _log_ticks(max_count: float) -> tuple[list[float], list[str]]:
@@ -188,7 +179,7 @@ def count_heatmap(matrix: pd.DataFrame, lang: str | None) -> go.Figure:
             type="category",
         ),
     )
-    return _layout(fig, max(220, 60 + 18 * len(matrix)))
+    return base_layout(fig, max(220, 60 + 18 * len(matrix)))
 
 
 def coverage_chart(coverage: pd.DataFrame, lang: str | None) -> go.Figure:
@@ -218,4 +209,4 @@ def coverage_chart(coverage: pd.DataFrame, lang: str | None) -> go.Figure:
         xaxis=dict(title=i18n.t("monitoring.axis_year", lang), tickformat="d", dtick=1),
         yaxis=dict(title=i18n.t("monitoring.coverage_axis", lang)),
     )
-    return _layout(fig, 300)
+    return base_layout(fig, 300)

@@ -10,6 +10,22 @@ measures = ui.table("measures")
 questions = ui.table("help_questions")
 maturity = ui.table("maturity")
 
+entries = st.columns(3)
+for column, page, label, help_key, icon in (
+    (entries[0], "pages/map.py", "home.go_map", "home.go_map_help", ":material/map:"),
+    (
+        entries[1],
+        "pages/meeting.py",
+        "home.go_meeting",
+        "home.go_meeting_help",
+        ":material/event_note:",
+    ),
+    (entries[2], "pages/peers.py", "home.go_peers", "home.go_peers_help", ":material/diversity_3:"),
+):
+    with column.container(border=True):
+        st.page_link(page, label=ui.tr(label), icon=icon)
+        st.caption(ui.tr(help_key))
+
 figures = summary.key_figures(municipalities, measures, questions)
 cols = st.columns(4)
 cols[0].metric(

@@ -4,6 +4,8 @@ import datetime as dt
 import hashlib
 
 import pandas as pd
+from functools import partial
+
 import streamlit as st
 
 from cop import access, brief_render, briefs, i18n, meetings, storage, vocab
@@ -122,30 +124,23 @@ final = brief.with_agenda(agenda)
 # --- downloads: Word and PDF are built only when clicked (charts take a few seconds) ---
 stem = f"bijeenkomst_{date.isoformat()}" if ui.lang() == "nl" else f"meeting_{date.isoformat()}"
 cols = st.columns(3)
-cols[0].download_button(
-    ui.tr("meeting.download_md"),
-    data=brief_render.render(final, "md"),
-    file_name=f"{stem}.md",
-    mime=brief_render.MIME["md"],
-    key="meeting_download_md",
-    icon=":material/description:",
-)
-cols[1].download_button(
-    ui.tr("meeting.download_docx"),
-    data=lambda: brief_render.render(final, "docx"),
-    file_name=f"{stem}.docx",
-    mime=brief_render.MIME["docx"],
-    key="meeting_download_docx",
-    icon=":material/article:",
-)
-cols[2].download_button(
-    ui.tr("meeting.download_pdf"),
-    data=lambda: brief_render.render(final, "pdf"),
-    file_name=f"{stem}.pdf",
-    mime=brief_render.MIME["pdf"],
-    key="meeting_download_pdf",
-    icon=":material/picture_as_pdf:",
-)
+for column, fmt, icon in zip(
+    cols,
+    ("md", "docx", "pdf"),
+    (":material/description:", ":material/article:", ":material/picture_as_pdf:"),
+    strict=False,
+):
+    column.download_button(
+        ui.tr(f"meeting.download_{fmt}"),
+        # Word and PDF take a few seconds (charts): built only when clicked
+        data=brief_render.render(final, fmt)
+        if fmt == "md"
+        else partial(brief_render.render, final, fmt),
+        file_name=f"{stem}.{fmt}",
+        mime=brief_render.MIME[fmt],
+        key=f"meeting_download_{fmt}",
+        icon=icon,
+    )
 
 # --- preview: the same blocks the files contain ---------------------------------------
 st.divider()

@@ -27,26 +27,19 @@ measures = ui.table("measures")
 municipalities = ui.table("municipalities")
 
 cols = st.columns([2, 1, 1])
-themes = cols[0].multiselect(
-    ui.tr("toolbox.themes"),
-    vocab.THEMES,
-    key="toolbox_themes",
-    format_func=theme_label,
-    help=ui.tr("toolbox.all"),
-)
-kinds = cols[1].multiselect(
-    ui.tr("toolbox.kinds"),
-    vocab.RESOURCE_KINDS,
-    key="toolbox_kinds",
-    format_func=kind_label,
-    help=ui.tr("toolbox.all"),
-)
-levels = cols[2].multiselect(
-    ui.tr("toolbox.levels"),
-    vocab.RESOURCE_LEVELS,
-    key="toolbox_levels",
-    format_func=level_label,
-    help=ui.tr("toolbox.all"),
+themes, kinds, levels = (
+    column.multiselect(
+        ui.tr(label_key),
+        options,
+        key=key,
+        format_func=formatter,
+        help=ui.tr("toolbox.all"),
+    )
+    for column, label_key, options, key, formatter in (
+        (cols[0], "toolbox.themes", vocab.THEMES, "toolbox_themes", theme_label),
+        (cols[1], "toolbox.kinds", vocab.RESOURCE_KINDS, "toolbox_kinds", kind_label),
+        (cols[2], "toolbox.levels", vocab.RESOURCE_LEVELS, "toolbox_levels", level_label),
+    )
 )
 text = st.text_input(ui.tr("toolbox.search"), key="toolbox_search")
 

@@ -20,6 +20,9 @@ def test_home_shows_key_figures_charts_and_demo_notice(app_env):
     assert len(specs) == 2
     theme_chart = specs[0]
     assert "Ecologisch maaibeheer" in theme_chart and "Gerealiseerd" in theme_chart
+    links = {link.proto.label: link.proto.page for link in at.get("page_link")}
+    assert set(links) >= {"Verken de kaart", "Bereid een bijeenkomst voor",
+                          "Vind vergelijkbare gemeenten"}
     newest = at.dataframe[0].value
     assert len(newest) == 8 and "Titel" in newest.columns
 
