@@ -39,6 +39,19 @@ def year_column(frame: pd.DataFrame) -> str | None:
     return next((c for c in YEAR_COLUMNS if c in frame), None)
 
 
+def narrowed(selected: tuple[int, int], bounds: tuple[int, int]) -> tuple[int, int] | None:
+    """A year range only when the person narrowed it; the full range keeps rows without a year.
+
+    Examples
+    --------
+    >>> narrowed((2019, 2026), (2019, 2026)) is None
+    True
+    >>> narrowed((2020, 2026), (2019, 2026))
+    (2020, 2026)
+    """
+    return None if tuple(selected) == tuple(bounds) else (int(selected[0]), int(selected[1]))
+
+
 def apply_filter(
     frame: pd.DataFrame, municipalities: pd.DataFrame, chosen: TableFilter
 ) -> pd.DataFrame:

@@ -410,7 +410,9 @@ def group_trends(summary: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     return out[columns]
 
 
-def trend_classes_by_municipality(monitoring: pd.DataFrame, n_jobs: int = 1) -> pd.DataFrame:
+def trend_classes_by_municipality(
+    monitoring: pd.DataFrame, n_jobs: int = 1, municipality_codes: list[str] | None = None
+) -> pd.DataFrame:
     """The trend class of every municipality × species group (for the map and profile).
 
     One TRIM fit per municipality × species (all schemes of a group pooled, sites kept
@@ -423,6 +425,9 @@ def trend_classes_by_municipality(monitoring: pd.DataFrame, n_jobs: int = 1) -> 
         The whole ``monitoring`` table.
     n_jobs
         Worker processes for the engine (it only uses them for large inputs).
+    municipality_codes
+        Only these municipalities (a profile needs one: ~0.1 s instead of ~12 s for all
+        342 at national scale).
 
     Returns
     -------
@@ -433,6 +438,8 @@ def trend_classes_by_municipality(monitoring: pd.DataFrame, n_jobs: int = 1) -> 
         sorted by municipality and group code.
     """
     by = ["municipality_code", "species_group"]
+    if municipality_codes is not None:
+        monitoring = monitoring[monitoring["municipality_code"].isin(municipality_codes)]
     if monitoring.empty:
         return _empty_trends()
     enc = _encode(monitoring, [*by, "species"])

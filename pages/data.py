@@ -51,7 +51,10 @@ with st.sidebar:
     if year_column and frame[year_column].notna().any():
         low, high = int(frame[year_column].min()), int(frame[year_column].max())
         if low < high:
-            years = st.slider(ui.tr("data.years"), low, high, (low, high), key=f"data_years_{name}")
+            years = filters.narrowed(
+                st.slider(ui.tr("data.years"), low, high, (low, high), key=f"data_years_{name}"),
+                (low, high),
+            )
     text = st.text_input(ui.tr("data.search"), key="data_search")
 
 chosen = filters.TableFilter(

@@ -97,7 +97,8 @@ view = mapping.map_view(
     lang=ui.lang(),
 )
 if metric == monitoring.MAP_METRIC:  # same filters, coloured by the group's trend class
-    trends = ui.compute(monitoring.trend_classes_by_municipality, "monitoring")
+    with st.spinner(ui.tr("map.computing_trends")):  # first time after a data change only
+        trends = ui.compute(monitoring.trend_classes_by_municipality, "monitoring")
     view = monitoring.trend_map_view(view, trends, municipalities, trend_group, ui.lang())
 shown = view.filtered
 st.caption(

@@ -120,8 +120,12 @@ if facts.is_partner:
         )
 
     st.subheader(ui.tr("monitoring.profile_title"))  # issue 5
-    all_trends = ui.compute(monitoring.trend_classes_by_municipality, "monitoring")
-    own_trends = monitoring.municipality_trends(all_trends, code)
+    own_trends = monitoring.municipality_trends(
+        ui.compute(
+            monitoring.trend_classes_by_municipality, "monitoring", municipality_codes=[code]
+        ),
+        code,
+    )
     if own_trends.empty:
         st.caption(ui.tr("monitoring.profile_none"))
     else:

@@ -21,8 +21,11 @@ def test_home_shows_key_figures_charts_and_demo_notice(app_env):
     theme_chart = specs[0]
     assert "Ecologisch maaibeheer" in theme_chart and "Gerealiseerd" in theme_chart
     links = {link.proto.label: link.proto.page for link in at.get("page_link")}
-    assert set(links) >= {"Verken de kaart", "Bereid een bijeenkomst voor",
-                          "Vind vergelijkbare gemeenten"}
+    assert set(links) >= {
+        "Verken de kaart",
+        "Bereid een bijeenkomst voor",
+        "Vind vergelijkbare gemeenten",
+    }
     newest = at.dataframe[0].value
     assert len(newest) == 8 and "Titel" in newest.columns
 
@@ -93,3 +96,12 @@ def test_a_page_opened_directly_still_gets_the_shared_sidebar(app_env):
     at = make_app("pages/data.py")
     assert [r.key for r in at.sidebar.radio] == ["lang"]
     assert any("Demodata" in i.value for i in at.sidebar.info)
+
+
+def test_data_page_year_slider_keeps_rows_without_a_year_until_narrowed(app_env):
+    at = make_app("pages/data.py")
+    assert any(c.value.startswith("342 van 342") for c in at.caption)  # joined_year empty
+    at.slider(key="data_years_municipalities").set_value((2020, 2026)).run()
+    towns = storage.read_table(storage.make_engine(), "municipalities")
+    expected = int(towns["joined_year"].between(2020, 2026).sum())
+    assert any(c.value.startswith(f"{expected} van 342") for c in at.caption)
