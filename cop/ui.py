@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from cop import access, auth, exports, i18n, presentation, storage
 from cop.config import get_settings
+from cop.schema import TABLES
 
 # Session-state keys used by more than one page live here, in one place.
 LANG_KEY = "lang"
@@ -72,8 +73,15 @@ def _table(url: str, version: int, name: str) -> pd.DataFrame:
 
 
 def table(name: str) -> pd.DataFrame:
-    """A whole table, cached until the data changes. Not for personal data: use visible()."""
-    return _table(get_settings().database_url, data_version(), name)
+    """A whole table, cached until the data changes, as the signed-in person may see it.
+
+    Tables with personal data always pass through ``cop.access.visible_frame``, so no page
+    can get contact details its reader may not see, whichever loader it calls.
+    """
+    frame = _table(get_settings().database_url, data_version(), name)
+    if name in TABLES and TABLES[name].personal:
+        return access.visible_frame(name, frame, role())
+    return frame
 
 
 def role() -> str:
@@ -96,7 +104,7 @@ def role() -> str:
 
 def visible(name: str) -> pd.DataFrame:
     """A table as the signed-in person may see it (the access rule lives in cop.access)."""
-    return access.visible_frame(name, table(name), role())
+    return table(name)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -114,8 +122,11 @@ def compute(func: Callable[..., object], *tables: str, **params: object) -> obje
     Pages call pure ``cop`` functions through this so that a derived frame (overall
     maturity, all trends, ...) is computed once per data change, and the cache key hashes
     only table names and small parameters, never a large DataFrame. Parameters must be
-    JSON-serialisable. Not for personal data (tables are read unfiltered).
+    JSON-serialisable. Personal tables are refused: they are read unfiltered here.
     """
+    personal = [t for t in tables if t in TABLES and TABLES[t].personal]
+    if personal:
+        raise ValueError(f"compute() reads tables unfiltered; use table() for {personal}")
     return _compute(
         func.__module__,
         func.__name__,
