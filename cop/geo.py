@@ -180,9 +180,11 @@ def load_boundaries(
 
     Examples
     --------
-    >>> result = load_boundaries()  # doctest: +SKIP
-    >>> result.source, len(result.gdf)  # doctest: +SKIP
-    ('cache', 342)
+    With boundaries already downloaded once (not run as a doctest: it may need the
+    network)::
+
+        result = load_boundaries()
+        result.source, len(result.gdf)  # ('cache', 342)
     """
     settings = settings or get_settings()
     year = int(year or settings.boundaries_year)
@@ -740,9 +742,10 @@ def boundaries_geojson(
 
     Examples
     --------
-    >>> geo = boundaries_geojson(simplify_for_web(gdf), counts)  # doctest: +SKIP
-    >>> geo["features"][0]["properties"]  # doctest: +SKIP
-    {'code': 'GM0014', 'name': 'Groningen', 'measures': 12}
+    With ``gdf`` from :func:`load_boundaries` and a frame ``counts`` (code, measures)::
+
+        geo = boundaries_geojson(simplify_for_web(gdf), counts)
+        geo["features"][0]["properties"]  # {'code': 'GM0014', 'name': 'Groningen', 'measures': 12}
     """
     properties = gdf[["code", "name"]].astype(object)
     if values is not None:
