@@ -37,6 +37,14 @@ def tr(key: str, /, **values: object) -> str:
     return i18n.t(key, lang(), **values)
 
 
+def empty_prompt() -> dict[str, str]:
+    """Keyword arguments giving an empty multiselect its prompt in the session's language.
+
+    Streamlit's own prompt ("Choose options") is always English.
+    """
+    return {"placeholder": tr("app.choose")}
+
+
 def label_func(prefix: str) -> Callable[[object], str]:
     """A ``format_func`` for widgets whose options are vocabulary codes.
 

@@ -55,6 +55,7 @@ else:
         key="compare_codes",
         format_func=names.get,
         max_selections=comparison.MAX_COMPARE,
+        **ui.empty_prompt(),
     )
     peer_of = None
 

@@ -23,12 +23,14 @@ with st.sidebar:
         format_func=names.get,
         key="data_municipalities",
         disabled=not options["municipality"],
+        **ui.empty_prompt(),
     )
     provinces = st.multiselect(
         ui.tr("data.province"),
         vocab.PROVINCES,
         key="data_provinces",
         disabled=not options["province"],
+        **ui.empty_prompt(),
     )
     themes = st.multiselect(
         ui.tr("data.theme"),
@@ -36,6 +38,7 @@ with st.sidebar:
         key="data_themes",
         format_func=ui.label_func("theme"),
         disabled=not options["theme"],
+        **ui.empty_prompt(),
     )
     status_choices = sorted(frame["status"].dropna().unique()) if options["status"] else []
     status_prefix = "qstatus" if name == "help_questions" else "status"
@@ -45,6 +48,7 @@ with st.sidebar:
         key="data_statuses",
         format_func=ui.label_func(status_prefix),
         disabled=not options["status"],
+        **ui.empty_prompt(),
     )
     years = None
     year_column = filters.year_column(frame)

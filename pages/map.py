@@ -21,21 +21,29 @@ known_codes = set(municipalities["code"])
 with st.sidebar:
     st.subheader(ui.tr("map.filters"))
     themes = st.multiselect(
-        ui.tr("map.themes"), vocab.THEMES, key="map_themes", format_func=ui.label_func("theme")
+        ui.tr("map.themes"),
+        vocab.THEMES,
+        key="map_themes",
+        format_func=ui.label_func("theme"),
+        **ui.empty_prompt(),
     )
     statuses = st.multiselect(
         ui.tr("map.statuses"),
         vocab.MEASURE_STATUSES,
         key="map_statuses",
         format_func=ui.label_func("status"),
+        **ui.empty_prompt(),
     )
-    provinces = st.multiselect(ui.tr("map.provinces"), vocab.PROVINCES, key="map_provinces")
+    provinces = st.multiselect(
+        ui.tr("map.provinces"), vocab.PROVINCES, key="map_provinces", **ui.empty_prompt()
+    )
     levels = st.multiselect(
         ui.tr("map.maturity_levels"),
         list(vocab.LEVELS),
         key="map_levels",
         format_func=lambda level: f"{level} {ui.label_func('level')(level)}",
         help=ui.tr("map.maturity_levels_help"),
+        **ui.empty_prompt(),
     )
     years = None
     bounds = mapping.year_bounds(measures)

@@ -70,6 +70,7 @@ themes = st.multiselect(
     key=f"meeting_themes_{choice}",
     format_func=theme_label,
     help=ui.tr("meeting.all_themes"),
+    **ui.empty_prompt(),
 )
 partners = municipalities[municipalities["is_partner"].fillna(False).astype(bool)]
 invitees = st.multiselect(
@@ -79,6 +80,7 @@ invitees = st.multiselect(
     key=f"meeting_invitees_{choice}",
     format_func=names.get,
     help=ui.tr("meeting.all_partners"),
+    **ui.empty_prompt(),
 )
 event = st.toggle(
     ui.tr("meeting.yearly_event"),
@@ -210,6 +212,7 @@ if access.can_edit(ui.role()):
             default=themes,
             format_func=theme_label,
             key=f"meeting_rec_themes_{choice}",
+            **ui.empty_prompt(),
         )
         summary = st.text_area(
             ui.tr("meeting.summary"),

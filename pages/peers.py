@@ -37,6 +37,7 @@ themes = st.multiselect(
     vocab.THEMES,
     key="peers_themes",
     format_func=ui.label_func("theme"),
+    **ui.empty_prompt(),
 )
 
 defaults = peers.PeerWeights()

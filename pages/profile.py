@@ -94,12 +94,14 @@ if facts.is_partner:
         [t for t in vocab.THEMES if t in set(own_measures["theme"])],
         key="profile_themes",
         format_func=ui.label_func("theme"),
+        **ui.empty_prompt(),
     )
     statuses = right.multiselect(
         ui.tr("profile.status_filter"),
         [s for s in vocab.MEASURE_STATUSES if s in set(own_measures["status"])],
         key="profile_statuses",
         format_func=ui.label_func("status"),
+        **ui.empty_prompt(),
     )
     shown = profile.municipality_measures(measures, code, tuple(themes), tuple(statuses))
     st.caption(

@@ -34,6 +34,7 @@ themes, kinds, levels = (
         key=key,
         format_func=formatter,
         help=ui.tr("toolbox.all"),
+        **ui.empty_prompt(),
     )
     for column, label_key, options, key, formatter in (
         (cols[0], "toolbox.themes", vocab.THEMES, "toolbox_themes", theme_label),
@@ -106,6 +107,7 @@ if access.can_edit(ui.role()):
                 format_func=lambda m: choices[m],
                 key=f"toolbox_links_{resource_id}",
                 help=ui.tr("toolbox.linked_help", theme=i18n.label("theme", theme, ui.lang())),
+                **ui.empty_prompt(),
             )
             if st.button(ui.tr("toolbox.save_links"), key="toolbox_save_links", type="primary"):
                 report = editing.save_table_edit(
