@@ -17,6 +17,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# "-2", "+0,5" or "-3.5%" are numbers written as text, not formulas: left as they are.
+PLAIN_NUMBER = r"[-+]?\d+([.,]\d+)?%?"
 EXCEL_MAX_ROWS = 1_048_575
 MAX_COLUMN_WIDTH = 60
 
@@ -33,15 +35,22 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if not (pd.api.types.is_string_dtype(series) or series.dtype == object):
             continue
         text = series.astype("string")
-        risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+        plain_number = text.str.fullmatch(PLAIN_NUMBER).fillna(False).astype(bool)
+        risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool) & ~plain_number
         if risky.any():
             out[column] = text.mask(risky, "'" + text)
     return out
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with BOM, so that Excel opens accents (Fryslân) correctly on a double-click."""
-    return neutralise_formulas(frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+def to_csv_bytes(frame: pd.DataFrame, *, dutch: bool = False) -> bytes:
+    """UTF-8 CSV with BOM, so that Excel opens accents (Fryslân) correctly on a double-click.
+
+    ``dutch`` writes what Dutch Excel expects on a double-click: semicolons between
+    columns and decimal commas (our importer reads both forms back).
+    """
+    options = {"sep": ";", "decimal": ","} if dutch else {}
+    text = neutralise_formulas(frame).to_csv(index=False, lineterminator="\n", **options)
+    return text.encode("utf-8-sig")
 
 
 def to_excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:

@@ -55,3 +55,51 @@ def labelled(frame: pd.DataFrame, table: str | None, lang: str | None) -> pd.Dat
 def column_label(column: str, lang: str | None) -> str:
     key = f"col.{column}"
     return i18n.t(key, lang) if i18n.has_key(key) else column
+
+
+PLAIN_NUMBER_COLUMNS = frozenset({"id", "year", "start_year", "joined_year", "level", "urbanity"})
+
+
+def _is_plain(column: str, series: pd.Series) -> bool:
+    """Years, ids and levels are shown without thousands separators or decimals."""
+    if column in PLAIN_NUMBER_COLUMNS or column.endswith(("_id", "_year")):
+        return True
+    values = pd.to_numeric(series, errors="coerce").dropna()
+    return bool(len(values)) and bool(((values % 1 == 0) & values.between(1900, 2100)).all())
+
+
+COLUMN_DECIMALS = {"lat": 4, "lon": 4, "area_km2": 1}
+
+
+def _decimals(series: pd.Series) -> int:
+    """0 for whole numbers, 2 for small fractions (0,65), otherwise 1."""
+    if series.name in COLUMN_DECIMALS:
+        return COLUMN_DECIMALS[str(series.name)]
+    values = pd.to_numeric(series, errors="coerce").dropna().astype(float)
+    if values.empty or bool((values % 1 == 0).all()):
+        return 0
+    return 2 if float(values.abs().max()) < 10 else 1
+
+
+def display_formats(frame: pd.DataFrame, lang: str | None) -> dict[str, object]:
+    """Per column a function that writes a cell as a person of ``lang`` reads it.
+
+    For a pandas ``Styler``: the shown text is formatted (``1.234,5``; ``29-11-2026``;
+    years as ``2026``) while the values underneath stay numbers and dates, so sorting a
+    column still sorts numbers. Keys are the raw column names of ``frame``.
+    """
+    formats: dict[str, object] = {}
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            formats[column] = lambda v: v.strftime("%d-%m-%Y") if pd.notna(v) else "–"
+        elif pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            continue
+        elif _is_plain(column, series):
+            formats[column] = lambda v: f"{v:.0f}" if pd.notna(v) else "–"
+        else:
+            decimals = _decimals(series)
+            formats[column] = lambda v, d=decimals: i18n.format_number(
+                None if pd.isna(v) else float(v), d, lang
+            )
+    return formats

@@ -37,12 +37,12 @@ def tr(key: str, /, **values: object) -> str:
     return i18n.t(key, lang(), **values)
 
 
-def empty_prompt() -> dict[str, str]:
-    """Keyword arguments giving an empty multiselect its prompt in the session's language.
+def empty_prompt(*, single: bool = False) -> dict[str, str]:
+    """Keyword arguments giving an empty multiselect/selectbox its prompt in the UI language.
 
     Streamlit's own prompt ("Choose options") is always English.
     """
-    return {"placeholder": tr("app.choose")}
+    return {"placeholder": tr("app.choose_one" if single else "app.choose")}
 
 
 def label_func(prefix: str) -> Callable[[object], str]:
@@ -151,6 +151,11 @@ def init_language() -> None:
         st.session_state[LANG_KEY] = i18n.normalise_language(st.query_params.get("lang"))
 
 
+def _keep_language_in_url() -> None:
+    """A reload or a shared link keeps the chosen language (``?lang=en``)."""
+    st.query_params["lang"] = lang()
+
+
 def sidebar() -> None:
     """The shared sidebar: language switch and the demo-data notice."""
     init_language()
@@ -161,6 +166,7 @@ def sidebar() -> None:
             key=LANG_KEY,
             format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code],
             horizontal=True,
+            on_change=_keep_language_in_url,
         )
         sign_in_box()
         demo = storage.demo_tables(engine())
@@ -311,35 +317,50 @@ def page_title(title_key: str, intro_key: str | None = None) -> None:
         st.caption(tr(intro_key))
 
 
-PLAIN_NUMBER_COLUMNS = frozenset({"id", "year", "start_year", "joined_year", "level", "urbanity"})
+STYLED_CELLS_MAX = 50_000  # beyond this, formatting every cell costs more than it helps
 
 
 def _column_config(frame: pd.DataFrame) -> dict[str, object]:
-    """Dates as dd-mm-jjjj, numbers in the reader's locale (1.234,5 in a Dutch browser)."""
+    """Fallback for very large tables: dates as dd-mm-jjjj, years and ids without separators."""
     config: dict[str, object] = {}
     for column in frame.columns:
         shown = presentation.column_label(column, lang())
         series = frame[column]
         if pd.api.types.is_datetime64_any_dtype(series):
             config[shown] = st.column_config.DateColumn(format="DD-MM-YYYY")
-        elif column in PLAIN_NUMBER_COLUMNS or column.endswith("_id"):
-            if pd.api.types.is_numeric_dtype(series):
-                config[shown] = st.column_config.NumberColumn(format="plain")
         elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            config[shown] = st.column_config.NumberColumn(format="localized")
+            plain = presentation._is_plain(column, series)
+            config[shown] = st.column_config.NumberColumn(format="%d" if plain else "localized")
     return config
 
 
 def show_table(
     frame: pd.DataFrame, table_name: str | None, *, key: str, height: int | None = None
 ) -> None:
-    """A dataframe with labels, headers and number/date formats for the session's language."""
+    """A dataframe with labels, headers and number/date formats of the session's language.
+
+    Cells are formatted through a pandas Styler (``1.234,5`` in Dutch whatever the
+    browser's locale), so columns still sort by value; empty cells show "–".
+    """
+    shown = presentation.labelled(frame, table_name, lang())
+    rows_height = 38 + 35 * max(len(shown), 1)
+    if height:
+        height = min(height, rows_height)
+    if frame.size <= STYLED_CELLS_MAX:
+        formats = {
+            presentation.column_label(column, lang()): formatter
+            for column, formatter in presentation.display_formats(frame, lang()).items()
+        }
+        data: object = shown.style.format(formats, na_rep="–")
+        config: dict[str, object] = {}
+    else:
+        data, config = shown, _column_config(frame)
     st.dataframe(
-        presentation.labelled(frame, table_name, lang()),
+        data,
         hide_index=True,
         width="stretch",
         key=key,
-        column_config=_column_config(frame),
+        column_config=config,
         **({"height": height} if height else {}),
     )
 
@@ -352,7 +373,7 @@ def download_buttons(
     left, right = st.columns(2)
     left.download_button(
         tr("app.download_csv"),
-        data=exports.to_csv_bytes(shown),
+        data=exports.to_csv_bytes(shown, dutch=lang() == "nl"),
         file_name=f"{basename}.csv",
         mime="text/csv",
         key=f"{key}_csv",

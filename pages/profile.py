@@ -36,6 +36,7 @@ code = st.selectbox(
     index=None,
     key=CODE_KEY,
     format_func=lambda c: f"{names[c]} ({c})",
+    **ui.empty_prompt(single=True),
 )
 if code is None:
     st.stop()

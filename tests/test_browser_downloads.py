@@ -41,7 +41,7 @@ def test_data_page_csv_and_excel_downloads(streamlit_server, browser_page):  # n
     page.get_by_text("342 van 342 rijen").wait_for()
     csv = _download(page, "Download CSV")
     assert csv.startswith(b"\xef\xbb\xbf")
-    table = pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig")
+    table = pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig", sep=";", decimal=",")
     assert len(table) == 342 and "Naam" in table.columns
     assert "Súdwest-Fryslân" in set(table["Naam"])
 

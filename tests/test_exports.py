@@ -10,10 +10,21 @@ import pytest
 from cop import exports
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+31 6 123", "-2", "@SUM(A1)", "\t=x"])
+@pytest.mark.parametrize("text", ["=1+1", "+31 6 123", "-2+3", "-A1", "@SUM(A1)", "\t=x"])
 def test_formula_like_text_is_neutralised(text):
     out = exports.neutralise_formulas(pd.DataFrame({"a": [text, "gewoon"]}))
     assert out["a"].tolist() == ["'" + text, "gewoon"]
+
+
+@pytest.mark.parametrize("text", ["-2", "+0,5", "-3.5%", "12"])
+def test_numbers_written_as_text_are_left_alone(text):
+    out = exports.neutralise_formulas(pd.DataFrame({"a": [text]}))
+    assert out["a"].tolist() == [text]
+
+
+def test_dutch_csv_uses_semicolons_and_decimal_commas():
+    data = exports.to_csv_bytes(pd.DataFrame({"a": [1.5], "b": ["x"]}), dutch=True)
+    assert data.decode("utf-8-sig") == "a;b\n1,5;x\n"
 
 
 def test_numbers_are_not_touched():

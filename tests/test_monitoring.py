@@ -267,8 +267,8 @@ def test_selection_options_follow_the_choices_above():
 
 
 def test_words_and_numbers():
-    assert mon.slope_text(1.032, 0.011, "nl") == "+3,2% per jaar ± 1,1%"
-    assert mon.slope_text(0.968, 0.011, "en") == "-3.2% per year ± 1.1%"
+    assert mon.slope_text(1.032, 0.011, "nl") == "+3,2% per jaar (standaardfout 1,1%)"
+    assert mon.slope_text(0.968, 0.011, "en") == "-3.2% per year (standard error 1.1%)"
     assert mon.slope_text(float("nan"), 0.1, "nl") == "–"
     trend = {
         "trend_class": "moderate_increase",
@@ -276,7 +276,7 @@ def test_words_and_numbers():
         "multiplicative_se": 0.011,
         "reason": None,
     }
-    assert mon.trend_text(trend, "nl") == "Matige toename, +3,2% per jaar ± 1,1%"
+    assert mon.trend_text(trend, "nl") == "Matige toename, +3,2% per jaar (standaardfout 1,1%)"
     assert mon.trend_badge(trend, "nl")[1:] == ("blue", ":material/trending_up:")
     nl_classes = [mon.trend_class_label(c, "nl") for c in mon.TREND_CLASS_ORDER]
     assert nl_classes == [

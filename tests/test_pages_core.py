@@ -105,3 +105,24 @@ def test_data_page_year_slider_keeps_rows_without_a_year_until_narrowed(app_env)
     towns = storage.read_table(storage.make_engine(), "municipalities")
     expected = int(towns["joined_year"].between(2020, 2026).sum())
     assert any(c.value.startswith(f"{expected} van 342") for c in at.caption)
+
+
+def test_table_cells_are_formatted_in_the_ui_language():
+    from cop import presentation
+
+    frame = pd.DataFrame(
+        {
+            "population": [243800, 1200],
+            "area_km2": [198.44, 3.0],
+            "joined_year": pd.array([2021, None], dtype="Int64"),
+            "score": [0.654, 0.1],
+            "updated_at": pd.to_datetime(["2026-11-29", None]),
+        }
+    )
+    nl = presentation.display_formats(frame, "nl")
+    assert nl["population"](243800) == "243.800"
+    assert nl["area_km2"](198.44) == "198,4"
+    assert nl["joined_year"](2021) == "2021" and nl["joined_year"](pd.NA) == "–"
+    assert nl["score"](0.654) == "0,65"
+    assert nl["updated_at"](pd.Timestamp("2026-11-29")) == "29-11-2026"
+    assert presentation.display_formats(frame, "en")["population"](243800) == "243,800"

@@ -69,7 +69,7 @@ def test_species_index_is_the_engines_and_badge_shows_class_and_slope(app_env):
         "nl",
     )
     assert text in _badge(at)
-    assert "% per jaar ±" in text
+    assert "% per jaar (standaardfout" in text
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Download CSV", "Download Excel"]
     assert i18n.t("monitoring.explain", "nl") in [i.value for i in at.info]
