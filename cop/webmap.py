@@ -42,6 +42,7 @@ from cop.geo import ATTRIBUTION
 
 #: Centre and zoom that show the whole of the Netherlands.
 NL_CENTER = (52.2, 5.4)
+NL_BOUNDS = [[50.75, 3.36], [53.55, 7.22]]
 NL_ZOOM = 7
 #: South-west and north-east corners of the country (the map opens fitted to them).
 NL_BOUNDS = [[50.75, 3.36], [53.55, 7.22]]
@@ -467,6 +468,7 @@ def build_map(
         Background tiles (``None`` for none).
     """
     m = _base_map(NL_CENTER, NL_ZOOM, tiles=tiles)
+    m.fit_bounds(NL_BOUNDS)  # fill the frame with the country, whatever its size
     base = {
         "color": "#555555",
         "weight": 1 if points else 0.6,

@@ -84,9 +84,9 @@ st.caption(ui.tr("maturity.distribution_caption"))
 st.subheader(ui.tr("maturity.frontrunners"))
 st.caption(ui.tr("maturity.frontrunners_caption"))
 leaders = ui.compute(maturity.dimension_frontrunners, "maturity")
-columns = st.columns(4)
+columns = st.columns(2)  # wide enough for "Hoeksche Waard: niveau 4, sinds 2023"
 for i, dimension in enumerate(vocab.DIMENSIONS):
-    with columns[i % 4]:
+    with columns[i % 2]:
         st.markdown(f"**{i18n.label('dimension', dimension, lang)}**")
         part = leaders[leaders["dimension"] == dimension]
         if part.empty:
