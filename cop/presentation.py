@@ -103,3 +103,17 @@ def display_formats(frame: pd.DataFrame, lang: str | None) -> dict[str, object]:
                 None if pd.isna(v) else float(v), d, lang
             )
     return formats
+
+
+def with_municipality_names(frame: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """Add the municipality's name right after a ``municipality_code``/``host_code`` column.
+
+    People recognise "Súdwest-Fryslân", not "GM1900"; the code stays for imports.
+    """
+    names = municipalities.set_index("code")["name"]
+    out = frame.copy()
+    for code_column, name_column in (("municipality_code", "municipality"), ("host_code", "host")):
+        if code_column in out.columns and name_column not in out.columns:
+            position = out.columns.get_loc(code_column) + 1
+            out.insert(position, name_column, out[code_column].map(names).astype("string"))
+    return out

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cop import access, editing, filters, geo, i18n, vocab
+from cop import access, editing, filters, geo, i18n, presentation, vocab
 from cop.schema import TABLE_ORDER, TABLES
 from cop import ui
 
@@ -71,8 +71,9 @@ if TABLES[name].personal and ui.role() == "visitor":
 if shown.empty:
     st.warning(ui.tr("app.no_rows"))
 else:
-    ui.show_table(shown, name, key="data_grid", height=480)
-    ui.download_buttons(shown, f"cop_{name}", key="data_download", table_name=name)
+    readable = presentation.with_municipality_names(shown, municipalities)
+    ui.show_table(readable, name, key="data_grid", height=480)
+    ui.download_buttons(readable, f"cop_{name}", key="data_download", table_name=name)
 
 # --- Measures whose point lies outside their own municipality (issue 3) --------------------
 if name == "measures":
