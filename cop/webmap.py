@@ -11,7 +11,7 @@ Why the map is built this way
       Popups are built in the browser only when a marker is clicked.
     * Everything a person typed (titles, names, scale text) is HTML-escaped in Python
       before it goes into the page; the JSON is also made safe for a ``<script>``
-      element (``<``, ``>``, ``&`` and quotes as ``\\uXXXX``), so a title like
+      element (``<``, ``>``, ``&`` and quotes as ``\\u0022``-style escapes), so a title like
       ``</script><script>alert(1)</script>`` stays text.
     * Only Leaflet (and Leaflet.markercluster when measures are drawn) is loaded: the
       jQuery, Bootstrap and Font Awesome files folium adds by default are not needed.
@@ -111,7 +111,7 @@ _ESCAPES = (
 def script_json(value: Any) -> str:
     """JSON that is safe inside a ``<script>`` element, an HTML attribute and Jinja.
 
-    ``<``, ``>``, ``&`` and ``'`` become ``\\uXXXX`` escapes (no ``</script>`` can end
+    ``<``, ``>``, ``&`` and ``'`` become ``\\u003c``-style escapes (no ``</script>`` can end
     the element early); so do the Jinja openers ``{{``, ``{%`` and ``{#``, which never
     occur in JSON's own syntax, only inside strings (see :func:`escape` for why).
     """
