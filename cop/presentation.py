@@ -27,8 +27,9 @@ def _vocab_prefix(column: str, table: str | None) -> str | None:
 def labelled(frame: pd.DataFrame, table: str | None, lang: str | None) -> pd.DataFrame:
     """A copy with vocabulary codes replaced by labels and headers translated.
 
-    Lists of codes (``themes`` = ``"depaving;green_roofs_walls"``) become comma-separated
-    labels. Columns without a ``col.<name>`` message keep their name.
+    Lists of codes (``themes`` = ``"depaving;green_roofs_walls"``) become labels separated
+    by "; " (labels themselves contain commas), which the importer reads back. Columns
+    without a ``col.<name>`` message keep their name.
     """
     out = frame.copy()
     for column in out.columns:
@@ -36,7 +37,7 @@ def labelled(frame: pd.DataFrame, table: str | None, lang: str | None) -> pd.Dat
         if column == "themes":
             out[column] = out[column].map(
                 lambda v: (
-                    ", ".join(i18n.label("theme", c, lang) for c in str(v).split(";"))
+                    "; ".join(i18n.label("theme", c, lang) for c in str(v).split(";"))
                     if isinstance(v, str)
                     else v
                 )

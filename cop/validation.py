@@ -168,7 +168,7 @@ def validate_frame(
     today = today or dt.date.today()
     spec = TABLES[table]
     frame = frame.copy()
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame.columns = _column_names(frame.columns, spec.columns)
     issues: list[Issue] = []
     missing = [f.name for f in spec.fields if f.must_exist and f.name not in frame.columns]
     issues += [Issue(None, name, "err.missing_column") for name in missing]
@@ -208,6 +208,25 @@ def validate_frame(
     return ValidationReport(table, source, [], frame=typed, ignored_columns=ignored)
 
 
+def _column_names(headers: pd.Index, columns: list[str]) -> list[str]:
+    """Column names from a file's headers: the names themselves or their Dutch/English labels.
+
+    A table downloaded from a page carries labels ("Gemeentecode", "Startjaar"); accepting
+    them lets a coordinator edit a download and import it again.
+    """
+    aliases = {}
+    for column in columns:
+        key = f"col.{column}"
+        if i18n.has_key(key):
+            for lang in i18n.LANGUAGES:
+                aliases.setdefault(i18n.t(key, lang).strip().lower(), column)
+    names = []
+    for header in headers:
+        text = str(header).strip().lower()
+        names.append(text if text in columns else aliases.get(text, text))
+    return names
+
+
 def _looks_decimal_comma(frame: pd.DataFrame, fields: tuple[Field, ...]) -> bool:
     """A comma-separated file may still carry quoted Dutch decimals ("12,5")."""
     return any(
@@ -232,7 +251,7 @@ def _parse_column(
             return _normalise_vocab(text, f), []
         return text, []
     if f.kind in ("int", "float"):
-        cleaned = text
+        cleaned = _strip_level_labels(text) if f.name == "level" else text
         if decimal_comma:
             dutch = cleaned.str.fullmatch(DUTCH_NUMBER).fillna(False)
             cleaned = cleaned.where(
@@ -263,6 +282,18 @@ def _parse_column(
     dates = iso.fillna(dutch).astype("datetime64[ns]")
     failed = present & dates.isna()
     return dates, _cell_issues(text, failed, f.name, "err.not_a_date")
+
+
+def _strip_level_labels(text: pd.Series) -> pd.Series:
+    """Read "3 Ontwikkelend" (how pages show a level) as 3; other text stays for the checks."""
+    labels = {
+        i18n.label("level", level, lang).lower(): level
+        for level in range(1, 6)
+        for lang in i18n.LANGUAGES
+    }
+    parts = text.str.extract(r"^\s*(\d+)\s+(.+?)\s*$")
+    known = parts[1].str.lower().isin(list(labels)).fillna(False).astype(bool)
+    return text.mask(known, parts[0])
 
 
 def _normalise_vocab(text: pd.Series, f: Field) -> pd.Series:
