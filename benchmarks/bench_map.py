@@ -57,7 +57,7 @@ def _prepare(workdir: Path) -> None:
     os.environ.pop("DATABASE_URL", None)
     os.environ["COP_OFFLINE"] = "1"
 
-    from cop import storage
+    from cop.data import storage
 
     engine = storage.make_engine()
     storage.init_db(engine, seed)
@@ -65,11 +65,11 @@ def _prepare(workdir: Path) -> None:
 
 
 def _compact(municipalities, measures, maturity, gdf) -> tuple[object, float]:
-    from cop import geo, mapping, webmap
+    from cop.geo import boundaries, mapview, webmap
 
     start = time.perf_counter()
-    web = geo.boundaries_geojson(geo.simplify_for_web(gdf))
-    view = mapping.map_view(measures, municipalities, maturity, mapping.MeasureFilter(), "maturity")
+    web = boundaries.boundaries_geojson(boundaries.simplify_for_web(gdf))
+    view = mapview.map_view(measures, municipalities, maturity, mapview.MeasureFilter(), "maturity")
     features, fills = webmap.choropleth_features(
         web, view.metric, view.fills, value_label=view.legend_title, lang="nl", decimals=1
     )
@@ -90,10 +90,10 @@ def _naive(municipalities, measures, gdf) -> tuple[object, float]:
     import folium
     from folium.plugins import MarkerCluster
 
-    from cop import geo
+    from cop.geo import boundaries
 
     start = time.perf_counter()
-    joined, _ = geo.join_boundaries(municipalities, gdf, keep_all_boundaries=True)
+    joined, _ = boundaries.join_boundaries(municipalities, gdf, keep_all_boundaries=True)
     m = folium.Map(location=[52.2, 5.4], zoom_start=7)
     folium.GeoJson(
         joined.to_json(),
@@ -148,13 +148,14 @@ def main() -> int:
         _prepare(Path(tmp))
         print(f"set-up (national demo, SQLite): {time.perf_counter() - start:.1f} s")
 
-        from cop import geo, storage
+        from cop.data import storage
+        from cop.geo import boundaries
 
         engine = storage.make_engine()
         municipalities = storage.read_table(engine, "municipalities")
         measures = storage.read_table(engine, "measures")
         maturity = storage.read_table(engine, "maturity")
-        gdf = geo.load_boundaries().gdf
+        gdf = boundaries.load_boundaries().gdf
         print(
             f"data: {len(municipalities)} municipalities "
             f"({int(municipalities['is_partner'].sum())} partners), {len(measures):,} measures"

@@ -2,11 +2,11 @@
 
 What it times, with the ``monitoring`` table typed exactly as the app reads it:
 
-* **all municipality × species-group trends** (:func:`cop.monitoring.trend_classes_by_municipality`):
+* **all municipality × species-group trends** (:func:`cop.monitoring.indicators.trend_classes_by_municipality`):
   the honest workload behind the map and the profiles, i.e. one TRIM fit (GEE with
   overdispersion and serial correlation) per municipality × species, then the
   multi-species trend per municipality × group; with 1 and with ``--jobs`` workers;
-* **one combination** (:func:`cop.monitoring.selection_trends` for one municipality and
+* **one combination** (:func:`cop.monitoring.indicators.selection_trends` for one municipality and
   one species group): everything the monitoring page needs for a selection (species fits,
   indicator, coverage, heatmap), as the median of several municipalities, plus the
   all-partners selection of one group (every site in the country pooled per species);
@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cop import monitoring  # noqa: E402
-from cop.schema import coerce_types  # noqa: E402
+from cop.data.schema import coerce_types  # noqa: E402
 
 
 def timed(label: str, fn):

@@ -22,7 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cop.trends import fit_trim, fit_trim_batch
+from cop.monitoring.trim import fit_trim, fit_trim_batch
 
 N_MUNICIPALITIES = 342
 N_GROUPS = 4

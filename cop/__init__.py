@@ -1,10 +1,10 @@
 """Domain library of the Biodiversity CoP dashboard (no Streamlit outside ``cop.ui``)."""
 
-from cop.config import get_settings
-from cop.i18n import format_date, format_number, t
-from cop.schema import TABLE_ORDER, TABLES
-from cop.storage import import_file, init_db, make_engine, read_table
-from cop.validation import validate_file
+from cop.core.config import get_settings
+from cop.core.i18n import format_date, format_number, t
+from cop.data.schema import TABLE_ORDER, TABLES
+from cop.data.storage import import_file, init_db, make_engine, read_table
+from cop.data.validation import validate_file
 
 __all__ = [
     "TABLES",

@@ -2,6 +2,6 @@
 
 import sys
 
-from cop.cli import main
+from cop.cli.main import main
 
 sys.exit(main())

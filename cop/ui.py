@@ -1,7 +1,7 @@
 """Streamlit-only helpers: cached loaders, session keys and widgets shared by pages.
 
 This is the only module of ``cop`` that imports Streamlit. Loaders are thin
-``st.cache_data`` wrappers around :mod:`cop.storage` keyed on the database URL and its data
+``st.cache_data`` wrappers around :mod:`cop.data.storage` keyed on the database URL and its data
 version, so an import by anyone invalidates every session's cache at the next rerun.
 """
 
@@ -16,9 +16,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from cop import access, auth, exports, i18n, presentation, storage
-from cop.config import get_settings
-from cop.schema import TABLES
+from cop.access import accounts, visibility
+from cop.core import i18n
+from cop.core.config import get_settings
+from cop.data import exports, presentation, storage
+from cop.data.schema import TABLES
 
 # Session-state keys used by more than one page live here, in one place.
 LANG_KEY = "lang"
@@ -83,12 +85,12 @@ def _table(url: str, version: int, name: str) -> pd.DataFrame:
 def table(name: str) -> pd.DataFrame:
     """A whole table, cached until the data changes, as the signed-in person may see it.
 
-    Tables with personal data always pass through ``cop.access.visible_frame``, so no page
+    Tables with personal data always pass through ``cop.access.visibility.visible_frame``, so no page
     can get contact details its reader may not see, whichever loader it calls.
     """
     frame = _table(get_settings().database_url, data_version(), name)
     if name in TABLES and TABLES[name].personal:
-        return access.visible_frame(name, frame, role())
+        return visibility.visible_frame(name, frame, role())
     return frame
 
 
@@ -99,19 +101,19 @@ def role() -> str:
     entry point's sidebar still never shows more than a visitor may see.
     """
     value = st.session_state.get(ROLE_KEY, "visitor")
-    if value not in access.ROLES or USER_KEY not in st.session_state:
+    if value not in visibility.ROLES or USER_KEY not in st.session_state:
         return "visitor"
     try:
-        minutes = auth.auth_settings().session_minutes
+        minutes = accounts.auth_settings().session_minutes
     except ValueError:
         return "visitor"
-    if auth.session_expired(st.session_state.get(SIGNED_IN_AT_KEY), time.time(), minutes):
+    if accounts.session_expired(st.session_state.get(SIGNED_IN_AT_KEY), time.time(), minutes):
         return "visitor"
     return value
 
 
 def visible(name: str) -> pd.DataFrame:
-    """A table as the signed-in person may see it (the access rule lives in cop.access)."""
+    """A table as the signed-in person may see it (the access rule lives in cop.access.visibility)."""
     return table(name)
 
 
@@ -194,12 +196,12 @@ def _sign_in(username: str, role_name: str, municipality: str | None) -> None:
 def sign_in_box() -> None:
     """Sign-in and sign-out in the sidebar; checks on every run that the session still holds.
 
-    The role it stores under ``ROLE_KEY`` is what :func:`role` and :mod:`cop.access` use.
+    The role it stores under ``ROLE_KEY`` is what :func:`role` and :mod:`cop.access.visibility` use.
     Password mode re-reads the account on every run, so a removed account or changed role
     takes effect at the next click, and a sign-in older than ``COP_SESSION_MINUTES`` ends.
     """
     try:
-        settings = auth.auth_settings()
+        settings = accounts.auth_settings()
     except ValueError as exc:
         _sign_out()
         st.error(tr("auth.config_invalid", detail=str(exc)))
@@ -208,9 +210,9 @@ def sign_in_box() -> None:
         _oidc_box(settings)
         return
     if USER_KEY in st.session_state:
-        user = auth.get_user(engine(), str(st.session_state[USER_KEY]))
+        user = accounts.get_user(engine(), str(st.session_state[USER_KEY]))
         started = st.session_state.get(SIGNED_IN_AT_KEY)
-        if user is None or auth.session_expired(started, time.time(), settings.session_minutes):
+        if user is None or accounts.session_expired(started, time.time(), settings.session_minutes):
             _sign_out()
             st.warning(tr("auth.expired"), icon=":material/timer_off:")
         else:
@@ -241,7 +243,7 @@ def sign_in_box() -> None:
             )
             submitted = st.form_submit_button(tr("auth.sign_in"), key="sign_in_submit")
         if submitted:
-            result = auth.authenticate(engine(), username, password)
+            result = accounts.authenticate(engine(), username, password)
             if result.user is None:
                 st.error(tr(result.message_key))
             else:
@@ -254,7 +256,7 @@ def _oidc_sign_out() -> None:
     st.logout()
 
 
-def _oidc_box(settings: auth.AuthSettings) -> None:
+def _oidc_box(settings: accounts.AuthSettings) -> None:
     """Sign-in through the organisation's identity provider (``st.login``)."""
     claims = st.user.to_dict()
     if not claims.get("is_logged_in"):
@@ -272,10 +274,10 @@ def _oidc_box(settings: auth.AuthSettings) -> None:
     started = st.session_state.get(SIGNED_IN_AT_KEY)
     if st.session_state.get(USER_KEY) != email:
         _sign_in(email, "visitor", None)
-    elif auth.session_expired(started, time.time(), settings.session_minutes):
+    elif accounts.session_expired(started, time.time(), settings.session_minutes):
         _oidc_sign_out()
         return
-    st.session_state[ROLE_KEY] = auth.oidc_role(claims, settings)
+    st.session_state[ROLE_KEY] = accounts.oidc_role(claims, settings)
     st.caption(tr("auth.signed_in_as", username=email, role=tr(f"auth.roles.{role()}")))
     if role() == "visitor":
         st.info(tr("auth.no_rights"), icon=":material/person_off:")
@@ -417,14 +419,14 @@ def boundaries_key() -> str:
     gives a new key. Without anything on disk and online, the key also changes every
     ``BOUNDARY_RETRY_SECONDS``, so a failed download is retried later, not never.
     """
-    from cop import geo
+    from cop.geo import boundaries
 
     settings = get_settings()
     parts = [str(settings.boundaries_year), f"offline={settings.offline}"]
     if settings.boundaries_file is not None:
         parts.append("file=" + _file_stamp(settings.boundaries_file))
     else:
-        cache = geo.boundaries_cache_path(settings.boundaries_year, settings)
+        cache = boundaries.boundaries_cache_path(settings.boundaries_year, settings)
         parts.append("cache=" + _file_stamp(cache))
         if not cache.exists() and not settings.offline:
             parts.append(f"try={int(time.time() // BOUNDARY_RETRY_SECONDS)}")
@@ -433,27 +435,27 @@ def boundaries_key() -> str:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _boundaries(key: str) -> object:
-    from cop import geo
+    from cop.geo import boundaries
 
-    return geo.load_boundaries()
+    return boundaries.load_boundaries()
 
 
 def boundaries() -> object:
-    """The full-detail :class:`cop.geo.BoundaryResult` (for spatial checks), cached."""
+    """The full-detail :class:`cop.geo.boundaries.BoundaryResult` (for spatial checks), cached."""
     return _boundaries(boundaries_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _web_boundaries(key: str) -> dict[str, object]:
-    from cop import geo
+    from cop.geo import boundaries
 
     result = _boundaries(key)
-    web = geo.simplify_for_web(result.gdf) if result.ok else None
+    web = boundaries.simplify_for_web(result.gdf) if result.ok else None
     return {
         "source": result.source,
         "year": result.year,
         "message_key": result.message_key,
-        "geojson": geo.boundaries_geojson(web) if web is not None else None,
+        "geojson": boundaries.boundaries_geojson(web) if web is not None else None,
         "codes": list(result.gdf["code"]) if result.ok else [],
     }
 
@@ -470,12 +472,12 @@ def web_boundaries() -> dict[str, object]:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _measures_outside(key: str, url: str, version: int) -> pd.DataFrame | None:
-    from cop import geo
+    from cop.geo import boundaries
 
     result = _boundaries(key)
     if not result.ok:
         return None
-    return geo.measures_outside_municipality(_table(url, version, "measures"), result.gdf)
+    return boundaries.measures_outside_municipality(_table(url, version, "measures"), result.gdf)
 
 
 def measures_outside() -> pd.DataFrame | None:

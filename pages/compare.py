@@ -2,7 +2,11 @@
 
 import streamlit as st
 
-from cop import approach, charts_maturity, comparison, i18n, maturity
+from cop.maturity import approach
+from cop.maturity import charts as maturity_charts
+from cop.maturity import comparison
+from cop.core import i18n
+from cop.maturity import model as maturity_model
 from cop import ui
 
 ui.page_title("compare.title", "compare.intro")
@@ -12,7 +16,8 @@ measures = ui.table("measures")
 lang = ui.lang()
 names = municipalities.set_index("code")["name"].to_dict()
 available = sorted(
-    set(maturity.assessed_codes(maturity_table)) | set(measures["municipality_code"].dropna()),
+    set(maturity_model.assessed_codes(maturity_table))
+    | set(measures["municipality_code"].dropna()),
     key=lambda code: names.get(code, code),
 )
 
@@ -71,7 +76,7 @@ if len(codes) + (peer_of is not None) < comparison.MIN_COMPARE:
     st.stop()
 
 levels = ui.compute(
-    maturity.compare_levels,
+    maturity_model.compare_levels,
     "maturity",
     "municipalities",
     codes=codes,
@@ -81,7 +86,7 @@ levels = ui.compute(
 shown = comparison.entity_names(levels.index, municipalities, lang)
 if peer_of is not None:
     position = ui.compute(
-        maturity.peer_position,
+        maturity_model.peer_position,
         "maturity",
         "municipalities",
         code=peer_of,
@@ -91,7 +96,7 @@ if peer_of is not None:
 
 # --- maturity -----------------------------------------------------------------------------
 st.subheader(ui.tr("compare.radar"))
-without = maturity.unassessed(levels)
+without = maturity_model.unassessed(levels)
 if without:
     st.info(ui.tr("compare.no_assessment", names=", ".join(shown[k] for k in without)))
 view = "overlay"
@@ -104,14 +109,14 @@ if len(levels) > 3:
         format_func=lambda v: i18n.t(f"compare.view_{v}", lang),
     )
 figure = (
-    charts_maturity.maturity_small_multiples(levels, shown, lang)
+    maturity_charts.maturity_small_multiples(levels, shown, lang)
     if view == "multiples"
-    else charts_maturity.maturity_radar(levels, shown, lang)
+    else maturity_charts.maturity_radar(levels, shown, lang)
 )
 st.plotly_chart(figure, key="compare_radar")
 
 st.subheader(ui.tr("compare.differences"))
-sentences = maturity.difference_sentences(levels, shown, lang)
+sentences = maturity_model.difference_sentences(levels, shown, lang)
 st.markdown(
     "\n".join(f"- {s}" for s in sentences) if sentences else ui.tr("compare.no_differences")
 )
@@ -123,13 +128,13 @@ if peer_of is not None:
     peer_mix = ui.compute(
         approach.theme_mix, "measures", "municipalities", codes=list(position.group.members)
     )
-    mix = approach.with_group_mix(mix, peer_mix, position.group.members, maturity.PEER_KEY)
-st.plotly_chart(charts_maturity.theme_mix_bars(mix, shown, lang), key="compare_mix")
+    mix = approach.with_group_mix(mix, peer_mix, position.group.members, maturity_model.PEER_KEY)
+st.plotly_chart(maturity_charts.theme_mix_bars(mix, shown, lang), key="compare_mix")
 st.caption(ui.tr("compare.mix_caption"))
 
 st.subheader(ui.tr("compare.timeline"))
 timeline = ui.compute(approach.start_timeline, "measures", codes=codes)
-st.plotly_chart(charts_maturity.start_timeline(timeline, shown, lang), key="compare_timeline")
+st.plotly_chart(maturity_charts.start_timeline(timeline, shown, lang), key="compare_timeline")
 st.caption(ui.tr("compare.timeline_caption"))
 
 # --- everything in one table --------------------------------------------------------------

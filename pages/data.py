@@ -2,8 +2,14 @@
 
 import streamlit as st
 
-from cop import access, editing, filters, geo, i18n, presentation, vocab
-from cop.schema import TABLE_ORDER, TABLES
+from cop.access import visibility
+from cop.access import editing
+from cop.data import filters
+from cop.geo import boundaries
+from cop.core import i18n
+from cop.data import presentation
+from cop.core import vocab
+from cop.data.schema import TABLE_ORDER, TABLES
 from cop import ui
 
 ui.page_title("data.title", "data.intro")
@@ -87,7 +93,7 @@ if name == "measures":
         st.warning(
             ui.tr(
                 "datacheck.outside_intro",
-                tolerance=ui.num(geo.OUTSIDE_TOLERANCE_M),
+                tolerance=ui.num(boundaries.OUTSIDE_TOLERANCE_M),
                 year=ui.web_boundaries()["year"],
             ),
             icon=":material/wrong_location:",
@@ -95,9 +101,9 @@ if name == "measures":
         ui.show_table(outside, None, key="data_outside")
 
 # --- Coordinators: import a file or edit the table (issue 6) -------------------------------
-# Everything stored goes through cop.editing, which checks the role and validates the whole
+# Everything stored goes through cop.access.editing, which checks the role and validates the whole
 # table first: a bad file or a bad edit changes nothing.
-if access.can_edit(ui.role()):
+if visibility.can_edit(ui.role()):
     st.divider()
     st.subheader(ui.tr("edit.title", table=i18n.label("table", name, ui.lang())))
     if "data_edit_message" in st.session_state:

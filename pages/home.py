@@ -2,7 +2,10 @@
 
 import streamlit as st
 
-from cop import charts, i18n, summary, ui
+from cop.core import charts
+from cop.core import i18n
+from cop.data import summary
+from cop import ui
 
 ui.page_title("home.title", "home.intro")
 municipalities = ui.table("municipalities")

@@ -3,7 +3,11 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from cop import mapping, monitoring, ui, vocab, webmap
+from cop.geo import mapview, trendmap
+from cop.monitoring import indicators
+from cop import ui
+from cop.core import vocab
+from cop.geo import webmap
 
 GOTO_KEY = "map_goto"  # municipality code clicked on the map, waiting to be opened
 VIEW_KEY = "map_view"  # what st_folium returned last (set by its on_change)
@@ -46,7 +50,7 @@ with st.sidebar:
         **ui.empty_prompt(),
     )
     years = None
-    bounds = mapping.year_bounds(measures)
+    bounds = mapview.year_bounds(measures)
     if bounds and bounds[0] < bounds[1]:
         picked = st.slider(
             ui.tr("map.years"),
@@ -62,10 +66,10 @@ with st.sidebar:
 left, middle, right = st.columns([2, 2, 2])
 metric = left.selectbox(
     ui.tr("map.metric"),
-    [*mapping.METRICS, monitoring.MAP_METRIC],  # issue 5: trend class of a species group
+    [*mapview.METRICS, trendmap.MAP_METRIC],  # issue 5: trend class of a species group
     key="map_metric",
     format_func=lambda m: (
-        ui.tr("monitoring.map_metric") if m == monitoring.MAP_METRIC else ui.tr(f"map.metric_{m}")
+        ui.tr("monitoring.map_metric") if m == trendmap.MAP_METRIC else ui.tr(f"map.metric_{m}")
     ),
 )
 dimension = theme = None
@@ -83,7 +87,7 @@ elif metric in ("measures", "measures_per_10k"):
         key="map_metric_theme",
         format_func=lambda t: ui.tr("map.all_themes") if t is None else ui.label_func("theme")(t),
     )
-elif metric == monitoring.MAP_METRIC:
+elif metric == trendmap.MAP_METRIC:
     trend_group = middle.selectbox(
         ui.tr("monitoring.species_group"),
         vocab.SPECIES_GROUPS,
@@ -91,23 +95,23 @@ elif metric == monitoring.MAP_METRIC:
         format_func=ui.label_func("group"),
     )
 
-chosen = mapping.MeasureFilter(
+chosen = mapview.MeasureFilter(
     tuple(themes), tuple(statuses), tuple(provinces), tuple(levels), years, partners_only
 )
-view = mapping.map_view(
+view = mapview.map_view(
     measures,
     municipalities,
     maturity,
     chosen,
-    "measures" if metric == monitoring.MAP_METRIC else metric,
+    "measures" if metric == trendmap.MAP_METRIC else metric,
     dimension=dimension,
     theme=theme,
     lang=ui.lang(),
 )
-if metric == monitoring.MAP_METRIC:  # same filters, coloured by the group's trend class
+if metric == trendmap.MAP_METRIC:  # same filters, coloured by the group's trend class
     with st.spinner(ui.tr("map.computing_trends")):  # first time after a data change only
-        trends = ui.compute(monitoring.trend_classes_by_municipality, "monitoring")
-    view = monitoring.trend_map_view(view, trends, municipalities, trend_group, ui.lang())
+        trends = ui.compute(indicators.trend_classes_by_municipality, "monitoring")
+    view = trendmap.trend_map_view(view, trends, municipalities, trend_group, ui.lang())
 shown = view.filtered
 st.caption(
     ui.tr(
@@ -167,7 +171,7 @@ m = webmap.build_map(
 
 
 def _remember_click() -> None:
-    code = mapping.clicked_code(st.session_state.get(VIEW_KEY), known_codes)
+    code = mapview.clicked_code(st.session_state.get(VIEW_KEY), known_codes)
     if code:
         st.session_state[GOTO_KEY] = code
 

@@ -5,9 +5,14 @@ import datetime as dt
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from cop import access, charts_maturity, comparison, i18n, maturity, vocab
+from cop.access import visibility
+from cop.maturity import charts as maturity_charts
+from cop.maturity import comparison
+from cop.core import i18n
+from cop.maturity import model as maturity_model
+from cop.core import vocab
 from cop import ui
-from cop.config import PROJECT_DIR
+from cop.core.config import PROJECT_DIR
 
 PROFILE_PAGE = "pages/profile.py"
 
@@ -15,7 +20,7 @@ ui.page_title("maturity.title", "maturity.intro")
 municipalities = ui.table("municipalities")
 maturity_table = ui.table("maturity")
 lang = ui.lang()
-rubric = maturity.load_rubric()
+rubric = maturity_model.load_rubric()
 names = municipalities.set_index("code")["name"].to_dict()
 
 
@@ -41,18 +46,18 @@ def profile_link(code: str, detail: str) -> None:
 st.subheader(ui.tr("maturity.heatmap"))
 sort_by = st.radio(
     ui.tr("maturity.sort"),
-    maturity.SORT_KEYS,
+    maturity_model.SORT_KEYS,
     key="maturity_sort",
     horizontal=True,
     format_func=lambda key: i18n.t(f"maturity.sort_{key}", lang),
 )
-rows = ui.compute(maturity.heatmap_rows, "maturity", "municipalities", sort_by=sort_by)
-st.plotly_chart(charts_maturity.maturity_heatmap(rows, rubric, lang), key="maturity_heatmap")
+rows = ui.compute(maturity_model.heatmap_rows, "maturity", "municipalities", sort_by=sort_by)
+st.plotly_chart(maturity_charts.maturity_heatmap(rows, rubric, lang), key="maturity_heatmap")
 st.caption(ui.tr("maturity.heatmap_caption"))
 
 # --- frontrunners and starters of the CoP ------------------------------------------------
 st.subheader(ui.tr("maturity.groups"))
-groups = ui.compute(maturity.maturity_groups, "maturity")
+groups = ui.compute(maturity_model.maturity_groups, "maturity")
 if not groups.empty:
     left, right = st.columns(2)
     for column, group in ((left, "frontrunner"), (right, "starter")):
@@ -74,16 +79,16 @@ if not groups.empty:
 
 # --- how the CoP develops ----------------------------------------------------------------
 st.subheader(ui.tr("maturity.distribution"))
-distribution = ui.compute(maturity.level_distribution_by_year, "maturity")
+distribution = ui.compute(maturity_model.level_distribution_by_year, "maturity")
 st.plotly_chart(
-    charts_maturity.level_distribution_over_years(distribution, lang), key="maturity_distribution"
+    maturity_charts.level_distribution_over_years(distribution, lang), key="maturity_distribution"
 )
 st.caption(ui.tr("maturity.distribution_caption"))
 
 # --- whom to call about what -------------------------------------------------------------
 st.subheader(ui.tr("maturity.frontrunners"))
 st.caption(ui.tr("maturity.frontrunners_caption"))
-leaders = ui.compute(maturity.dimension_frontrunners, "maturity")
+leaders = ui.compute(maturity_model.dimension_frontrunners, "maturity")
 columns = st.columns(2)  # wide enough for "Hoeksche Waard: niveau 4, sinds 2023"
 for i, dimension in enumerate(vocab.DIMENSIONS):
     with columns[i % 2]:
@@ -97,18 +102,18 @@ for i, dimension in enumerate(vocab.DIMENSIONS):
 
 # --- biggest movers ----------------------------------------------------------------------
 st.subheader(ui.tr("maturity.movers"))
-movers = ui.compute(maturity.biggest_movers, "maturity")
+movers = ui.compute(maturity_model.biggest_movers, "maturity")
 if movers.empty:
     st.info(ui.tr("maturity.no_movers"))
 else:
     year = int(movers["year"].iloc[0])
     st.caption(ui.tr("maturity.movers_caption", previous=year - 1, year=year))
     ui.show_table(
-        maturity.movers_display(movers, municipalities, lang), None, key="maturity_movers"
+        maturity_model.movers_display(movers, municipalities, lang), None, key="maturity_movers"
     )
 
 with st.expander(ui.tr("maturity.rubric"), icon=":material/menu_book:"):
-    ui.show_table(maturity.rubric_display(rubric, lang), None, key="maturity_rubric")
+    ui.show_table(maturity_model.rubric_display(rubric, lang), None, key="maturity_rubric")
 
 # --- self-assessment ---------------------------------------------------------------------
 st.subheader(ui.tr("maturity.self_title"))
@@ -119,9 +124,9 @@ this_year = dt.date.today().year
 all_codes = sorted(names, key=names.get)
 if "maturity_self_code" not in st.session_state:
     own = ui.user_municipality()
-    start = own if own in names else maturity.assessed_codes(maturity_table)[0]
+    start = own if own in names else maturity_model.assessed_codes(maturity_table)[0]
     st.session_state["maturity_self_code"] = start
-    for dimension, level in maturity.initial_levels(maturity_table, start).items():
+    for dimension, level in maturity_model.initial_levels(maturity_table, start).items():
         st.session_state[f"maturity_self_{dimension}"] = level
 with st.form("maturity_self_form"):
     code = st.selectbox(
@@ -139,7 +144,7 @@ with st.form("maturity_self_form"):
             key=f"maturity_self_{dimension}",
             format_func=lambda level: f"{level} {i18n.label('level', level, lang)}",
             captions=[
-                maturity.rubric_text(rubric, dimension, level, lang) for level in vocab.LEVELS
+                maturity_model.rubric_text(rubric, dimension, level, lang) for level in vocab.LEVELS
             ],
             horizontal=True,
         )
@@ -160,10 +165,10 @@ if show or save:
         "same_province": same_province,
     }
 if save:
-    if not access.may_post_for(role, ui.user_municipality(), code):
+    if not visibility.may_post_for(role, ui.user_municipality(), code):
         st.warning(ui.tr("maturity.self_not_own"))
     else:
-        report = maturity.save_self_assessment(ui.engine(), code, this_year, levels)
+        report = maturity_model.save_self_assessment(ui.engine(), code, this_year, levels)
         if report.ok:
             st.success(ui.tr("maturity.self_saved", year=this_year, name=names[code]))
         else:
@@ -173,7 +178,7 @@ if save:
 result = st.session_state.get("maturity_self_result")
 if result:
     position = ui.compute(
-        maturity.peer_position,
+        maturity_model.peer_position,
         "maturity",
         "municipalities",
         code=result["code"],
@@ -184,10 +189,10 @@ if result:
     st.caption(
         ui.tr("compare.peer_group", name=names[result["code"]], rule=position.group.describe(lang))
     )
-    for sentence in maturity.position_sentences(position, lang):
+    for sentence in maturity_model.position_sentences(position, lang):
         st.markdown(f"- {sentence}")
     st.plotly_chart(
-        charts_maturity.peer_position_chart(position.table, names[result["code"]], lang),
+        maturity_charts.peer_position_chart(position.table, names[result["code"]], lang),
         key="maturity_self_chart",
     )
-    ui.show_table(maturity.position_display(position, lang), None, key="maturity_self_table")
+    ui.show_table(maturity_model.position_display(position, lang), None, key="maturity_self_table")

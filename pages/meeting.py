@@ -8,7 +8,13 @@ from functools import partial
 
 import streamlit as st
 
-from cop import access, brief_render, briefs, i18n, meetings, storage, vocab
+from cop.access import visibility
+from cop.meetings import render
+from cop.meetings import briefs
+from cop.core import i18n
+from cop.meetings import records
+from cop.data import storage
+from cop.core import vocab
 from cop import ui
 
 NEW = "new"
@@ -135,18 +141,16 @@ for column, fmt, icon in zip(
     column.download_button(
         ui.tr(f"meeting.download_{fmt}"),
         # Word and PDF take a few seconds (charts): built only when clicked
-        data=brief_render.render(final, fmt)
-        if fmt == "md"
-        else partial(brief_render.render, final, fmt),
+        data=render.render(final, fmt) if fmt == "md" else partial(render.render, final, fmt),
         file_name=f"{stem}.{fmt}",
-        mime=brief_render.MIME[fmt],
+        mime=render.MIME[fmt],
         key=f"meeting_download_{fmt}",
         icon=icon,
     )
 
 # --- preview: the same blocks the files contain ---------------------------------------
 st.divider()
-doc = brief_render.document(final)
+doc = render.document(final)
 st.header(doc.title)
 st.markdown(f"**{doc.date_text}**  \n" + "  \n".join(doc.facts))
 for number, section in enumerate(doc.sections):
@@ -157,11 +161,11 @@ for number, section in enumerate(doc.sections):
     )
     for index, block in enumerate(section.blocks):
         key = f"meeting_block_{number}_{index}"
-        if isinstance(block, brief_render.Paragraph):
+        if isinstance(block, render.Paragraph):
             st.markdown(block.text)
-        elif isinstance(block, brief_render.Items):
+        elif isinstance(block, render.Items):
             st.markdown("\n".join(f"- {item}" for item in block.items))
-        elif isinstance(block, brief_render.ChartBlock):
+        elif isinstance(block, render.ChartBlock):
             st.caption(block.title)
             st.plotly_chart(block.figure, key=f"{key}_chart")
             ui.download_buttons(block.table.frame, block.table.name, key=f"{key}_download")
@@ -179,7 +183,7 @@ with st.expander(ui.tr("meeting.recorded"), icon=":material/event:"):
     )
 
 # --- coordinators record the meeting and its summary -----------------------------------
-if access.can_edit(ui.role()):
+if visibility.can_edit(ui.role()):
     st.divider()
     st.subheader(ui.tr("meeting.record"))
     st.caption(ui.tr("meeting.record_help"))
@@ -223,7 +227,7 @@ if access.can_edit(ui.role()):
             ui.tr("meeting.save"), type="primary", key=f"meeting_rec_submit_{choice}"
         )
     if submitted:
-        report = meetings.record_meeting(
+        report = records.record_meeting(
             ui.engine(),
             role=ui.role(),
             date=record_date,

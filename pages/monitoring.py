@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from cop import charts_monitoring, i18n, ui
-from cop import monitoring as mon
+from cop.monitoring import charts as monitoring_charts
+from cop.core import i18n
+from cop import ui
+from cop.monitoring import indicators as mon
 
 ui.page_title("monitoring.title", "monitoring.intro")
 st.info(ui.tr("monitoring.explain"), icon=":material/info:")
@@ -94,7 +96,7 @@ if result.reason is not None:
     )
 else:
     st.plotly_chart(
-        charts_monitoring.index_chart(result.series, result.base_year, ui.lang()),
+        monitoring_charts.index_chart(result.series, result.base_year, ui.lang()),
         key="monitoring_index_chart",
     )
     if result.kind == "species":
@@ -127,7 +129,7 @@ with left:
     st.subheader(ui.tr("monitoring.heatmap"))
     if not result.matrix.empty:
         st.plotly_chart(
-            charts_monitoring.count_heatmap(result.matrix, ui.lang()), key="monitoring_heatmap"
+            monitoring_charts.count_heatmap(result.matrix, ui.lang()), key="monitoring_heatmap"
         )
         if result.matrix_sites_total > len(result.matrix):
             st.caption(
@@ -150,6 +152,6 @@ with right:
     )
     if len(result.coverage):
         st.plotly_chart(
-            charts_monitoring.coverage_chart(result.coverage, ui.lang()),
+            monitoring_charts.coverage_chart(result.coverage, ui.lang()),
             key="monitoring_coverage_chart",
         )

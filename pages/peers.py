@@ -2,7 +2,11 @@
 
 import streamlit as st
 
-from cop import access, i18n, peers, questions, vocab
+from cop.access import visibility
+from cop.core import i18n
+from cop.peers import recommend
+from cop.peers import questions
+from cop.core import vocab
 from cop import ui
 
 ui.page_title("peers.title", "peers.intro")
@@ -15,10 +19,10 @@ role = ui.role()
 # --- whose peers: search by name or alias ("Den Haag" finds 's-Gravenhage) ---------------
 left, right = st.columns([1, 2])
 query = left.text_input(ui.tr("peers.search"), key="peers_search", help=ui.tr("peers.search_help"))
-found = peers.search_municipalities(query, municipalities)
+found = recommend.search_municipalities(query, municipalities)
 if found.empty:
     left.warning(ui.tr("peers.no_match"))
-    found = peers.search_municipalities("", municipalities)
+    found = recommend.search_municipalities("", municipalities)
 options = found["code"].tolist()
 matched = found.set_index("code")["matched"].to_dict()
 if st.session_state.get("peers_municipality") not in options:
@@ -40,7 +44,7 @@ themes = st.multiselect(
     **ui.empty_prompt(),
 )
 
-defaults = peers.PeerWeights()
+defaults = recommend.PeerWeights()
 with st.expander(ui.tr("peers.weights"), icon=":material/tune:"):
     st.caption(ui.tr("peers.weights_help"))
     cols = st.columns(3)
@@ -48,7 +52,7 @@ with st.expander(ui.tr("peers.weights"), icon=":material/tune:"):
         name: cols[i % 3].slider(
             ui.tr(f"peers.w_{name}"), 0.0, 5.0, getattr(defaults, name), 0.5, key=f"peers_w_{name}"
         )
-        for i, name in enumerate(peers.PEER_COMPONENTS)
+        for i, name in enumerate(recommend.PEER_COMPONENTS)
     }
     chosen_weights["distance_km"] = cols[0].slider(
         ui.tr("peers.w_distance_km"),
@@ -76,20 +80,20 @@ with st.expander(ui.tr("peers.weights"), icon=":material/tune:"):
                 format_func=ui.label_func("level"),
                 key=f"peers_self_{dim}",
             )
-            for dim in peers.relevant_dimensions(themes)
+            for dim in recommend.relevant_dimensions(themes)
         }
 
-if sum(chosen_weights[name] for name in peers.PEER_COMPONENTS) == 0:
+if sum(chosen_weights[name] for name in recommend.PEER_COMPONENTS) == 0:
     st.warning(ui.tr("peers.weights_zero"))
     st.stop()
-ranked = peers.recommend_peers(
+ranked = recommend.recommend_peers(
     asker,
     themes,
     municipalities,
     measures,
     maturity,
     self_assessment=own_levels,
-    weights=peers.PeerWeights(**chosen_weights),
+    weights=recommend.PeerWeights(**chosen_weights),
     lang=ui.lang(),
 )
 
@@ -102,7 +106,7 @@ score_columns = {
     f"{name}_score": st.column_config.ProgressColumn(
         ui.tr(f"peers.w_{name}"), min_value=0.0, max_value=1.0, format="%.2f"
     )
-    for name in peers.PEER_COMPONENTS
+    for name in recommend.PEER_COMPONENTS
 }
 st.dataframe(
     ranked[["rank", "name", "province", "score", "reasons", *score_columns]],
@@ -125,8 +129,8 @@ ui.download_buttons(ranked, "cop_peers", key="peers_download")
 # --- what they did and whom to call --------------------------------------------------------
 st.subheader(ui.tr("peers.practices_contacts"))
 top = ranked["code"].head(5).tolist()
-practices = peers.relevant_practices(measures, top, themes)
-contacts = peers.peer_contacts(ui.visible("contacts"), top, themes, ui.lang())
+practices = recommend.relevant_practices(measures, top, themes)
+contacts = recommend.peer_contacts(ui.visible("contacts"), top, themes, ui.lang())
 if role == "visitor":
     st.info(ui.tr("peers.contacts_visitor"), icon=":material/lock:")
 for code in top:
@@ -161,7 +165,7 @@ for code in top:
 # --- help questions and who can answer them -----------------------------------------------
 st.subheader(ui.tr("peers.questions"))
 matches = ui.compute(
-    peers.match_help_questions,
+    recommend.match_help_questions,
     "help_questions",
     "municipalities",
     "measures",
@@ -198,7 +202,7 @@ for question_id, group in matches.groupby("question_id", sort=True):
 
 # --- post a help question (members and coordinators) ---------------------------------------
 st.subheader(ui.tr("peers.post"))
-if not access.can_post_question(role):
+if not visibility.can_post_question(role):
     st.info(ui.tr("peers.post_sign_in"), icon=":material/login:")
     st.stop()
 if "peers_posted" in st.session_state:

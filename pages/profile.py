@@ -7,7 +7,13 @@ shared; the selectbox and the query parameter are kept in sync.
 import streamlit as st
 from streamlit_folium import st_folium
 
-from cop import i18n, mapping, monitoring, profile, ui, vocab, webmap
+from cop.core import i18n
+from cop.geo import mapview
+from cop.monitoring import indicators
+from cop.peers import profile
+from cop import ui
+from cop.core import vocab
+from cop.geo import webmap
 
 CODE_KEY = "profile_code"  # the selectbox
 APPLIED_KEY = "profile_param_applied"  # the query parameter value last applied/written
@@ -21,12 +27,12 @@ known_codes = set(names)
 raw = st.query_params.get(PARAM)
 if raw is not None and raw != st.session_state.get(APPLIED_KEY):
     # The URL changed (a shared link, a click on the map): it wins over the selectbox.
-    code_from_url = mapping.valid_code(raw, known_codes)
+    code_from_url = mapview.valid_code(raw, known_codes)
     if code_from_url:
         st.session_state[CODE_KEY] = code_from_url
         st.session_state[APPLIED_KEY] = raw
     else:
-        st.warning(ui.tr("profile.invalid_param", value=mapping.shown_param(raw)))
+        st.warning(ui.tr("profile.invalid_param", value=mapview.shown_param(raw)))
 elif raw is None and CODE_KEY not in st.session_state and ui.user_municipality() in known_codes:
     st.session_state[CODE_KEY] = ui.user_municipality()
 
@@ -123,16 +129,16 @@ if facts.is_partner:
         )
 
     st.subheader(ui.tr("monitoring.profile_title"))  # issue 5
-    own_trends = monitoring.municipality_trends(
+    own_trends = indicators.municipality_trends(
         ui.compute(
-            monitoring.trend_classes_by_municipality, "monitoring", municipality_codes=[code]
+            indicators.trend_classes_by_municipality, "monitoring", municipality_codes=[code]
         ),
         code,
     )
     if own_trends.empty:
         st.caption(ui.tr("monitoring.profile_none"))
     else:
-        ui.show_table(monitoring.trends_table(own_trends, ui.lang()), None, key="profile_trends")
+        ui.show_table(indicators.trends_table(own_trends, ui.lang()), None, key="profile_trends")
 
     st.subheader(ui.tr("profile.questions"))
     questions = profile.open_questions(ui.table("help_questions"), code)

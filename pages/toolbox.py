@@ -2,7 +2,11 @@
 
 import streamlit as st
 
-from cop import access, editing, i18n, toolbox, vocab
+from cop.access import visibility
+from cop.access import editing
+from cop.core import i18n
+from cop.meetings import toolbox
+from cop.core import vocab
 from cop import ui
 
 LANG = ui.lang()  # bound once: format functions may be called outside the script run
@@ -70,7 +74,7 @@ else:
         )
 
 # --- coordinators add and edit resources and record which practices used them ----------
-if access.can_edit(ui.role()):
+if visibility.can_edit(ui.role()):
     st.divider()
     st.subheader(ui.tr("toolbox.edit"))
     if "toolbox_message" in st.session_state:

@@ -128,7 +128,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture(scope="session")
 def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file filled with the shipped demo data, built once per test session."""
-    from cop import storage
+    from cop.data import storage
 
     path = tmp_path_factory.mktemp("demo-db") / "cop.sqlite"
     engine = storage.make_engine(f"sqlite:///{path}")

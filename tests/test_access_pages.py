@@ -26,7 +26,10 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
-from cop import access, auth, exports, i18n, presentation, storage, ui
+from cop import ui
+from cop.access import accounts, visibility
+from cop.core import i18n
+from cop.data import exports, presentation, storage
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
@@ -48,13 +51,13 @@ class RecordingMediaStorage(MemoryMediaFileStorage):
 def demo(app_env, monkeypatch):
     """The app's demo database with a member (of a partner) and a coordinator account."""
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingMediaStorage)
-    monkeypatch.setattr(auth, "_HASHER", auth.PasswordHasher(time_cost=1, memory_cost=1024))
+    monkeypatch.setattr(accounts, "_HASHER", accounts.PasswordHasher(time_cost=1, memory_cost=1024))
     monkeypatch.delenv("COP_AUTH", raising=False)
     engine = storage.make_engine(f"sqlite:///{app_env / 'cop.sqlite'}")
     contacts = storage.read_table(engine, "contacts")
     home = str(contacts["municipality_code"].iloc[0])
-    auth.add_user(engine, "member1", PASSWORD, "member", home)
-    auth.add_user(engine, "coordinator1", PASSWORD, "coordinator")
+    accounts.add_user(engine, "member1", PASSWORD, "member", home)
+    accounts.add_user(engine, "coordinator1", PASSWORD, "coordinator")
     shown = contacts["show_to_members"].fillna(False).astype(bool)
     emails = {
         "all": set(contacts["email"].dropna()),
@@ -72,7 +75,7 @@ def open_page(page: str, role: str, demo: dict, *, lang: str | None = None) -> A
     if lang:
         at.session_state[ui.LANG_KEY] = lang
     if role != "visitor":
-        user = auth.get_user(demo["engine"], f"{role}1")
+        user = accounts.get_user(demo["engine"], f"{role}1")
         at.session_state[ui.USER_KEY] = user.username
         at.session_state[ui.ROLE_KEY] = user.role
         at.session_state[ui.MUNICIPALITY_KEY] = user.municipality_code
@@ -138,7 +141,7 @@ def csv_download(at: AppTest) -> bytes:
 
 
 def excel_bytes_as_the_button_builds_them(role: str, demo: dict) -> bytes:
-    visible = access.visible_frame("contacts", demo["contacts"], role)
+    visible = visibility.visible_frame("contacts", demo["contacts"], role)
     return exports.to_excel_bytes(
         {"cop_contacts": presentation.labelled(visible, "contacts", "nl")}
     )
@@ -219,7 +222,7 @@ def test_sign_in_form_wrong_password_then_right_then_sign_out(demo):
     at.text_input(key="sign_in_username").input("member1")
     at.text_input(key="sign_in_password").input("wrong password!")
     at.button(key="sign_in_submit").click().run()
-    assert [e.value for e in at.sidebar.error] == [i18n.t(auth.FAILED, "en")]
+    assert [e.value for e in at.sidebar.error] == [i18n.t(accounts.FAILED, "en")]
     assert ui.ROLE_KEY not in at.session_state
     at.text_input(key="sign_in_username").input("MEMBER1")
     at.text_input(key="sign_in_password").input(PASSWORD)
@@ -245,7 +248,7 @@ def test_session_expires_and_removed_accounts_lose_their_rights(demo, monkeypatc
     assert ui.ROLE_KEY not in at.session_state and not at.data_editor
     assert at.sidebar.warning
     at = open_page("pages/data.py", "coordinator", demo)
-    auth.remove_user(demo["engine"], "coordinator1")
+    accounts.remove_user(demo["engine"], "coordinator1")
     at.run()
     assert ui.ROLE_KEY not in at.session_state and not at.data_editor
 

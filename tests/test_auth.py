@@ -1,4 +1,4 @@
-"""Tests for cop.auth, the ``user`` CLI, posting help questions and coordinators' edits.
+"""Tests for cop.access.accounts, the ``user`` CLI, posting help questions and coordinators' edits.
 
 Storage-backed tests run on SQLite and on a real PostgreSQL server (``db_url``). The
 clock is injected (``now=``), so the lockout tests never sleep.
@@ -14,7 +14,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from cop import auth, cli, editing, i18n, questions, storage
+from cop.access import accounts, editing
+from cop.cli import main as cli_main
+from cop.core import i18n
+from cop.data import storage
+from cop.peers import questions
 
 T0 = dt.datetime(2026, 3, 1, 12, 0, 0)
 PASSWORD = "correct horse battery"
@@ -25,7 +29,7 @@ def fast_hashing(monkeypatch):
     """Cheaper argon2id parameters for speed; the algorithm and code path stay the same."""
     from argon2 import PasswordHasher
 
-    monkeypatch.setattr(auth, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024))
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 @pytest.fixture
@@ -63,26 +67,26 @@ def tiny_seed(folder: Path) -> Path:
 
 
 def test_password_is_stored_as_an_argon2id_hash_never_in_plain_text(engine):
-    auth.add_user(engine, "Anna", PASSWORD, "member", now=T0)
+    accounts.add_user(engine, "Anna", PASSWORD, "member", now=T0)
     with engine.connect() as conn:
         stored = conn.execute(sa.select(storage.USERS.c.password_hash)).scalar_one()
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
-    assert auth.verify_password(stored, PASSWORD)
-    assert not auth.verify_password(stored, PASSWORD + "!")
-    assert auth.hash_password(PASSWORD) != auth.hash_password(PASSWORD)  # salted
-    listed = auth.list_users(engine)
+    assert accounts.verify_password(stored, PASSWORD)
+    assert not accounts.verify_password(stored, PASSWORD + "!")
+    assert accounts.hash_password(PASSWORD) != accounts.hash_password(PASSWORD)  # salted
+    listed = accounts.list_users(engine)
     assert "password_hash" not in listed.columns
     assert listed["username"].tolist() == ["anna"]  # user names are case-insensitive
 
 
 def test_sign_in_and_one_generic_message_for_every_failure(engine):
-    auth.add_user(engine, "anna", PASSWORD, "coordinator", now=T0)
-    ok = auth.authenticate(engine, " ANNA ", PASSWORD, now=T0)
-    assert ok.ok and ok.user == auth.User("anna", "coordinator", None)
-    wrong_password = auth.authenticate(engine, "anna", "wrong password", now=T0)
-    unknown_user = auth.authenticate(engine, "nobody", PASSWORD, now=T0)
-    empty = auth.authenticate(engine, "", "", now=T0)
+    accounts.add_user(engine, "anna", PASSWORD, "coordinator", now=T0)
+    ok = accounts.authenticate(engine, " ANNA ", PASSWORD, now=T0)
+    assert ok.ok and ok.user == accounts.User("anna", "coordinator", None)
+    wrong_password = accounts.authenticate(engine, "anna", "wrong password", now=T0)
+    unknown_user = accounts.authenticate(engine, "nobody", PASSWORD, now=T0)
+    empty = accounts.authenticate(engine, "", "", now=T0)
     assert not wrong_password.ok and not unknown_user.ok and not empty.ok
     assert wrong_password.message_key == unknown_user.message_key == empty.message_key
     for lang in i18n.LANGUAGES:  # the text names neither the user nor which part was wrong
@@ -91,16 +95,16 @@ def test_sign_in_and_one_generic_message_for_every_failure(engine):
 
 
 def test_lockout_grows_after_repeated_failures_and_holds_in_the_database(engine):
-    policy = auth.LockoutPolicy(free_attempts=3, base_seconds=30, max_seconds=120)
-    auth.add_user(engine, "anna", PASSWORD, "member", now=T0)
+    policy = accounts.LockoutPolicy(free_attempts=3, base_seconds=30, max_seconds=120)
+    accounts.add_user(engine, "anna", PASSWORD, "member", now=T0)
     for _ in range(3):
-        assert not auth.authenticate(engine, "anna", "guess", now=T0, policy=policy).ok
+        assert not accounts.authenticate(engine, "anna", "guess", now=T0, policy=policy).ok
     with engine.connect() as conn:
         row = conn.execute(sa.select(storage.USERS)).one()
     assert row.failed_attempts == 3
     assert row.locked_until == T0 + dt.timedelta(seconds=30)
     # locked: even the right password is refused, and trying does not extend the lock
-    assert not auth.authenticate(
+    assert not accounts.authenticate(
         engine, "anna", PASSWORD, now=T0 + dt.timedelta(seconds=29), policy=policy
     ).ok
     with engine.connect() as conn:
@@ -109,27 +113,27 @@ def test_lockout_grows_after_repeated_failures_and_holds_in_the_database(engine)
         )
     # after the window one more failure doubles the lock (4th failure: 60 s)
     later = T0 + dt.timedelta(seconds=31)
-    assert not auth.authenticate(engine, "anna", "guess", now=later, policy=policy).ok
+    assert not accounts.authenticate(engine, "anna", "guess", now=later, policy=policy).ok
     with engine.connect() as conn:
         assert conn.execute(sa.select(storage.USERS.c.locked_until)).scalar_one() == (
             later + dt.timedelta(seconds=60)
         )
     # a new engine (another app server) sees the same lock
     other = storage.make_engine(str(engine.url.render_as_string(hide_password=False)))
-    assert not auth.authenticate(
+    assert not accounts.authenticate(
         other, "anna", PASSWORD, now=later + dt.timedelta(seconds=59), policy=policy
     ).ok
     other.dispose()
     # after it, the right password works and resets the counter
     done = later + dt.timedelta(seconds=61)
-    assert auth.authenticate(engine, "anna", PASSWORD, now=done, policy=policy).ok
+    assert accounts.authenticate(engine, "anna", PASSWORD, now=done, policy=policy).ok
     with engine.connect() as conn:
         row = conn.execute(sa.select(storage.USERS)).one()
     assert (row.failed_attempts, row.locked_until, row.last_sign_in_at) == (0, None, done)
 
 
 def test_lock_length_is_exponential_and_capped():
-    policy = auth.LockoutPolicy(free_attempts=5, base_seconds=30, max_seconds=3600)
+    policy = accounts.LockoutPolicy(free_attempts=5, base_seconds=30, max_seconds=3600)
     assert [policy.lock_seconds(n) for n in (1, 4, 5, 6, 7, 12, 30)] == [
         0,
         0,
@@ -142,41 +146,41 @@ def test_lock_length_is_exponential_and_capped():
 
 
 def test_new_password_lifts_a_lock_and_unlock_resets(engine):
-    policy = auth.LockoutPolicy(free_attempts=1)
-    auth.add_user(engine, "anna", PASSWORD, "member", now=T0)
-    auth.authenticate(engine, "anna", "guess", now=T0, policy=policy)
-    assert not auth.authenticate(engine, "anna", PASSWORD, now=T0, policy=policy).ok
-    auth.set_password(engine, "anna", "a brand new password")
-    assert auth.authenticate(engine, "anna", "a brand new password", now=T0, policy=policy).ok
-    auth.authenticate(engine, "anna", "guess", now=T0, policy=policy)
-    auth.unlock_user(engine, "anna")
-    assert auth.authenticate(engine, "anna", "a brand new password", now=T0, policy=policy).ok
-    with pytest.raises(auth.AuthError):
-        auth.set_password(engine, "nobody", "a brand new password")
+    policy = accounts.LockoutPolicy(free_attempts=1)
+    accounts.add_user(engine, "anna", PASSWORD, "member", now=T0)
+    accounts.authenticate(engine, "anna", "guess", now=T0, policy=policy)
+    assert not accounts.authenticate(engine, "anna", PASSWORD, now=T0, policy=policy).ok
+    accounts.set_password(engine, "anna", "a brand new password")
+    assert accounts.authenticate(engine, "anna", "a brand new password", now=T0, policy=policy).ok
+    accounts.authenticate(engine, "anna", "guess", now=T0, policy=policy)
+    accounts.unlock_user(engine, "anna")
+    assert accounts.authenticate(engine, "anna", "a brand new password", now=T0, policy=policy).ok
+    with pytest.raises(accounts.AuthError):
+        accounts.set_password(engine, "nobody", "a brand new password")
 
 
 def test_account_rules(engine):
-    with pytest.raises(auth.AuthError, match=r"auth\.password_short"):
-        auth.add_user(engine, "anna", "short", "member")
-    with pytest.raises(auth.AuthError, match=r"auth\.role_invalid"):
-        auth.add_user(engine, "anna", PASSWORD, "admin")
-    with pytest.raises(auth.AuthError, match=r"auth\.username_invalid"):
-        auth.add_user(engine, "a b", PASSWORD, "member")
-    with pytest.raises(auth.AuthError, match=r"err\.code_pattern"):
-        auth.add_user(engine, "anna", PASSWORD, "member", "0344")
-    auth.add_user(engine, "anna", PASSWORD, "member", "gm0344")
-    assert auth.get_user(engine, "anna") == auth.User("anna", "member", "GM0344")
-    with pytest.raises(auth.AuthError, match=r"auth\.user_exists"):
-        auth.add_user(engine, "ANNA", PASSWORD, "coordinator")
-    assert auth.remove_user(engine, "anna") and not auth.remove_user(engine, "anna")
+    with pytest.raises(accounts.AuthError, match=r"auth\.password_short"):
+        accounts.add_user(engine, "anna", "short", "member")
+    with pytest.raises(accounts.AuthError, match=r"auth\.role_invalid"):
+        accounts.add_user(engine, "anna", PASSWORD, "admin")
+    with pytest.raises(accounts.AuthError, match=r"auth\.username_invalid"):
+        accounts.add_user(engine, "a b", PASSWORD, "member")
+    with pytest.raises(accounts.AuthError, match=r"err\.code_pattern"):
+        accounts.add_user(engine, "anna", PASSWORD, "member", "0344")
+    accounts.add_user(engine, "anna", PASSWORD, "member", "gm0344")
+    assert accounts.get_user(engine, "anna") == accounts.User("anna", "member", "GM0344")
+    with pytest.raises(accounts.AuthError, match=r"auth\.user_exists"):
+        accounts.add_user(engine, "ANNA", PASSWORD, "coordinator")
+    assert accounts.remove_user(engine, "anna") and not accounts.remove_user(engine, "anna")
 
 
 def test_municipality_must_exist_once_municipalities_are_loaded(tmp_path):
     engine = storage.make_engine(f"sqlite:///{tmp_path / 'cop.sqlite'}")
     storage.init_db(engine, tiny_seed(tmp_path / "seed"))
-    with pytest.raises(auth.AuthError, match=r"err\.unknown_municipality"):
-        auth.add_user(engine, "anna", PASSWORD, "member", "GM0999")
-    assert auth.add_user(engine, "anna", PASSWORD, "member", "GM0344").municipality_code == (
+    with pytest.raises(accounts.AuthError, match=r"err\.unknown_municipality"):
+        accounts.add_user(engine, "anna", PASSWORD, "member", "GM0999")
+    assert accounts.add_user(engine, "anna", PASSWORD, "member", "GM0344").municipality_code == (
         "GM0344"
     )
     engine.dispose()
@@ -187,17 +191,17 @@ def test_municipality_must_exist_once_municipalities_are_loaded(tmp_path):
 
 def test_session_expires_counted_from_sign_in():
     start = 1_000_000.0
-    assert not auth.session_expired(start, start + 59 * 60, 60)
-    assert auth.session_expired(start, start + 60 * 60, 60)
-    assert auth.session_expired(None, start, 60)
-    assert auth.session_expired(start + 3600, start, 60)  # a start in the future is not trusted
-    assert not auth.session_expired(start, start + 4 * 60, 5)
+    assert not accounts.session_expired(start, start + 59 * 60, 60)
+    assert accounts.session_expired(start, start + 60 * 60, 60)
+    assert accounts.session_expired(None, start, 60)
+    assert accounts.session_expired(start + 3600, start, 60)  # a start in the future is not trusted
+    assert not accounts.session_expired(start, start + 4 * 60, 5)
 
 
 def test_settings_from_the_environment():
-    default = auth.auth_settings({})
+    default = accounts.auth_settings({})
     assert (default.mode, default.session_minutes) == ("password", 60)
-    settings = auth.auth_settings(
+    settings = accounts.auth_settings(
         {
             "COP_AUTH": "OIDC",
             "COP_SESSION_MINUTES": "15",
@@ -216,11 +220,11 @@ def test_settings_from_the_environment():
         {"COP_SESSION_MINUTES": "0"},
     ):
         with pytest.raises(ValueError):
-            auth.auth_settings(bad)
+            accounts.auth_settings(bad)
 
 
 def test_oidc_roles_from_e_mail_addresses_and_domains():
-    settings = auth.auth_settings(
+    settings = accounts.auth_settings(
         {
             "COP_OIDC_COORDINATORS": "coordinator@deltaplan.example",
             "COP_OIDC_MEMBERS": "consultant@bureau.example",
@@ -229,7 +233,7 @@ def test_oidc_roles_from_e_mail_addresses_and_domains():
     )
 
     def role(**claims):
-        return auth.oidc_role({"is_logged_in": True, **claims}, settings)
+        return accounts.oidc_role({"is_logged_in": True, **claims}, settings)
 
     assert role(email="Coordinator@Deltaplan.example") == "coordinator"
     assert role(email="kim@utrecht.example") == "member"
@@ -239,7 +243,7 @@ def test_oidc_roles_from_e_mail_addresses_and_domains():
     assert role(email="kim@sub.utrecht.example") == "visitor"  # exact domains only
     assert role() == "visitor"
     assert (
-        auth.oidc_role({"is_logged_in": False, "email": "kim@utrecht.example"}, settings)
+        accounts.oidc_role({"is_logged_in": False, "email": "kim@utrecht.example"}, settings)
         == "visitor"
     )
 
@@ -249,7 +253,7 @@ def test_oidc_roles_from_e_mail_addresses_and_domains():
 
 def run_cli(monkeypatch, capsys, *argv: str, stdin: str = "") -> tuple[int, str, str]:
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    code = cli.main(["user", *argv])
+    code = cli_main.main(["user", *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -299,7 +303,7 @@ def test_user_cli_add_list_passwd_remove(db_url, monkeypatch, capsys):
     )
     assert code == 0
     engine = storage.make_engine(db_url)
-    assert auth.authenticate(engine, "anna", "another long password").ok
+    assert accounts.authenticate(engine, "anna", "another long password").ok
     engine.dispose()
     code, _, _ = run_cli(monkeypatch, capsys, "remove", "anna")
     assert code == 0
@@ -419,7 +423,7 @@ def test_coordinator_import_stores_only_valid_files(seeded):
 
 
 def test_users_table_is_a_migration_not_a_data_table(engine):
-    from cop.schema import TABLES
+    from cop.data.schema import TABLES
 
     assert "users" not in TABLES and "users" not in storage.SQL_TABLES
     assert "users" in sa.inspect(engine).get_table_names()

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cop import brief_render, briefs, cli
-from cop.schema import coerce_types, empty_frame
+from cop.cli import main as cli_main
+from cop.data.schema import coerce_types, empty_frame
+from cop.meetings import briefs, render
 from tests.conftest import require
 
 DATE = dt.date(2026, 12, 10)
@@ -272,7 +273,7 @@ def edited(brief) -> briefs.Brief:
 
 
 def test_markdown_has_title_date_notice_and_the_edited_agenda(edited):
-    text = brief_render.render(edited, "md").decode("utf-8")
+    text = render.render(edited, "md").decode("utf-8")
     assert text.startswith("# Voorbereiding Biodiversiteit en Gemeenten 2027")
     assert "10 december 2026" in text and "Demodata" in text
     assert "1. Opening\n2. Tegelwippen in Súdwest-Fryslân → wat werkte?" in text
@@ -283,7 +284,7 @@ def test_markdown_has_title_date_notice_and_the_edited_agenda(edited):
 def test_docx_opens_with_the_same_content(edited):
     from docx import Document
 
-    data = brief_render.render(edited, "docx", images={})
+    data = render.render(edited, "docx", images={})
     word = Document(io.BytesIO(data))
     paragraphs = "\n".join(p.text for p in word.paragraphs)
     cells = "\n".join(c.text for t in word.tables for row in t.rows for c in row.cells)
@@ -301,29 +302,29 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_pdf_with_dejavu_keeps_dutch_characters(edited):
-    require(brief_render.find_font() is not None, "DejaVu Sans (fonts-dejavu-core) is missing")
-    text = _pdf_text(brief_render.render(edited, "pdf", images={}))
+    require(render.find_font() is not None, "DejaVu Sans (fonts-dejavu-core) is missing")
+    text = _pdf_text(render.render(edited, "pdf", images={}))
     assert "Súdwest-Fryslân" in text and "10 december 2026" in text
     assert "Demodata" in text and "Vlinderstichting" in text
     assert "→" in text
 
 
 def test_pdf_without_font_falls_back_to_helvetica(edited):
-    doc = brief_render.document(edited)
-    text = _pdf_text(brief_render.to_pdf(doc, "nl", {}, font=None))
+    doc = render.document(edited)
+    text = _pdf_text(render.to_pdf(doc, "nl", {}, font=None))
     assert "Súdwest-Fryslân" in text  # Latin-1 survives
     assert "-> wat werkte?" in text  # the arrow is transliterated
-    assert brief_render.latin1("“Tiny Forest” – 5 m²") == '"Tiny Forest" - 5 m²'
+    assert render.latin1("“Tiny Forest” – 5 m²") == '"Tiny Forest" - 5 m²'
 
 
 def test_charts_fall_back_to_tables_without_a_browser(edited, monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
-    figures = {c.name: c.figure for c in brief_render.document(edited).charts()}
+    figures = {c.name: c.figure for c in render.document(edited).charts()}
     assert set(figures) == {"changes_per_theme", "invitee_maturity"}
-    assert brief_render.chart_images(figures, timeout=10) == {}
+    assert render.chart_images(figures, timeout=10) == {}
     from docx import Document
 
-    word = Document(io.BytesIO(brief_render.render(edited, "docx")))
+    word = Document(io.BytesIO(render.render(edited, "docx")))
     assert len(word.inline_shapes) == 0
     cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
     assert "Ecologisch maaibeheer" in cells  # the chart's table instead of its picture
@@ -333,7 +334,7 @@ def test_charts_become_images_with_chromium(edited):
     require(shutil.which("chromium") is not None, "Chromium is not installed")
     from docx import Document
 
-    word = Document(io.BytesIO(brief_render.render(edited, "docx")))
+    word = Document(io.BytesIO(render.render(edited, "docx")))
     assert len(word.inline_shapes) == 2
 
 
@@ -342,22 +343,28 @@ def test_charts_become_images_with_chromium(edited):
 
 def test_cli_writes_every_format_and_rejects_bad_input(app_env, tmp_path, capsys):
     out = tmp_path / "brief.md"
-    assert cli.main(["brief", "--date", "2026-12-10", "--out", str(out)]) == 0
+    assert cli_main.main(["brief", "--date", "2026-12-10", "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert "10 december 2026" in text and "Demodata" in text
     english = tmp_path / "brief.docx"
     args = ["brief", "--date", "2026-12-10", "--themes", "Ecologisch maaibeheer,depaving"]
     args += ["--invite", "gm0344", "--lang", "en", "--no-charts", "--out", str(english)]
-    assert cli.main(args) == 0
+    assert cli_main.main(args) == 0
     assert english.read_bytes()[:2] == b"PK"
     pdf = tmp_path / "brief.pdf"
-    assert cli.main(["brief", "--date", "2026-12-10", "--no-charts", "--out", str(pdf)]) == 0
+    assert cli_main.main(["brief", "--date", "2026-12-10", "--no-charts", "--out", str(pdf)]) == 0
     assert pdf.read_bytes()[:5] == b"%PDF-"
     capsys.readouterr()
-    assert cli.main(["brief", "--date", "2026-13-01", "--out", str(out)]) == 2
+    assert cli_main.main(["brief", "--date", "2026-13-01", "--out", str(out)]) == 2
     assert "JJJJ-MM-DD" in capsys.readouterr().err
-    assert cli.main(["brief", "--date", "2026-12-10", "--themes", "bijen", "--out", str(out)]) == 2
+    assert (
+        cli_main.main(["brief", "--date", "2026-12-10", "--themes", "bijen", "--out", str(out)])
+        == 2
+    )
     assert "bijen" in capsys.readouterr().err
-    assert cli.main(["brief", "--date", "2026-12-10", "--invite", "GM9999", "--out", str(out)]) == 2
+    assert (
+        cli_main.main(["brief", "--date", "2026-12-10", "--invite", "GM9999", "--out", str(out)])
+        == 2
+    )
     assert "GM9999" in capsys.readouterr().err
-    assert cli.main(["brief", "--date", "2026-12-10", "--out", str(tmp_path / "x.txt")]) == 2
+    assert cli_main.main(["brief", "--date", "2026-12-10", "--out", str(tmp_path / "x.txt")]) == 2

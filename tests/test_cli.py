@@ -6,8 +6,9 @@ import sys
 import openpyxl
 import pytest
 
-from cop import cli, storage
-from cop.config import get_settings
+from cop.cli import main as cli_main
+from cop.core.config import get_settings
+from cop.data import storage
 from tests.conftest import ROOT
 
 
@@ -23,7 +24,7 @@ def test_validate_reports_file_row_column_and_exits_2(app_env, tmp_path, capsys)
         "municipality_code;year;dimension;level;note\nGM0344;2025;vision_policy;6;\n",
         encoding="utf-8",
     )
-    assert cli.main(["validate", "maturity", str(bad)]) == 2
+    assert cli_main.main(["validate", "maturity", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "levels.csv: Row 2, column 'level': the value must be at most 5. (value: '6')" in err
 
@@ -34,7 +35,7 @@ def test_validate_good_file_exits_0(app_env, tmp_path, capsys):
         "municipality_code,year,dimension,level,note\nGM0344,2025,vision_policy,4,\n",
         encoding="utf-8",
     )
-    assert cli.main(["validate", "maturity", str(good)]) == 0
+    assert cli_main.main(["validate", "maturity", str(good)]) == 0
 
 
 def test_import_bad_file_changes_nothing(app_env, tmp_path, capsys):
@@ -43,7 +44,7 @@ def test_import_bad_file_changes_nothing(app_env, tmp_path, capsys):
     version = storage.data_version(engine)
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"")
-    assert cli.main(["import", "measures", str(bad), "--replace"]) == 2
+    assert cli_main.main(["import", "measures", str(bad), "--replace"]) == 2
     assert "is empty" in capsys.readouterr().err
     assert storage.table_counts(engine) == before
     assert storage.data_version(engine) == version
@@ -56,10 +57,10 @@ def test_import_then_export_xlsx_and_csv(app_env, tmp_path, capsys):
         '9999,GM0344,2026-11-01,depaving,=HYPERLINK("x"),open,\n',
         encoding="utf-8",
     )
-    assert cli.main(["--lang", "nl", "import", "help_questions", str(extra)]) == 0
+    assert cli_main.main(["--lang", "nl", "import", "help_questions", str(extra)]) == 0
     assert "zijn in orde" in capsys.readouterr().out
     out = tmp_path / "export.xlsx"
-    assert cli.main(["export", "--format", "xlsx", "--out", str(out)]) == 0
+    assert cli_main.main(["export", "--format", "xlsx", "--out", str(out)]) == 0
     sheet = openpyxl.load_workbook(out)["help_questions"]
     questions = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert '\'=HYPERLINK("x")' in questions  # neutralised, never a live formula
@@ -68,27 +69,27 @@ def test_import_then_export_xlsx_and_csv(app_env, tmp_path, capsys):
 
 def test_export_csv_folder_has_every_table(app_env, tmp_path):
     out = tmp_path / "csv"
-    assert cli.main(["export", "--out", str(out)]) == 0
+    assert cli_main.main(["export", "--out", str(out)]) == 0
     names = sorted(p.stem for p in out.glob("*.csv"))
     assert names == sorted(storage.TABLES)
 
 
 def test_export_xlsx_workbook(app_env, tmp_path):
     out = tmp_path / "all.xlsx"
-    assert cli.main(["export", "--format", "xlsx", "--out", str(out)]) == 0
+    assert cli_main.main(["export", "--format", "xlsx", "--out", str(out)]) == 0
     book = openpyxl.load_workbook(out, read_only=True)
     assert set(book.sheetnames) == set(storage.TABLES)
 
 
 def test_init_reports_counts(app_env, capsys):
-    assert cli.main(["init"]) == 0
+    assert cli_main.main(["init"]) == 0
     assert "measures:" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("args", [["import", "nosuchtable", "x.csv"], ["frobnicate"]])
 def test_usage_errors_exit_2(args, app_env):
     with pytest.raises(SystemExit) as exc:
-        cli.main(args)
+        cli_main.main(args)
     assert exc.value.code == 2
 
 

@@ -4,9 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cop import demo, vocab
-from cop.schema import TABLE_ORDER
-from cop.validation import validate_frame
+from cop.core import vocab
+from cop.data import demo
+from cop.data.schema import TABLE_ORDER
+from cop.data.validation import validate_frame
 from tests.conftest import ROOT
 
 

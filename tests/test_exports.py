@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cop import exports
+from cop.data import exports
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+31 6 123", "-2+3", "-A1", "@SUM(A1)", "\t=x"])

@@ -1,4 +1,4 @@
-"""Tests for cop.geo: boundary sources and fallbacks, joins, the location check, web output.
+"""Tests for cop.geo.boundaries: boundary sources and fallbacks, joins, the location check, web output.
 
 A local HTTP server (pytest-httpserver) stands in for PDOK and serves four 0.1-degree
 squares written below (a 2 x 2 grid near Utrecht), so every answer can be worked out by
@@ -23,7 +23,7 @@ from pytest_httpserver import HTTPServer
 from shapely.geometry import Polygon, box
 from werkzeug import Request, Response
 
-from cop import geo
+from cop.geo import boundaries
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SHARED_BOUNDARIES = SHARED / "data" / "gemeente_2025.geojson"
@@ -138,7 +138,7 @@ def test_ogc_pages_are_followed_through_next_links(httpserver, urls):
 
     httpserver.expect_request("/ogc/items").respond_with_handler(pages)
 
-    result = geo.load_boundaries(**urls)
+    result = boundaries.load_boundaries(**urls)
 
     assert result.source == "ogc"
     assert result.message_key is None
@@ -149,7 +149,7 @@ def test_ogc_pages_are_followed_through_next_links(httpserver, urls):
     first, second = requests_to(httpserver, "/ogc/items")
     assert first.args.to_dict() == {"f": "json", "jaarcode": "2025", "limit": "1000"}
     assert second.args["cursor"] == "p2"
-    assert geo.boundaries_cache_path(2025).is_file()
+    assert boundaries.boundaries_cache_path(2025).is_file()
 
 
 @pytest.fixture
@@ -175,7 +175,7 @@ def test_timeout_is_retried_once_then_wfs_is_used(threaded_httpserver):
     serve_wfs(server)
 
     started = time.perf_counter()
-    result = geo.load_boundaries(
+    result = boundaries.load_boundaries(
         timeout=0.2,
         ogc_url=server.url_for("/ogc/items"),
         wfs_url=server.url_for("/wfs/{year}/v1_0"),
@@ -195,7 +195,7 @@ def test_bad_json_is_retried_once_then_wfs_is_used(httpserver, urls):
     )
     serve_wfs(httpserver)
 
-    result = geo.load_boundaries(**urls)
+    result = boundaries.load_boundaries(**urls)
 
     assert result.source == "wfs"
     assert len(requests_to(httpserver, "/ogc/items")) == 2
@@ -214,7 +214,7 @@ def test_a_feature_of_another_year_rejects_the_whole_download(httpserver, urls, 
     httpserver.expect_request("/ogc/items").respond_with_json(collection(features))
     serve_wfs(httpserver)
 
-    result = geo.load_boundaries(**urls)
+    result = boundaries.load_boundaries(**urls)
 
     assert result.source == "wfs"
     # Rejected, not retried: the server answered, with the wrong year.
@@ -226,11 +226,11 @@ def test_wrong_year_in_every_source_gives_points(httpserver, urls):
     httpserver.expect_request("/ogc/items").respond_with_json(collection(all_squares(2024)))
     serve_wfs(httpserver, all_squares(2024))
 
-    result = geo.load_boundaries(**urls)
+    result = boundaries.load_boundaries(**urls)
 
     assert result.source == "points"
     assert result.gdf is None
-    assert not geo.boundaries_cache_path(2025).exists()
+    assert not boundaries.boundaries_cache_path(2025).exists()
 
 
 def test_features_without_gm_code_are_rejected(httpserver, urls):
@@ -239,7 +239,7 @@ def test_features_without_gm_code_are_rejected(httpserver, urls):
     httpserver.expect_request("/ogc/items").respond_with_json(collection(features))
     serve_wfs(httpserver)
 
-    result = geo.load_boundaries(**urls)
+    result = boundaries.load_boundaries(**urls)
 
     assert result.source == "wfs"
     assert "PV26" in result.errors[0]
@@ -249,7 +249,7 @@ def test_wfs_lat_lon_axis_order_is_swapped(httpserver, urls):
     httpserver.expect_request("/ogc/items").respond_with_data("gone", status=404)
     serve_wfs(httpserver, all_squares(swap=True))
 
-    result = geo.load_boundaries(**urls)
+    result = boundaries.load_boundaries(**urls)
 
     assert result.source == "wfs"
     assert len(requests_to(httpserver, "/ogc/items")) == 1  # a 404 is not retried
@@ -264,15 +264,15 @@ def test_everything_failing_gives_points_and_a_notice(httpserver, urls):
     httpserver.expect_request("/ogc/items").respond_with_data("busy", status=503)
     httpserver.expect_request("/wfs/2025/v1_0").respond_with_data("busy", status=503)
 
-    result = geo.load_boundaries(**urls)
+    result = boundaries.load_boundaries(**urls)
 
     assert result.source == "points"
     assert result.gdf is None
-    assert result.message_key == geo.MSG_UNAVAILABLE
+    assert result.message_key == boundaries.MSG_UNAVAILABLE
     assert len(requests_to(httpserver, "/ogc/items")) == 2
     assert len(requests_to(httpserver, "/wfs/2025/v1_0")) == 2
     assert len(result.errors) == 4 and all("503" in error for error in result.errors)
-    assert not geo.boundaries_cache_path(2025).exists()
+    assert not boundaries.boundaries_cache_path(2025).exists()
 
     municipalities = pd.DataFrame(
         {
@@ -282,7 +282,7 @@ def test_everything_failing_gives_points_and_a_notice(httpserver, urls):
             "lon": [5.05, 5.15],
         }
     )
-    points = geo.points_fallback(municipalities)
+    points = boundaries.points_fallback(municipalities)
     assert points["code"].tolist() == ["GM0001"]  # no coordinates: cannot be drawn
     assert points.geometry.iloc[0].equals(shapely.Point(5.05, 52.05))
     assert points.crs.to_epsg() == 4326
@@ -290,10 +290,10 @@ def test_everything_failing_gives_points_and_a_notice(httpserver, urls):
 
 def test_second_call_is_served_from_the_cache(httpserver, urls):
     httpserver.expect_request("/ogc/items").respond_with_json(collection(all_squares()))
-    first = geo.load_boundaries(**urls)
+    first = boundaries.load_boundaries(**urls)
     requests_before = len(httpserver.log)
 
-    second = geo.load_boundaries(**urls)
+    second = boundaries.load_boundaries(**urls)
 
     assert (first.source, second.source) == ("ogc", "cache")
     assert len(httpserver.log) == requests_before
@@ -302,28 +302,28 @@ def test_second_call_is_served_from_the_cache(httpserver, urls):
 
 
 def test_corrupt_cache_is_ignored_and_replaced(httpserver, urls):
-    cache = geo.boundaries_cache_path(2025)
+    cache = boundaries.boundaries_cache_path(2025)
     cache.parent.mkdir(parents=True)
     cache.write_text('{"type": "FeatureCollection", "feat', encoding="utf-8")
     httpserver.expect_request("/ogc/items").respond_with_json(collection(all_squares()))
 
-    result = geo.load_boundaries(**urls)
+    result = boundaries.load_boundaries(**urls)
 
     assert result.source == "ogc"
     assert "cache" in result.errors[0]
-    assert geo.load_boundaries(**urls).source == "cache"
+    assert boundaries.load_boundaries(**urls).source == "cache"
     assert not list(cache.parent.glob("*.tmp"))  # the atomic write left nothing behind
 
 
 def test_cache_of_another_year_is_not_used(httpserver, urls, monkeypatch):
     httpserver.expect_request("/ogc/items").respond_with_json(collection(all_squares()))
-    geo.load_boundaries(**urls)
-    cache = geo.boundaries_cache_path(2025)
+    boundaries.load_boundaries(**urls)
+    cache = boundaries.boundaries_cache_path(2025)
     # Someone copies the 2025 cache to the 2024 name: it must not pass as 2024.
-    cache.rename(geo.boundaries_cache_path(2024))
+    cache.rename(boundaries.boundaries_cache_path(2024))
     monkeypatch.setenv("COP_OFFLINE", "1")
 
-    result = geo.load_boundaries(2024, **urls)
+    result = boundaries.load_boundaries(2024, **urls)
 
     assert result.source == "points"
     assert "2024" in result.errors[0]
@@ -346,7 +346,7 @@ def test_boundaries_file_is_used_without_network(httpserver, urls, monkeypatch, 
     export.to_file(path)
     monkeypatch.setenv("COP_BOUNDARIES_FILE", str(path))
 
-    result = geo.load_boundaries(**urls)
+    result = boundaries.load_boundaries(**urls)
 
     assert result.source == "file"
     assert httpserver.log == []
@@ -355,16 +355,16 @@ def test_boundaries_file_is_used_without_network(httpserver, urls, monkeypatch, 
     merged = result.gdf.geometry.iloc[0]
     assert merged.geom_type == "Polygon"
     np.testing.assert_allclose(merged.bounds, [5.0, 52.0, 5.1, 52.1], atol=1e-6)
-    assert not geo.boundaries_cache_path(2025).exists()  # a local file is not cached
+    assert not boundaries.boundaries_cache_path(2025).exists()  # a local file is not cached
 
 
 def test_unusable_boundaries_file_gives_points_without_network(httpserver, urls, monkeypatch):
     monkeypatch.setenv("COP_BOUNDARIES_FILE", "/nonexistent/gemeenten.geojson")
 
-    result = geo.load_boundaries(**urls)
+    result = boundaries.load_boundaries(**urls)
 
     assert result.source == "points"
-    assert result.message_key == geo.MSG_FILE_UNUSABLE
+    assert result.message_key == boundaries.MSG_FILE_UNUSABLE
     assert "not found" in result.errors[0]
     assert httpserver.log == []
 
@@ -372,21 +372,21 @@ def test_unusable_boundaries_file_gives_points_without_network(httpserver, urls,
 def test_offline_makes_no_request(httpserver, urls, monkeypatch):
     monkeypatch.setenv("COP_OFFLINE", "1")
 
-    result = geo.load_boundaries(**urls)
+    result = boundaries.load_boundaries(**urls)
 
     assert result.source == "points"
-    assert result.message_key == geo.MSG_UNAVAILABLE
+    assert result.message_key == boundaries.MSG_UNAVAILABLE
     assert "offline" in result.errors[0]
     assert httpserver.log == []
 
 
 def test_offline_still_reads_the_cache(httpserver, urls, monkeypatch):
     httpserver.expect_request("/ogc/items").respond_with_json(collection(all_squares()))
-    geo.load_boundaries(**urls)
+    boundaries.load_boundaries(**urls)
     requests_before = len(httpserver.log)
     monkeypatch.setenv("COP_OFFLINE", "1")
 
-    assert geo.load_boundaries(**urls).source == "cache"
+    assert boundaries.load_boundaries(**urls).source == "cache"
     assert len(httpserver.log) == requests_before
 
 
@@ -410,7 +410,7 @@ def test_invalid_geometry_is_repaired_to_its_polygonal_parts(httpserver, urls):
     features[0]["geometry"]["coordinates"] = spiky
     httpserver.expect_request("/ogc/items").respond_with_json(collection(features))
 
-    result = geo.load_boundaries(**urls)
+    result = boundaries.load_boundaries(**urls)
 
     assert result.source == "ogc"
     assert result.gdf.is_valid.all()
@@ -423,7 +423,7 @@ def test_make_valid_polygonal():
     line = shapely.LineString([(0, 0), (1, 1)])
     series = gpd.GeoSeries([bowtie, box(0, 0, 1, 1), line], index=[7, 8, 9])
 
-    repaired = geo.make_valid_polygonal(series)
+    repaired = boundaries.make_valid_polygonal(series)
 
     assert repaired.index.tolist() == [7, 8, 9]
     assert repaired.iloc[0].geom_type == "MultiPolygon"
@@ -454,7 +454,7 @@ def test_join_is_by_code_and_reports_missing_codes(squares):
         }
     )
 
-    joined, missing = geo.join_boundaries(municipalities, squares)
+    joined, missing = boundaries.join_boundaries(municipalities, squares)
 
     assert missing == ["GM9999"]
     assert joined["code"].tolist() == ["GM0001", "GM0002"]
@@ -462,7 +462,7 @@ def test_join_is_by_code_and_reports_missing_codes(squares):
     assert joined["members"].tolist() == [5, 3]
     np.testing.assert_allclose(joined.geometry.iloc[1].bounds, [5.1, 52.0, 5.2, 52.1])
 
-    everything, _ = geo.join_boundaries(municipalities, squares, keep_all_boundaries=True)
+    everything, _ = boundaries.join_boundaries(municipalities, squares, keep_all_boundaries=True)
     assert everything["code"].tolist() == CODES
     assert everything["name"].tolist()[2:] == ["Derdeveen", "Vierhuizen"]
     assert everything["members"].isna().tolist() == [False, False, True, True]
@@ -488,9 +488,9 @@ def test_measures_outside_their_municipality_are_flagged(squares):
         }
     )
 
-    flagged = geo.measures_outside_municipality(measures, squares, tolerance_m=250)
+    flagged = boundaries.measures_outside_municipality(measures, squares, tolerance_m=250)
 
-    assert flagged.columns.tolist() == geo.OUTSIDE_COLUMNS
+    assert flagged.columns.tolist() == boundaries.OUTSIDE_COLUMNS
     assert flagged["id"].tolist() == [3, 4, 7]
     assert flagged["falls_in_code"].tolist()[0] == "GM0002"
     assert flagged["falls_in_name"].tolist()[0] == "Tweestad"
@@ -499,7 +499,7 @@ def test_measures_outside_their_municipality_are_flagged(squares):
     assert flagged["distance_m"].iloc[0] == pytest.approx(0.05 * 68_700, rel=0.02)
     assert flagged["distance_m"].iloc[2] == pytest.approx(690, rel=0.02)
 
-    strict = geo.measures_outside_municipality(measures, squares, tolerance_m=50)
+    strict = boundaries.measures_outside_municipality(measures, squares, tolerance_m=50)
     assert strict["id"].tolist() == [2, 3, 4, 7]
 
 
@@ -513,16 +513,16 @@ def test_measures_check_with_nothing_to_check(squares):
             "lon": [None],
         }
     )
-    flagged = geo.measures_outside_municipality(measures, squares)
-    assert flagged.empty and flagged.columns.tolist() == geo.OUTSIDE_COLUMNS
+    flagged = boundaries.measures_outside_municipality(measures, squares)
+    assert flagged.empty and flagged.columns.tolist() == boundaries.OUTSIDE_COLUMNS
     with pytest.raises(ValueError, match="lat"):
-        geo.measures_outside_municipality(measures.drop(columns="lat"), squares)
+        boundaries.measures_outside_municipality(measures.drop(columns="lat"), squares)
 
 
 def test_boundaries_geojson_is_compact(squares):
     values = pd.DataFrame({"code": ["GM0002", "GM0001"], "measures": [4, np.nan]})
 
-    doc = geo.boundaries_geojson(squares, values)
+    doc = boundaries.boundaries_geojson(squares, values)
 
     assert doc["type"] == "FeatureCollection"
     first, second, third, _ = doc["features"]
@@ -537,12 +537,12 @@ def test_boundaries_geojson_is_compact(squares):
     assert first["geometry"]["type"] == "Polygon"
     json.dumps(doc, allow_nan=False)  # strict JSON: no NaN, no numpy types
 
-    assert set(geo.boundaries_geojson(squares)["features"][0]["properties"]) == {
+    assert set(boundaries.boundaries_geojson(squares)["features"][0]["properties"]) == {
         "code",
         "name",
     }
     with pytest.raises(ValueError, match="duplicate"):
-        geo.boundaries_geojson(squares, pd.concat([values, values]))
+        boundaries.boundaries_geojson(squares, pd.concat([values, values]))
 
 
 def test_simplify_for_web_rounds_and_stays_valid(squares):
@@ -551,7 +551,7 @@ def test_simplify_for_web_rounds_and_stays_valid(squares):
         [1, 0, 0, 1, 0.0000123, 0.0000456]
     )
 
-    web = geo.simplify_for_web(wobbly, tolerance_m=50, precision=4)
+    web = boundaries.simplify_for_web(wobbly, tolerance_m=50, precision=4)
 
     assert web["code"].tolist() == CODES
     assert web.is_valid.all() and set(web.geom_type) <= {"Polygon", "MultiPolygon"}
@@ -571,7 +571,7 @@ def real_boundaries(monkeypatch, httpserver, urls) -> gpd.GeoDataFrame:
     require(SHARED_BOUNDARIES.is_file(), f"{SHARED_BOUNDARIES} not available")
     monkeypatch.setenv("COP_BOUNDARIES_FILE", str(SHARED_BOUNDARIES))
     started = time.perf_counter()
-    result = geo.load_boundaries(**urls)
+    result = boundaries.load_boundaries(**urls)
     print(f"\nloaded shared boundaries in {time.perf_counter() - started:.3f} s")
     assert result.source == "file", result.errors
     assert httpserver.log == []
@@ -593,8 +593,8 @@ def test_real_boundaries_load_valid_and_polygonal(real_boundaries):
 
 def test_real_boundaries_simplified_size(real_boundaries):
     started = time.perf_counter()
-    web = geo.simplify_for_web(real_boundaries)
-    text = json.dumps(geo.boundaries_geojson(web), separators=(",", ":"), ensure_ascii=False)
+    web = boundaries.simplify_for_web(real_boundaries)
+    text = json.dumps(boundaries.boundaries_geojson(web), separators=(",", ":"), ensure_ascii=False)
     size = len(text.encode("utf-8"))
     print(f"\nsimplified in {time.perf_counter() - started:.3f} s: {size:,} bytes of GeoJSON")
     assert len(web) == 342 and web.is_valid.all()
@@ -621,7 +621,7 @@ def test_real_outside_check_at_national_scale(real_boundaries):
     )
 
     started = time.perf_counter()
-    flagged = geo.measures_outside_municipality(measures, gdf)
+    flagged = boundaries.measures_outside_municipality(measures, gdf)
     elapsed = time.perf_counter() - started
     print(f"\noutside check of {n:,} points in {elapsed:.3f} s, {len(flagged):,} flagged")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cop import i18n
+from cop.core import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY_LITERAL = re.compile(r"""["']([a-z_]+\.[a-z0-9_]+)["']""")

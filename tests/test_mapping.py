@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cop import mapping, profile, vocab, webmap
+from cop.core import vocab
+from cop.geo import mapview, webmap
+from cop.peers import profile
 
 DIMS = vocab.DIMENSIONS
 
@@ -74,35 +76,35 @@ def _maturity() -> pd.DataFrame:
 
 
 def test_latest_overall_maturity_uses_each_municipalitys_latest_year():
-    overall = mapping.latest_overall_maturity(_maturity())
+    overall = mapview.latest_overall_maturity(_maturity())
     assert overall["code"].tolist() == ["GM0001", "GM0002"]
     assert overall["year"].tolist() == [2024, 2022]
     assert overall["overall"].tolist() == pytest.approx([3.2, 2.0], abs=0.051)
-    assert mapping.overall_levels(_maturity()).to_dict() == {"GM0001": 3, "GM0002": 2}
+    assert mapview.overall_levels(_maturity()).to_dict() == {"GM0001": 3, "GM0002": 2}
 
 
 def test_metric_values_and_non_partners_without_value():
     towns, measures, maturity = _towns(), _measures(), _maturity()
-    counts = mapping.municipality_metric(towns, measures, maturity, "measures")
+    counts = mapview.municipality_metric(towns, measures, maturity, "measures")
     assert counts["value"].tolist()[:3] == [2.0, 1.0, 1.0]
     assert np.isnan(counts["value"].iloc[3])  # non-partner: no value, not 1
-    depaving = mapping.municipality_metric(towns, measures, maturity, "measures", theme="depaving")
+    depaving = mapview.municipality_metric(towns, measures, maturity, "measures", theme="depaving")
     assert depaving["value"].tolist()[:3] == [1.0, 1.0, 1.0]
-    per_10k = mapping.municipality_metric(towns, measures, maturity, "measures_per_10k")
+    per_10k = mapview.municipality_metric(towns, measures, maturity, "measures_per_10k")
     assert per_10k["value"].tolist()[:3] == pytest.approx([2.0, 0.25, 1 / 4.5])
-    dim = mapping.municipality_metric(
+    dim = mapview.municipality_metric(
         towns, measures, maturity, "maturity_dimension", dimension=DIMS[0]
     )
     assert dim["value"].tolist()[:2] == [4.0, 2.0] and np.isnan(dim["value"].iloc[2])
     with pytest.raises(ValueError):
-        mapping.municipality_metric(towns, measures, maturity, "nonsense")
+        mapview.municipality_metric(towns, measures, maturity, "nonsense")
 
 
 # ---------------------------------------------------------------- classes
 
 
 def test_maturity_classes_are_the_five_levels():
-    classes = mapping.maturity_classes()
+    classes = mapview.maturity_classes()
     assert classes.classify([1.0, 1.49, 1.5, 2.6, 4.5, 5.0, np.nan]).tolist() == [
         0,
         0,
@@ -113,30 +115,30 @@ def test_maturity_classes_are_the_five_levels():
         -1,
     ]
     assert classes.labels("nl")[0] == "1 Beginnend" and classes.labels("en")[4] == "5 Frontrunner"
-    assert classes.colours == mapping.YLGNBU_5
+    assert classes.colours == mapview.YLGNBU_5
 
 
 def test_count_classes_are_nice_quantiles():
-    assert mapping.nice_number(4.37) == 5 and mapping.nice_number(13) == 20
-    assert mapping.nice_number(0.33) == 0.5 and mapping.nice_number(880) == 1000
-    classes = mapping.count_classes([0, 1, 2, 3, 4, 5, 6, 7, 8, 40, np.nan])
+    assert mapview.nice_number(4.37) == 5 and mapview.nice_number(13) == 20
+    assert mapview.nice_number(0.33) == 0.5 and mapview.nice_number(880) == 1000
+    classes = mapview.count_classes([0, 1, 2, 3, 4, 5, 6, 7, 8, 40, np.nan])
     assert classes.edges == (0.0, 2.0, 5.0, 10.0, 50.0)
     assert len(classes.colours) == 4
-    assert classes.colours[0] == mapping.YLGNBU_5[0] and classes.colours[-1] == mapping.YLGNBU_5[-1]
+    assert classes.colours[0] == mapview.YLGNBU_5[0] and classes.colours[-1] == mapview.YLGNBU_5[-1]
     assert classes.labels("nl") == ["0–2", "2–5", "5–10", "10–50"]
     assert classes.classify([0, 2, 49, 50]).tolist() == [0, 1, 3, 3]
-    assert mapping.count_classes([0, 0, np.nan]).edges == (0.0, 1.0)
+    assert mapview.count_classes([0, 0, np.nan]).edges == (0.0, 1.0)
 
 
 def test_fill_colours_grey_for_non_partners_and_missing_values():
     towns, measures, maturity = _towns(), _measures(), _maturity()
-    frame = mapping.municipality_metric(towns, measures, maturity, "maturity")
-    fills = mapping.fill_colours(frame, mapping.maturity_classes())
+    frame = mapview.municipality_metric(towns, measures, maturity, "maturity")
+    fills = mapview.fill_colours(frame, mapview.maturity_classes())
     assert fills == [
-        mapping.YLGNBU_5[2],  # 3.25 -> level 3
-        mapping.YLGNBU_5[1],  # 2.0 -> level 2
-        mapping.NO_VALUE_COLOUR,  # partner, never assessed
-        mapping.NON_PARTNER_COLOUR,
+        mapview.YLGNBU_5[2],  # 3.25 -> level 3
+        mapview.YLGNBU_5[1],  # 2.0 -> level 2
+        mapview.NO_VALUE_COLOUR,  # partner, never assessed
+        mapview.NON_PARTNER_COLOUR,
     ]
 
 
@@ -145,52 +147,52 @@ def test_fill_colours_grey_for_non_partners_and_missing_values():
 
 def test_filters_combine_and_count():
     towns, measures, maturity = _towns(), _measures(), _maturity()
-    everything = mapping.filter_measures(measures, towns, maturity, mapping.MeasureFilter())
+    everything = mapview.filter_measures(measures, towns, maturity, mapview.MeasureFilter())
     assert (everything.n_measures, everything.n_municipalities) == (5, 4)
-    depaving = mapping.filter_measures(
-        measures, towns, maturity, mapping.MeasureFilter(themes=("depaving",))
+    depaving = mapview.filter_measures(
+        measures, towns, maturity, mapview.MeasureFilter(themes=("depaving",))
     )
     assert depaving.measures["id"].tolist() == [1, 3, 4, 5]
-    realised_utrecht = mapping.filter_measures(
+    realised_utrecht = mapview.filter_measures(
         measures,
         towns,
         maturity,
-        mapping.MeasureFilter(statuses=("realised",), provinces=("Utrecht",)),
+        mapview.MeasureFilter(statuses=("realised",), provinces=("Utrecht",)),
     )
     assert realised_utrecht.measures["id"].tolist() == [1, 3]
     assert realised_utrecht.n_municipalities == 2 and realised_utrecht.n_with_measures == 2
-    level_3 = mapping.filter_measures(
-        measures, towns, maturity, mapping.MeasureFilter(maturity_levels=(3,))
+    level_3 = mapview.filter_measures(
+        measures, towns, maturity, mapview.MeasureFilter(maturity_levels=(3,))
     )
     assert level_3.municipalities["code"].tolist() == ["GM0001"]
-    years = mapping.filter_measures(
-        measures, towns, maturity, mapping.MeasureFilter(years=(2021, 2023))
+    years = mapview.filter_measures(
+        measures, towns, maturity, mapview.MeasureFilter(years=(2021, 2023))
     )
     assert years.measures["id"].tolist() == [3, 5]  # no start year: left out
-    partners = mapping.filter_measures(
-        measures, towns, maturity, mapping.MeasureFilter(partners_only=True)
+    partners = mapview.filter_measures(
+        measures, towns, maturity, mapview.MeasureFilter(partners_only=True)
     )
     assert partners.n_municipalities == 3 and 5 not in partners.measures["id"].tolist()
     with pytest.raises(ValueError):
-        mapping.filter_measures(measures, towns, maturity, mapping.MeasureFilter(themes=("x",)))
+        mapview.filter_measures(measures, towns, maturity, mapview.MeasureFilter(themes=("x",)))
 
 
 def test_filter_params_round_trip():
-    chosen = mapping.MeasureFilter(
+    chosen = mapview.MeasureFilter(
         ("depaving",), ("realised",), ("Zeeland",), (2, 3), (2020, 2024), True
     )
     params = json.loads(json.dumps(chosen.as_params()))
-    assert mapping.MeasureFilter.from_params(params) == chosen
+    assert mapview.MeasureFilter.from_params(params) == chosen
 
 
 def test_map_view_counts_only_shown_measures():
     towns, measures, maturity = _towns(), _measures(), _maturity()
-    view = mapping.map_view(
-        measures, towns, maturity, mapping.MeasureFilter(provinces=("Zeeland",)), "measures"
+    view = mapview.map_view(
+        measures, towns, maturity, mapview.MeasureFilter(provinces=("Zeeland",)), "measures"
     )
     assert view.metric["value"].tolist()[2] == 1.0
     assert np.isnan(view.metric["value"].iloc[0])  # left out by the province filter
-    assert view.fills[0] == mapping.NO_VALUE_COLOUR
+    assert view.fills[0] == mapview.NO_VALUE_COLOUR
 
 
 # ---------------------------------------------------------------- selection
@@ -210,24 +212,24 @@ def test_map_view_counts_only_shown_measures():
     ],
 )
 def test_valid_code(value, expected):
-    assert mapping.valid_code(value, set(_towns()["code"])) == expected
+    assert mapview.valid_code(value, set(_towns()["code"])) == expected
 
 
 def test_clicked_code_from_st_folium_return():
     known = set(_towns()["code"])
     polygon = {"type": "Feature", "properties": {"code": "GM0003", "tip": "x"}, "geometry": {}}
-    assert mapping.clicked_code({"last_active_drawing": polygon}, known) == "GM0003"
+    assert mapview.clicked_code({"last_active_drawing": polygon}, known) == "GM0003"
     marker = {"type": "Feature", "properties": {}, "geometry": {"type": "Point"}}
-    assert mapping.clicked_code({"last_active_drawing": marker}, known) is None
-    assert mapping.clicked_code({"last_active_drawing": None}, known) is None
-    assert mapping.clicked_code(None, known) is None
+    assert mapview.clicked_code({"last_active_drawing": marker}, known) is None
+    assert mapview.clicked_code({"last_active_drawing": None}, known) is None
+    assert mapview.clicked_code(None, known) is None
     forged = {"last_active_drawing": {"properties": {"code": 'GM0003"><img>'}}}
-    assert mapping.clicked_code(forged, known) is None
+    assert mapview.clicked_code(forged, known) is None
 
 
 def test_shown_param_strips_markup():
-    assert mapping.shown_param("[x](http://e)<b>GM12") == "xhttpebGM12"
-    assert len(mapping.shown_param("A" * 100)) == 41
+    assert mapview.shown_param("[x](http://e)<b>GM12") == "xhttpebGM12"
+    assert len(mapview.shown_param("A" * 100)) == 41
 
 
 # ---------------------------------------------------------------- escaping and the folium map
@@ -262,7 +264,7 @@ def test_measure_payload_is_compact_and_escaped():
 
 def _rendered_map(points: bool = False) -> str:
     towns, measures, maturity = _towns(), _measures(), _maturity()
-    view = mapping.map_view(measures, towns, maturity, mapping.MeasureFilter(), "maturity")
+    view = mapview.map_view(measures, towns, maturity, mapview.MeasureFilter(), "maturity")
     squares = {
         "type": "FeatureCollection",
         "features": [
@@ -312,7 +314,7 @@ def test_rendered_map_escapes_everything_typed_and_never_evaluates_templates():
     assert "jquery" not in html.lower() and "bootstrap" not in html.lower()
     # The choropleth: every feature once, with its fill colour and escaped tooltip.
     assert html.count('"code": "GM000') == 4
-    assert mapping.NON_PARTNER_COLOUR in html and "Geen partner" in html
+    assert mapview.NON_PARTNER_COLOUR in html and "Geen partner" in html
     assert "3 Ontwikkelend" in html  # legend in the words of the maturity model
 
 

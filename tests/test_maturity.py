@@ -6,7 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cop import approach, comparison, maturity, peergroups, storage, vocab
+from cop.core import vocab
+from cop.data import storage
+from cop.maturity import approach, comparison, peergroups
+from cop.maturity import model as maturity_model
 from tests.conftest import ROOT
 
 DIMS = list(vocab.DIMENSIONS)
@@ -40,8 +43,8 @@ def towns() -> pd.DataFrame:
 
 
 def test_rubric_file_contract():
-    rubric = maturity.load_rubric()
-    assert list(rubric.columns) == list(maturity.RUBRIC_COLUMNS)
+    rubric = maturity_model.load_rubric()
+    assert list(rubric.columns) == list(maturity_model.RUBRIC_COLUMNS)
     assert rubric.shape == (len(vocab.DIMENSIONS) * len(vocab.LEVELS), 4)
     assert str(rubric["dimension"].dtype) == "string" and str(rubric["level"].dtype) == "Int64"
     assert not rubric.duplicated(["dimension", "level"]).any()
@@ -52,24 +55,24 @@ def test_rubric_file_contract():
         text = rubric[column]
         assert text.str.strip().str.len().min() > 10
         assert not text.str.contains("\n").any()
-        assert text.str.len().max() <= maturity.RUBRIC_MAX_LENGTH
+        assert text.str.len().max() <= maturity_model.RUBRIC_MAX_LENGTH
         assert text.str.endswith(".").all()
     assert rubric["dimension"].tolist()[:5] == ["vision_policy"] * 5
-    assert maturity.rubric_text(rubric, "monitoring_evaluation", 1, "nl") == (
+    assert maturity_model.rubric_text(rubric, "monitoring_evaluation", 1, "nl") == (
         "Er wordt niet gemeten wat maatregelen opleveren."
     )
 
 
 def test_rubric_errors_are_reported(tmp_path):
-    rubric = maturity.load_rubric()
+    rubric = maturity_model.load_rubric()
     broken = rubric.drop(index=3)
-    problems = maturity.check_rubric(broken)
+    problems = maturity_model.check_rubric(broken)
     assert any("missing" in p and "'vision_policy', 4" in p for p in problems)
     path = tmp_path / "rubric.csv"
     broken.assign(description_en="").to_csv(path, index=False)
-    with pytest.raises(maturity.RubricError, match="description_en is empty"):
-        maturity.load_rubric(path)
-    assert maturity.check_rubric(rubric.rename(columns={"level": "niveau"}))
+    with pytest.raises(maturity_model.RubricError, match="description_en is empty"):
+        maturity_model.load_rubric(path)
+    assert maturity_model.check_rubric(rubric.rename(columns={"level": "niveau"}))
 
 
 # ---------------------------------------------------------------- overall and movement
@@ -81,12 +84,12 @@ def test_overall_is_mean_of_dimensions_with_one_decimal():
         assessment("GM0001", 2025, [2, 2, 3, 4, 5, 1, 2, None]),  # 19 / 7 = 2.714 -> 2.7
         assessment("GM0002", 2025, [3, 3, 3, 3, 3, None, None, None]),  # 5 of 8: too few
     )
-    out = maturity.overall_maturity(data)
+    out = maturity_model.overall_maturity(data)
     assert list(out.columns) == ["municipality_code", "year", "overall", "n_dimensions"]
     assert out["overall"].tolist()[:2] == [2.6, 2.7]
     assert out["n_dimensions"].tolist() == [8, 7, 5]
     assert pd.isna(out["overall"].iloc[2])
-    latest = maturity.latest_overall(data)
+    latest = maturity_model.latest_overall(data)
     assert latest[["municipality_code", "year", "overall"]].values.tolist() == [
         ["GM0001", 2025, 2.7]
     ]
@@ -99,7 +102,7 @@ def test_movements_since_previous_and_first():
         assessment("GM0001", 2025, [3] * 7 + [4]),  # 3.125 -> 3.1
         assessment("GM0002", 2025, [1] * 8),
     )
-    out = maturity.movements(data).set_index("municipality_code")
+    out = maturity_model.movements(data).set_index("municipality_code")
     first = out.loc["GM0001"]
     assert (first["first_year"], first["previous_year"], first["year"]) == (2022, 2023, 2025)
     assert first["change_since_previous"] == pytest.approx(0.6)
@@ -118,16 +121,16 @@ def test_biggest_movers_only_rises_between_consecutive_years():
         assessment("GM0004", 2023, [1] * 8),
         assessment("GM0004", 2025, [5] * 8),  # no 2024 assessment: not "since last year"
     )
-    movers = maturity.biggest_movers(data)
+    movers = maturity_model.biggest_movers(data)
     assert movers["municipality_code"].tolist() == ["GM0002", "GM0001"]
     assert movers["change"].tolist() == [1.0, 0.2]
     assert movers["dimensions_up"].tolist() == [8, 2]
-    assert maturity.biggest_movers(data, n=1)["municipality_code"].tolist() == ["GM0002"]
+    assert maturity_model.biggest_movers(data, n=1)["municipality_code"].tolist() == ["GM0002"]
 
 
 def test_frontrunners_and_starters_from_the_quartiles():
     data = table(*(assessment(f"GM000{i}", 2025, [i] * 8) for i in range(1, 6)))
-    groups = maturity.maturity_groups(data).set_index("municipality_code")
+    groups = maturity_model.maturity_groups(data).set_index("municipality_code")
     # overalls 1..5: Q1 = 2, Q3 = 4
     assert groups["cop_q1"].iloc[0] == 2 and groups["cop_q3"].iloc[0] == 4
     assert groups["group"].to_dict() == {
@@ -138,7 +141,7 @@ def test_frontrunners_and_starters_from_the_quartiles():
         "GM0005": "frontrunner",
     }
     same = table(*(assessment(f"GM000{i}", 2025, [3] * 8) for i in range(1, 4)))
-    assert set(maturity.maturity_groups(same)["group"]) == {"middle"}
+    assert set(maturity_model.maturity_groups(same)["group"]) == {"middle"}
 
 
 def test_dimension_frontrunners_level_four_and_since():
@@ -148,7 +151,7 @@ def test_dimension_frontrunners_level_four_and_since():
         assessment("GM0002", 2024, [5, 1, 1, 1, 1, 1, 1, 3]),
         assessment("GM0003", 2025, [4, 1, 1, 1, 1, 1, 1, 4]),
     )
-    leaders = maturity.dimension_frontrunners(data)
+    leaders = maturity_model.dimension_frontrunners(data)
     vision = leaders[leaders["dimension"] == "vision_policy"]
     # level 5 first, then the one at level 4 the longest (since 2023)
     assert vision["municipality_code"].tolist() == ["GM0002", "GM0001", "GM0003"]
@@ -167,7 +170,7 @@ def test_level_distribution_by_year_shares_add_up():
         assessment("GM0002", 2024, [3] * 8),
         assessment("GM0001", 2025, [2] * 8),
     )
-    dist = maturity.level_distribution_by_year(data)
+    dist = maturity_model.level_distribution_by_year(data)
     assert len(dist) == 2 * 8 * 5
     vision_2024 = dist[(dist["year"] == 2024) & (dist["dimension"] == "vision_policy")]
     assert vision_2024["municipalities"].tolist() == [1, 0, 1, 0, 0]
@@ -227,26 +230,26 @@ def test_peer_position_quartiles_and_self_assessment(towns):
         assessment("GM0005", 2025, [4] * 8),
         assessment("GM0006", 2025, [5] * 8),
     )
-    position = maturity.peer_position(data, towns, code="GM0001")
+    position = maturity_model.peer_position(data, towns, code="GM0001")
     # GM0001 has no assessment; peers (all five, widened): levels 1..5
     assert position.group.members == ("GM0002", "GM0003", "GM0004", "GM0005", "GM0006")
     row = position.table.set_index("dimension").loc["vision_policy"]
     assert (row["peer_q1"], row["peer_median"], row["peer_q3"]) == (2, 3, 4)
     assert pd.isna(row["actual"]) and pd.isna(row["position"])
     own = dict.fromkeys(DIMS, 3) | {"vision_policy": 5, "budget_finance": 1}
-    position = maturity.peer_position(data, towns, code="GM0001", levels=own)
+    position = maturity_model.peer_position(data, towns, code="GM0001", levels=own)
     table_ = position.table.set_index("dimension")
     assert table_.loc["vision_policy", "position"] == "above"
     assert table_.loc["budget_finance", "position"] == "below"
     assert table_.loc["knowledge_data", "position"] == "within"
     assert table_.loc["overall", "actual"] == 3.0  # (5 + 1 + 6 * 3) / 8
     assert table_.loc["overall", "peer_median"] == 3.0
-    assert maturity.position_sentences(position, "en") == [
+    assert maturity_model.position_sentences(position, "en") == [
         "Ahead of similar municipalities: vision and policy.",
         "Behind similar municipalities: budget and finance.",
     ]
     with pytest.raises(ValueError, match="unknown dimension"):
-        maturity.peer_position(data, towns, code="GM0001", levels={"fun": 3})
+        maturity_model.peer_position(data, towns, code="GM0001", levels={"fun": 3})
 
 
 def test_compare_levels_with_peer_median(towns):
@@ -257,14 +260,14 @@ def test_compare_levels_with_peer_median(towns):
         assessment("GM0004", 2025, [3] * 8),
         assessment("GM0005", 2025, [4] * 8),
     )
-    levels = maturity.compare_levels(
+    levels = maturity_model.compare_levels(
         data, towns, codes=["GM0001", "GM0006"], peer_median_of="GM0001"
     )
-    assert levels.index.tolist() == ["GM0001", "GM0006", maturity.PEER_KEY]
+    assert levels.index.tolist() == ["GM0001", "GM0006", maturity_model.PEER_KEY]
     assert levels.loc["GM0001", DIMS].tolist() == [5.0] * 8
     assert levels.loc["GM0006", DIMS].isna().all()
-    assert levels.loc[maturity.PEER_KEY, DIMS].tolist() == [2.5] * 8  # median of 1, 2, 3, 4
-    assert maturity.unassessed(levels) == ["GM0006"]
+    assert levels.loc[maturity_model.PEER_KEY, DIMS].tolist() == [2.5] * 8  # median of 1, 2, 3, 4
+    assert maturity_model.unassessed(levels) == ["GM0006"]
 
 
 # ---------------------------------------------------------------- sentences
@@ -276,13 +279,13 @@ def test_difference_sentences_in_dutch_and_english():
         index=["GM0344", "GM0363"],
     )
     names = {"GM0344": "Utrecht", "GM0363": "Amsterdam"}
-    assert maturity.difference_sentences(levels, names, "en") == [
+    assert maturity_model.difference_sentences(levels, names, "en") == [
         "Utrecht is two levels ahead of Amsterdam on monitoring and evaluation "
         "(frontrunner versus developing).",
         "Amsterdam is one level ahead of Utrecht on vision and policy "
         "(developing versus exploring).",
     ]
-    assert maturity.difference_sentences(levels, names, "nl", n=1) == [
+    assert maturity_model.difference_sentences(levels, names, "nl", n=1) == [
         "Utrecht is bij monitoring en evaluatie twee niveaus verder dan Amsterdam "
         "(koploper tegenover ontwikkelend)."
     ]
@@ -291,20 +294,20 @@ def test_difference_sentences_in_dutch_and_english():
 def test_difference_sentences_ties_many_and_peer_median():
     levels = pd.DataFrame(
         {"budget_finance": [4.0, 4.0, 1.0], "knowledge_data": [2.0, 2.0, 2.0]},
-        index=["GM0001", "GM0002", maturity.PEER_KEY],
+        index=["GM0001", "GM0002", maturity_model.PEER_KEY],
     )
     names = {"GM0001": "Aa", "GM0002": "Bee"}
-    assert maturity.difference_sentences(levels, names, "nl") == [
+    assert maturity_model.difference_sentences(levels, names, "nl") == [
         "Aa en Bee zijn bij budget en financiering drie niveaus verder dan de mediaan van "
         "vergelijkbare gemeenten (gevorderd tegenover beginnend)."
     ]
-    half = pd.DataFrame({"budget_finance": [1.0, 2.5]}, index=["GM0001", maturity.PEER_KEY])
-    assert maturity.difference_sentences(half, names, "en") == [
+    half = pd.DataFrame({"budget_finance": [1.0, 2.5]}, index=["GM0001", maturity_model.PEER_KEY])
+    assert maturity_model.difference_sentences(half, names, "en") == [
         "The median of similar municipalities is 1.5 levels ahead of Aa on budget and finance "
         "(level 2.5 versus beginner)."
     ]
     same = pd.DataFrame({"budget_finance": [3.0, 3.0]}, index=["GM0001", "GM0002"])
-    assert maturity.difference_sentences(same, names, "nl") == []
+    assert maturity_model.difference_sentences(same, names, "nl") == []
 
 
 def test_largest_differences_order_and_number_words():
@@ -313,13 +316,13 @@ def test_largest_differences_order_and_number_words():
         | {"knowledge_data": [1.0, 2.0], "budget_finance": [5.0, 2.0]},
         index=["A", "B"],
     )
-    out = maturity.largest_differences(levels)
+    out = maturity_model.largest_differences(levels)
     assert out["dimension"].tolist() == ["budget_finance", "knowledge_data"]
     assert out["spread"].tolist() == [3.0, 1.0]
     assert out["ahead"].tolist() == [("A",), ("B",)]
-    assert [maturity.number_word(n, "nl") for n in (1, 2, 4)] == ["één", "twee", "vier"]
-    assert maturity.number_word(1.5, "nl") == "1,5"
-    assert maturity.join_names(["A", "B", "C"], "nl") == "A, B en C"
+    assert [maturity_model.number_word(n, "nl") for n in (1, 2, 4)] == ["één", "twee", "vier"]
+    assert maturity_model.number_word(1.5, "nl") == "1,5"
+    assert maturity_model.join_names(["A", "B", "C"], "nl") == "A, B en C"
 
 
 # ---------------------------------------------------------------- approach profile
@@ -447,19 +450,19 @@ def test_save_self_assessment_upserts_and_validates(db_url, tmp_path):
     code = "GM0193"
     year = int(before.loc[before["municipality_code"] == code, "year"].max())
     levels = dict.fromkeys(DIMS, 2) | {"monitoring_evaluation": 5}
-    report = maturity.save_self_assessment(engine, code, year, levels)
+    report = maturity_model.save_self_assessment(engine, code, year, levels)
     assert report.ok, report.messages("en")
     after = storage.read_table(engine, "maturity")
     assert len(after) == len(before)  # replaced, not added
     mine = after[(after["municipality_code"] == code) & (after["year"] == year)]
     assert mine.set_index("dimension")["level"].to_dict() == levels
-    bad = maturity.save_self_assessment(engine, code, year, dict.fromkeys(DIMS, 6))
+    bad = maturity_model.save_self_assessment(engine, code, year, dict.fromkeys(DIMS, 6))
     assert not bad.ok and "at most 5" in " ".join(bad.messages("en"))
-    unknown = maturity.save_self_assessment(engine, "GM9999", year, levels)
+    unknown = maturity_model.save_self_assessment(engine, "GM9999", year, levels)
     assert not unknown.ok
     assert storage.read_table(engine, "maturity").equals(after)
     with pytest.raises(ValueError, match="missing"):
-        maturity.save_self_assessment(engine, code, year, {"vision_policy": 3})
+        maturity_model.save_self_assessment(engine, code, year, {"vision_policy": 3})
     engine.dispose()
 
 
@@ -469,32 +472,34 @@ def test_initial_levels_and_heatmap_order(towns):
         assessment("GM0004", 2025, [4] * 8),
         assessment("GM0006", 2025, [3] * 8),
     )
-    assert maturity.initial_levels(data, "GM0001")["organisation_capacity"] == 1
-    assert maturity.initial_levels(data, "GM0002") == dict.fromkeys(DIMS, 1)
-    by_overall = maturity.heatmap_rows(data, towns, sort_by="overall")
+    assert maturity_model.initial_levels(data, "GM0001")["organisation_capacity"] == 1
+    assert maturity_model.initial_levels(data, "GM0002") == dict.fromkeys(DIMS, 1)
+    by_overall = maturity_model.heatmap_rows(data, towns, sort_by="overall")
     assert by_overall.index.tolist() == ["GM0004", "GM0006", "GM0001"]
-    by_size = maturity.heatmap_rows(data, towns, sort_by="size_class")
+    by_size = maturity_model.heatmap_rows(data, towns, sort_by="size_class")
     assert by_size.index.tolist() == ["GM0006", "GM0004", "GM0001"]
-    by_province = maturity.heatmap_rows(data, towns, sort_by="province")
+    by_province = maturity_model.heatmap_rows(data, towns, sort_by="province")
     assert by_province["province"].tolist() == ["Utrecht", "Zeeland", "Zeeland"]
     assert np.isnan(by_overall.loc["GM0001", "organisation_capacity"])
     with pytest.raises(ValueError):
-        maturity.heatmap_rows(data, towns, sort_by="colour")
+        maturity_model.heatmap_rows(data, towns, sort_by="colour")
 
 
 def test_charts_carry_the_values(towns):
-    from cop import charts_maturity
+    from cop.maturity import charts as maturity_charts
 
-    levels = pd.DataFrame([[1.0] * 8, [2.5] * 8], index=["GM0001", maturity.PEER_KEY], columns=DIMS)
-    names = {"GM0001": "Aa", maturity.PEER_KEY: "Mediaan peergroep"}
-    radar = charts_maturity.maturity_radar(levels, names, "nl")
+    levels = pd.DataFrame(
+        [[1.0] * 8, [2.5] * 8], index=["GM0001", maturity_model.PEER_KEY], columns=DIMS
+    )
+    names = {"GM0001": "Aa", maturity_model.PEER_KEY: "Mediaan peergroep"}
+    radar = maturity_charts.maturity_radar(levels, names, "nl")
     assert [t.name for t in radar.data] == ["Aa", "Mediaan peergroep"]
     assert list(radar.data[1].r) == [2.5] * 8
     assert radar.data[0].customdata[0] == "beginnend"
     assert radar.data[1].customdata[0] == "niveau 2,5"
-    multiples = charts_maturity.maturity_small_multiples(levels, names, "en")
+    multiples = maturity_charts.maturity_small_multiples(levels, names, "en")
     assert {t.subplot for t in multiples.data} == {"polar", "polar2"}
-    rows = maturity.heatmap_rows(table(assessment("GM0001", 2025, [3] * 8)), towns)
-    heat = charts_maturity.maturity_heatmap(rows, maturity.load_rubric(), "en")
+    rows = maturity_model.heatmap_rows(table(assessment("GM0001", 2025, [3] * 8)), towns)
+    heat = maturity_charts.maturity_heatmap(rows, maturity_model.load_rubric(), "en")
     assert heat.data[0].y == ("Aa (3.0)",)
     assert heat.data[0].customdata[0][0].startswith("3 Developing: A biodiversity vision")

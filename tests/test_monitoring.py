@@ -1,4 +1,4 @@
-"""cop.monitoring on tiny hand-made tables whose answers are known by hand."""
+"""cop.monitoring.indicators on tiny hand-made tables whose answers are known by hand."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cop import charts_monitoring, i18n
-from cop import monitoring as mon
-from cop.trends import fit_trim, fit_trim_batch
+from cop.core import i18n
+from cop.geo import trendmap
+from cop.monitoring import charts as monitoring_charts
+from cop.monitoring import indicators as mon
+from cop.monitoring.trim import fit_trim, fit_trim_batch
 
 YEARS = [2020, 2021, 2022, 2023]
 
@@ -288,7 +290,7 @@ def test_words_and_numbers():
         "Onzeker",
     ]
     assert mon.reason_text("no_such_code", "nl") == "no_such_code"
-    from cop.trends import REASONS
+    from cop.monitoring.trim import REASONS
 
     for code in [*REASONS, *mon.REASON_CODES]:
         assert i18n.has_key(f"monitoring.reason.{code}"), code
@@ -325,7 +327,7 @@ def test_trend_class_map_frame():
     towns = pd.DataFrame(
         {"code": ["GM0001", "GM0002", "GM0003", "GM0004"], "is_partner": [True, True, True, False]}
     )
-    frame = mon.trend_class_map_frame(trends, towns, "butterflies", "nl").set_index("code")
+    frame = trendmap.trend_class_map_frame(trends, towns, "butterflies", "nl").set_index("code")
     assert frame.loc["GM0001", "colour"] == mon.TREND_CLASS_COLOURS["strong_increase"]
     assert frame.loc["GM0001", "change"] == pytest.approx(100.0)
     assert pd.isna(frame.loc["GM0002", "colour"])
@@ -333,9 +335,9 @@ def test_trend_class_map_frame():
     assert frame.loc["GM0003", "label"] == "Niet gemonitord"
     assert not frame.loc["GM0004", "is_partner"]
     assert len(set(mon.TREND_CLASS_COLOURS.values())) == 6
-    fills = mon.trend_fill_colours(frame.reset_index(), "#f0f0f0", "#bdbdbd")
+    fills = trendmap.trend_fill_colours(frame.reset_index(), "#f0f0f0", "#bdbdbd")
     assert fills == [mon.TREND_CLASS_COLOURS["strong_increase"], "#f0f0f0", "#f0f0f0", "#bdbdbd"]
-    legend = mon.trend_legend("en")
+    legend = trendmap.trend_legend("en")
     assert legend[0] == ("Strong increase", mon.TREND_CLASS_COLOURS["strong_increase"])
 
 
@@ -344,7 +346,7 @@ def test_index_chart_json():
     result = mon.selection_trends(data, species_group="butterflies", species="atalanta")
     gap = result.series.copy()
     gap.loc[1, ["index", "lower", "upper"]] = np.nan
-    fig = json.loads(charts_monitoring.index_chart(gap, result.base_year, "nl").to_json())
+    fig = json.loads(monitoring_charts.index_chart(gap, result.base_year, "nl").to_json())
     trace = next(t for t in fig["data"] if t.get("meta") == "index")
     assert trace["y"][0] == pytest.approx(100.0)
     assert trace["y"][1] is None
@@ -358,13 +360,13 @@ def test_index_chart_json():
 def test_heatmap_and_coverage_json():
     data = rows("GM0001", ["A-1", "A-2"], "atalanta", [[0, 5, None, 50], [None, 1, 2, 3]])
     result = mon.selection_trends(data, species_group="butterflies")
-    fig = json.loads(charts_monitoring.count_heatmap(result.matrix, "en").to_json())
+    fig = json.loads(monitoring_charts.count_heatmap(result.matrix, "en").to_json())
     heat = fig["data"][0]
     assert heat["z"][0][0] == 0  # counted zero: a colour (the palest)
     assert heat["z"][0][2] is None and heat["text"][0][2] == "not counted"
     assert heat["customdata"][0][3] == 50
-    assert fig["layout"]["plot_bgcolor"] == charts_monitoring.NOT_COUNTED_COLOUR
-    cov = json.loads(charts_monitoring.coverage_chart(result.coverage, "nl").to_json())
+    assert fig["layout"]["plot_bgcolor"] == monitoring_charts.NOT_COUNTED_COLOUR
+    cov = json.loads(monitoring_charts.coverage_chart(result.coverage, "nl").to_json())
     counted, gaps = cov["data"]
     assert counted["y"] == [1, 2, 1, 2] and gaps["y"] == [1, 0, 1, 0]
 
@@ -394,8 +396,8 @@ def test_batch_engine_agrees_with_selection_for_a_species():
 
 
 def test_trend_map_view_recolours_the_maps_view():
-    """The map's metric option: classes, greys and filters of cop.mapping are respected."""
-    from cop import mapping, webmap
+    """The map's metric option: classes, greys and filters of cop.geo.mapview are respected."""
+    from cop.geo import mapview, webmap
 
     towns = pd.DataFrame(
         {
@@ -422,13 +424,13 @@ def test_trend_map_view_recolours_the_maps_view():
     )
     data = table(DOUBLING, rows("GM0002", ["B-1"], "atalanta", [[5, 5, 5, 5]]))
     trends = mon.trend_classes_by_municipality(data)
-    chosen = mapping.MeasureFilter(provinces=("Utrecht",))
-    base = mapping.map_view(measures, towns, maturity, chosen, "measures", lang="nl")
-    view = mon.trend_map_view(base, trends, towns, "butterflies", "nl")
+    chosen = mapview.MeasureFilter(provinces=("Utrecht",))
+    base = mapview.map_view(measures, towns, maturity, chosen, "measures", lang="nl")
+    view = trendmap.trend_map_view(base, trends, towns, "butterflies", "nl")
     fills = dict(zip(view.metric["code"], view.fills, strict=True))
     assert fills["GM0001"] == mon.TREND_CLASS_COLOURS["strong_increase"]
-    assert fills["GM0002"] == mapping.NO_VALUE_COLOUR  # left out by the province filter
-    assert fills["GM0003"] == mapping.NON_PARTNER_COLOUR
+    assert fills["GM0002"] == mapview.NO_VALUE_COLOUR  # left out by the province filter
+    assert fills["GM0003"] == mapview.NON_PARTNER_COLOUR
     assert view.metric.set_index("code").loc["GM0001", "value"] == pytest.approx(100.0)
     assert view.legend_title == "Dagvlinders: trend (% per jaar)"
     items = webmap.legend_items(view.classes, "nl", view.legend_decimals)

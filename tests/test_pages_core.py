@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from cop import storage
+from cop.data import storage
 from tests.conftest import ROOT, make_app
 
 
@@ -108,7 +108,7 @@ def test_data_page_year_slider_keeps_rows_without_a_year_until_narrowed(app_env)
 
 
 def test_table_cells_are_formatted_in_the_ui_language():
-    from cop import presentation
+    from cop.data import presentation
 
     frame = pd.DataFrame(
         {

@@ -8,8 +8,8 @@ import re
 import pandas as pd
 import pytest
 
-from cop import storage
-from cop.cli import main as cli_main
+from cop.cli.main import main as cli_main
+from cop.data import storage
 from tests.conftest import ROOT, SHARED_BOUNDARIES, make_app, require
 
 

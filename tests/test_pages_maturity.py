@@ -1,7 +1,7 @@
 """AppTest of the Compare and Maturity pages on the demo data: real figures, real sentences.
 
-Expected values are read from the demo database with ``cop.storage`` and computed here with
-plain pandas (not with ``cop.maturity``), so the pages are checked against the data, not
+Expected values are read from the demo database with ``cop.data.storage`` and computed here with
+plain pandas (not with ``cop.maturity.model``), so the pages are checked against the data, not
 against themselves.
 """
 
@@ -17,7 +17,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cop import auth, storage, ui, vocab
+from cop import ui
+from cop.access import accounts
+from cop.core import vocab
+from cop.data import storage
 from tests.conftest import ROOT, make_app
 
 DIMS = list(vocab.DIMENSIONS)
@@ -248,10 +251,10 @@ def test_self_assessment_shows_position_without_storing(app_env):
 
 @pytest.fixture
 def member(app_env, monkeypatch):
-    monkeypatch.setattr(auth, "_HASHER", auth.PasswordHasher(time_cost=1, memory_cost=1024))
+    monkeypatch.setattr(accounts, "_HASHER", accounts.PasswordHasher(time_cost=1, memory_cost=1024))
     monkeypatch.delenv("COP_AUTH", raising=False)
     engine = storage.make_engine()
-    return auth.add_user(engine, "zwolle1", "a long enough password", "member", ZWOLLE)
+    return accounts.add_user(engine, "zwolle1", "a long enough password", "member", ZWOLLE)
 
 
 def signed_in_maturity_page(user) -> AppTest:

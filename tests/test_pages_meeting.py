@@ -5,15 +5,16 @@ import time
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from cop import auth, storage
+from cop.access import accounts
+from cop.data import storage
 from tests.conftest import make_app
 
 
 def _as_coordinator(at):
     """Sign a coordinator in the way the sidebar does (a role alone is never trusted)."""
     engine = storage.make_engine()
-    if auth.get_user(engine, "coordinator") is None:
-        auth.add_user(engine, "coordinator", "een-lang-wachtwoord-42", "coordinator")
+    if accounts.get_user(engine, "coordinator") is None:
+        accounts.add_user(engine, "coordinator", "een-lang-wachtwoord-42", "coordinator")
     at.session_state["user"] = "coordinator"
     at.session_state["role"] = "coordinator"
     at.session_state["signed_in_at"] = time.time()

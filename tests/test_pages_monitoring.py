@@ -7,9 +7,11 @@ import json
 import pandas as pd
 import pytest
 
-from cop import i18n, storage
-from cop import monitoring as mon
-from cop.trends import fit_trim
+from cop.core import i18n
+from cop.data import storage
+from cop.geo import trendmap
+from cop.monitoring import indicators as mon
+from cop.monitoring.trim import fit_trim
 from tests.conftest import make_app
 
 PAGE = "pages/monitoring.py"
@@ -149,7 +151,7 @@ def test_profile_shows_the_municipalitys_monitoring_trends(app_env):
 def test_map_colours_municipalities_by_trend_class(app_env, monkeypatch):
     monkeypatch.delenv("COP_BOUNDARIES_FILE", raising=False)  # points: fast, no ../shared
     at = make_app("pages/map.py")
-    at.selectbox(key="map_metric").select(mon.MAP_METRIC).run()
+    at.selectbox(key="map_metric").select(trendmap.MAP_METRIC).run()
     at.selectbox(key="map_trend_group").select("birds").run()
     assert not at.exception
     script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]

@@ -1,4 +1,4 @@
-"""Tests for cop.peers, cop.search and cop.textmatch on small hand-made cases.
+"""Tests for cop.peers.recommend, cop.peers.search and cop.core.textmatch on small hand-made cases.
 
 The little world below (answers worked out by hand):
 
@@ -24,9 +24,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cop import i18n, peers, vocab
-from cop.search import search_municipalities
-from cop.textmatch import normalise, stem, tokens
+from cop.core import i18n, vocab
+from cop.core.textmatch import normalise, stem, tokens
+from cop.peers import recommend as peer_scores
+from cop.peers.search import search_municipalities
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -114,7 +115,7 @@ def measures_frame(lessons: str = "Neem de aannemer vanaf het begin mee.") -> pd
 
 
 def recommend(asker="GM0001", themes=("ecological_mowing",), **kwargs) -> pd.DataFrame:
-    return peers.recommend_peers(
+    return peer_scores.recommend_peers(
         asker, themes, municipalities_frame(), measures_frame(), maturity_frame(), **kwargs
     )
 
@@ -145,10 +146,11 @@ def test_components_and_score_of_the_similar_peer_by_hand():
     }
     for column, value in expected.items():
         assert row[column] == pytest.approx(value, abs=1e-6), column
-    weights = peers.PeerWeights()
-    total = sum(getattr(weights, c) for c in peers.PEER_COMPONENTS)
+    weights = peer_scores.PeerWeights()
+    total = sum(getattr(weights, c) for c in peer_scores.PEER_COMPONENTS)
     by_hand = (
-        sum(getattr(weights, c) * expected[f"{c}_score"] for c in peers.PEER_COMPONENTS) / total
+        sum(getattr(weights, c) * expected[f"{c}_score"] for c in peer_scores.PEER_COMPONENTS)
+        / total
     )
     assert row["score"] == pytest.approx(by_hand, abs=1e-6)
 
@@ -166,7 +168,7 @@ def test_ties_are_broken_by_code_whatever_the_input_order():
     assert tied["score"].nunique() == 1
     assert tied["code"].tolist() == ["GM0002", "GM0004"]
     shuffled = municipalities_frame().sample(frac=1, random_state=3)
-    again = peers.recommend_peers(
+    again = peer_scores.recommend_peers(
         "GM0001", ["ecological_mowing"], shuffled, measures_frame(), maturity_frame()
     )
     assert again["code"].tolist() == ranked["code"].tolist()
@@ -199,15 +201,15 @@ def test_self_assessment_decides_who_is_ahead():
 
 
 def test_weights_change_the_order_and_are_validated():
-    only_distance = peers.PeerWeights(
+    only_distance = peer_scores.PeerWeights(
         size=0, urbanity=0, distance=1, province=0, maturity=0, measures=0
     )
     ranked = recommend(weights=only_distance)
     assert ranked["code"].tolist() == ["GM0002", "GM0004", "GM0003"]
     with pytest.raises(ValueError):
-        peers.PeerWeights(size=-1)
+        peer_scores.PeerWeights(size=-1)
     with pytest.raises(ValueError):
-        peers.PeerWeights(size=0, urbanity=0, distance=0, province=0, maturity=0, measures=0)
+        peer_scores.PeerWeights(size=0, urbanity=0, distance=0, province=0, maturity=0, measures=0)
 
 
 def test_bad_input_is_refused():
@@ -218,7 +220,7 @@ def test_bad_input_is_refused():
 
 
 def test_size_class_bounds():
-    assert [peers.size_class(p) for p in (0, 19_999, 20_000, 50_000, 99_999, 250_000)] == [
+    assert [peer_scores.size_class(p) for p in (0, 19_999, 20_000, 50_000, 99_999, 250_000)] == [
         1,
         1,
         2,
@@ -229,13 +231,15 @@ def test_size_class_bounds():
 
 
 def test_every_theme_maps_to_known_dimensions():
-    assert set(peers.THEME_DIMENSIONS) == set(vocab.THEMES)
-    for dims in peers.THEME_DIMENSIONS.values():
+    assert set(peer_scores.THEME_DIMENSIONS) == set(vocab.THEMES)
+    for dims in peer_scores.THEME_DIMENSIONS.values():
         assert dims and set(dims) <= set(vocab.DIMENSIONS)
 
 
 def test_relevant_practices_and_contacts_keep_the_peer_order():
-    practices = peers.relevant_practices(measures_frame(), ["GM0003", "GM0002"], [], per_peer=2)
+    practices = peer_scores.relevant_practices(
+        measures_frame(), ["GM0003", "GM0002"], [], per_peer=2
+    )
     assert practices["id"].tolist() == [6, 5, 8]  # newest first, the idea is left out
     contacts = pd.DataFrame(
         {
@@ -248,7 +252,7 @@ def test_relevant_practices_and_contacts_keep_the_peer_order():
             "themes": ["depaving", "depaving", "ecological_mowing"],
         }
     )
-    out = peers.peer_contacts(contacts, ["GM0003", "GM0002"], ["ecological_mowing"], "en")
+    out = peer_scores.peer_contacts(contacts, ["GM0003", "GM0002"], ["ecological_mowing"], "en")
     assert out["id"].tolist() == [3, 2, 1]  # on-theme contact of the best peer first
     assert out["how_to_reach"].tolist() == ["06-1", "kim@x.example", "Via the CoP coordinator"]
 
@@ -286,7 +290,7 @@ def experts_frame() -> pd.DataFrame:
 
 
 def match(measures: pd.DataFrame | None = None, **kwargs) -> pd.DataFrame:
-    return peers.match_help_questions(
+    return peer_scores.match_help_questions(
         questions_frame(),
         municipalities_frame(),
         measures_frame() if measures is None else measures,
@@ -306,7 +310,7 @@ def test_only_open_questions_are_matched_and_the_asker_is_never_suggested():
 
 def test_a_frontrunner_in_the_theme_is_suggested_first():
     questions = questions_frame().assign(municipality_code=["GM0002", "GM0001"])
-    matches = peers.match_help_questions(
+    matches = peer_scores.match_help_questions(
         questions,
         municipalities_frame(),
         measures_frame(),
@@ -424,7 +428,7 @@ def test_text_normalisation_and_tokens():
 
 
 def test_page_catalog_keys_built_at_run_time_exist():
-    for name in (*peers.PEER_COMPONENTS, "distance_km", "measures_half"):
+    for name in (*peer_scores.PEER_COMPONENTS, "distance_km", "measures_half"):
         assert i18n.has_key(f"peers.w_{name}")
     for column in ("role", "themes", "how_to_reach", "name", "kind", "candidate"):
         assert i18n.has_key(f"peers.col_{column}")
@@ -440,7 +444,7 @@ def test_page_catalog_keys_built_at_run_time_exist():
 
 
 def test_works_for_every_municipality_of_the_demo_data(demo_db_file):
-    from cop import storage
+    from cop.data import storage
 
     engine = storage.make_engine(f"sqlite:///{demo_db_file}")
     towns = storage.read_table(engine, "municipalities")
@@ -452,10 +456,10 @@ def test_works_for_every_municipality_of_the_demo_data(demo_db_file):
     # it was run by hand for the closing note)
     askers = towns.loc[towns["is_partner"].astype(bool) | (towns.index % 8 == 0), "code"]
     for code in askers:
-        ranked = peers.recommend_peers(code, ["depaving"], towns, measures, maturity, limit=3)
+        ranked = peer_scores.recommend_peers(code, ["depaving"], towns, measures, maturity, limit=3)
         assert len(ranked) == 3 and code not in set(ranked["code"])
         assert ranked["score"].is_monotonic_decreasing
-    every = peers.recommend_peers("GM0518", [], towns, measures, maturity, limit=None)
+    every = peer_scores.recommend_peers("GM0518", [], towns, measures, maturity, limit=None)
     assert len(every) == partners  # 's-Gravenhage is not a partner in the demo
     engine.dispose()
 

@@ -7,9 +7,9 @@ Coordinators keep the data current by download → edit → upload; the download
 import pandas as pd
 import pytest
 
-from cop import exports, presentation, storage
-from cop.schema import TABLE_ORDER
-from cop.validation import validate_file
+from cop.data import exports, presentation, storage
+from cop.data.schema import TABLE_ORDER
+from cop.data.validation import validate_file
 
 
 @pytest.fixture(scope="module")

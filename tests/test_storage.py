@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from cop import storage
-from cop.schema import TABLE_ORDER, TABLES
+from cop.data import storage
+from cop.data.schema import TABLE_ORDER, TABLES
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.postgres

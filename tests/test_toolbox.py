@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from cop import demo, storage, toolbox
-from cop.schema import TABLES, coerce_types
-from cop.validation import validate_frame
+from cop.data import demo, storage
+from cop.data.schema import TABLES, coerce_types
+from cop.data.validation import validate_frame
+from cop.meetings import toolbox
 from tests.conftest import ROOT
 
 

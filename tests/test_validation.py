@@ -5,8 +5,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cop.schema import TABLES, empty_frame
-from cop.validation import validate_file, validate_frame
+from cop.data.schema import TABLES, empty_frame
+from cop.data.validation import validate_file, validate_frame
 
 TODAY = dt.date(2026, 11, 29)
 CODES = {"GM0344", "GM0363"}

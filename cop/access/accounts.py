@@ -1,0 +1,383 @@
+"""Sign-in: accounts in the database, slowed-down guessing, expiring sessions, OIDC roles.
+
+Two modes, chosen by ``COP_AUTH`` (see :func:`auth_settings`):
+
+``password`` (default)
+    Accounts live in the ``users`` table of the app's own database (SQLite or
+    PostgreSQL), created with ``python -m cop user add``. Passwords are hashed with
+    argon2id (argon2-cffi's defaults, the current OWASP recommendation); the hash
+    carries its own salt and parameters, so stronger defaults in a later argon2-cffi
+    are picked up on the next successful sign-in (rehash). A wrong user name and a
+    wrong password get the same message. After ``free_attempts`` failures an account is
+    locked for an exponentially growing window (30 s, 1 min, 2 min, ... up to 1 hour);
+    the counter lives in the database, so it holds across sessions, browsers and app
+    servers. Attempts during a lock are refused without checking the password and
+    without extending the lock (so an attacker cannot lock a person out for longer).
+``oidc``
+    The organisation's identity provider signs people in through Streamlit's
+    ``st.login``; :func:`oidc_role` maps the verified e-mail address to a role.
+
+Either way the session expires ``COP_SESSION_MINUTES`` (default 60) after sign-in
+(:func:`session_expired`), and the role is what :mod:`cop.access.visibility` uses to decide what a
+person may see. All times are naive UTC; every function that looks at the clock takes
+``now`` so tests never sleep.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.engine import Engine
+
+from cop.data import storage
+from cop.data.schema import CODE_PATTERN
+
+ACCOUNT_ROLES: tuple[str, ...] = ("member", "coordinator")
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,119}$")
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024  # hashing megabytes on request would be a denial of service
+DEFAULT_SESSION_MINUTES = 60
+MODES: tuple[str, ...] = ("password", "oidc")
+
+# Message keys (catalog cop/locale/auth.toml).
+FAILED = "auth.failed"
+SIGNED_IN = "auth.signed_in"
+
+_HASHER = PasswordHasher()
+# Verified against when the user name is unknown, so that answer takes as long as a
+# wrong password and does not reveal which names exist.
+_DUMMY_HASH = _HASHER.hash("not a password of anyone")
+
+
+class AuthError(ValueError):
+    """A request about accounts that cannot be honoured; ``key`` is a catalog key."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    """How repeated failures are slowed down, per account."""
+
+    free_attempts: int = 5
+    base_seconds: int = 30
+    max_seconds: int = 3600
+
+    def lock_seconds(self, failures: int) -> int:
+        """Lock length after ``failures`` consecutive failures (0: not locked)."""
+        if failures < self.free_attempts:
+            return 0
+        return int(min(self.max_seconds, self.base_seconds * 2 ** (failures - self.free_attempts)))
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    municipality_code: str | None = None
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """The outcome of a sign-in: a user, or the one generic failure message."""
+
+    user: User | None
+    message_key: str
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """Sign-in configuration from the environment.
+
+    Attributes
+    ----------
+    mode
+        ``COP_AUTH``: ``password`` (accounts in the database, default) or ``oidc``.
+    session_minutes
+        ``COP_SESSION_MINUTES``: minutes a sign-in lasts (default 60).
+    oidc_provider
+        ``COP_OIDC_PROVIDER``: name of an ``[auth.<name>]`` section in
+        ``.streamlit/secrets.toml``; empty for the unnamed ``[auth]`` section.
+    oidc_coordinators
+        ``COP_OIDC_COORDINATORS``: comma-separated e-mail addresses of coordinators.
+    oidc_members
+        ``COP_OIDC_MEMBERS``: comma-separated e-mail addresses of members.
+    oidc_member_domains
+        ``COP_OIDC_MEMBER_DOMAINS``: comma-separated e-mail domains whose people are
+        members (e.g. ``utrecht.nl,amersfoort.nl``).
+    """
+
+    mode: str = "password"
+    session_minutes: float = DEFAULT_SESSION_MINUTES
+    oidc_provider: str | None = None
+    oidc_coordinators: frozenset[str] = frozenset()
+    oidc_members: frozenset[str] = frozenset()
+    oidc_member_domains: frozenset[str] = frozenset()
+
+
+def _csv_set(value: str | None) -> frozenset[str]:
+    return frozenset(p.strip().lower().lstrip("@") for p in (value or "").split(",") if p.strip())
+
+
+def auth_settings(environ: Mapping[str, str] | None = None) -> AuthSettings:
+    """Read the sign-in settings; invalid values raise ``ValueError`` naming the variable."""
+    env = os.environ if environ is None else environ
+    mode = (env.get("COP_AUTH") or "password").strip().lower()
+    if mode not in MODES:
+        raise ValueError(f"COP_AUTH must be one of {', '.join(MODES)}, not {mode!r}")
+    raw_minutes = env.get("COP_SESSION_MINUTES") or str(DEFAULT_SESSION_MINUTES)
+    try:
+        minutes = float(raw_minutes)
+    except ValueError:
+        raise ValueError(f"COP_SESSION_MINUTES must be a number, not {raw_minutes!r}") from None
+    if not minutes > 0:
+        raise ValueError("COP_SESSION_MINUTES must be > 0")
+    return AuthSettings(
+        mode=mode,
+        session_minutes=minutes,
+        oidc_provider=(env.get("COP_OIDC_PROVIDER") or "").strip() or None,
+        oidc_coordinators=_csv_set(env.get("COP_OIDC_COORDINATORS")),
+        oidc_members=_csv_set(env.get("COP_OIDC_MEMBERS")),
+        oidc_member_domains=_csv_set(env.get("COP_OIDC_MEMBER_DOMAINS")),
+    )
+
+
+def utcnow() -> dt.datetime:
+    """Now as naive UTC (what the database stores on both engines)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+# ---------------------------------------------------------------- passwords
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash with its own random salt (never store the password itself)."""
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def check_password_rules(password: str) -> None:
+    """Raise :class:`AuthError` when a new password is too short or too long."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthError("auth.password_short", min=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AuthError("auth.password_long", max=MAX_PASSWORD_LENGTH)
+
+
+def normalise_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def add_user(
+    engine: Engine,
+    username: str,
+    password: str,
+    role: str,
+    municipality_code: str | None = None,
+    *,
+    now: dt.datetime | None = None,
+) -> User:
+    """Create an account; the municipality must exist when the municipalities are loaded."""
+    storage.migrate(engine)
+    name = normalise_username(username)
+    if not USERNAME_PATTERN.match(name):
+        raise AuthError("auth.username_invalid")
+    if role not in ACCOUNT_ROLES:
+        raise AuthError("auth.role_invalid", roles=", ".join(ACCOUNT_ROLES))
+    code = (municipality_code or "").strip().upper() or None
+    if code is not None:
+        if not re.match(CODE_PATTERN, code):
+            raise AuthError("err.code_pattern")
+        known = storage.known_codes(engine)
+        if known and code not in known:
+            raise AuthError("err.unknown_municipality")
+    check_password_rules(password)
+    if get_user(engine, name) is not None:
+        raise AuthError("auth.user_exists", username=name)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                storage.USERS.insert().values(
+                    username=name,
+                    password_hash=hash_password(password),
+                    role=role,
+                    municipality_code=code,
+                    created_at=now or utcnow(),
+                    failed_attempts=0,
+                )
+            )
+    except sa.exc.IntegrityError:  # created by someone else in the meantime
+        raise AuthError("auth.user_exists", username=name) from None
+    return User(name, role, code)
+
+
+def get_user(engine: Engine, username: str) -> User | None:
+    users = storage.USERS
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(users.c.username, users.c.role, users.c.municipality_code).where(
+                users.c.username == normalise_username(username)
+            )
+        ).first()
+    return None if row is None else User(row.username, row.role, row.municipality_code)
+
+
+def remove_user(engine: Engine, username: str) -> bool:
+    """Delete an account; ``False`` when there was none."""
+    users = storage.USERS
+    with engine.begin() as conn:
+        result = conn.execute(
+            users.delete().where(users.c.username == normalise_username(username))
+        )
+    return bool(result.rowcount)
+
+
+def set_password(engine: Engine, username: str, password: str) -> None:
+    """Give an account a new password and lift any lock."""
+    check_password_rules(password)
+    users = storage.USERS
+    with engine.begin() as conn:
+        result = conn.execute(
+            users.update()
+            .where(users.c.username == normalise_username(username))
+            .values(
+                password_hash=hash_password(password),
+                failed_attempts=0,
+                locked_until=None,
+                last_failed_at=None,
+            )
+        )
+    if not result.rowcount:
+        raise AuthError("auth.user_unknown", username=normalise_username(username))
+
+
+def unlock_user(engine: Engine, username: str) -> None:
+    """Lift a lock and reset the failure counter (for a coordinator who verified the person)."""
+    users = storage.USERS
+    with engine.begin() as conn:
+        result = conn.execute(
+            users.update()
+            .where(users.c.username == normalise_username(username))
+            .values(failed_attempts=0, locked_until=None)
+        )
+    if not result.rowcount:
+        raise AuthError("auth.user_unknown", username=normalise_username(username))
+
+
+def list_users(engine: Engine) -> pd.DataFrame:
+    """Accounts without their hashes, sorted by user name."""
+    users = storage.USERS
+    columns = [c for c in users.c if c.name != "password_hash"]
+    with engine.connect() as conn:
+        frame = pd.read_sql(sa.select(*columns).order_by(users.c.username), conn)
+    return frame
+
+
+# ---------------------------------------------------------------- signing in
+
+
+def authenticate(
+    engine: Engine,
+    username: str,
+    password: str,
+    *,
+    now: dt.datetime | None = None,
+    policy: LockoutPolicy | None = None,
+) -> SignInResult:
+    """Check a user name and password; failures all give the same message.
+
+    A locked account is refused without looking at the password. A failure counts
+    towards the lock; a success resets the counter.
+    """
+    now = now or utcnow()
+    policy = policy or LockoutPolicy()
+    failed = SignInResult(None, FAILED)
+    name = normalise_username(username)
+    if not name or not password or len(password) > MAX_PASSWORD_LENGTH:
+        return failed
+    users = storage.USERS
+    with engine.begin() as conn:
+        row = conn.execute(sa.select(users).where(users.c.username == name)).first()
+        if row is None:
+            verify_password(_DUMMY_HASH, password)
+            return failed
+        if row.locked_until is not None and row.locked_until > now:
+            return failed
+        where = users.c.username == name
+        if verify_password(row.password_hash, password):
+            values: dict[str, object] = {
+                "failed_attempts": 0,
+                "locked_until": None,
+                "last_sign_in_at": now,
+            }
+            if _HASHER.check_needs_rehash(row.password_hash):
+                values["password_hash"] = hash_password(password)
+            conn.execute(users.update().where(where).values(**values))
+            return SignInResult(User(row.username, row.role, row.municipality_code), SIGNED_IN)
+        conn.execute(
+            users.update()
+            .where(where)
+            .values(failed_attempts=users.c.failed_attempts + 1, last_failed_at=now)
+        )
+        failures = int(conn.execute(sa.select(users.c.failed_attempts).where(where)).scalar())
+        seconds = policy.lock_seconds(failures)
+        if seconds:
+            conn.execute(
+                users.update().where(where).values(locked_until=now + dt.timedelta(seconds=seconds))
+            )
+    return failed
+
+
+def session_expired(signed_in_at: float | None, now: float, minutes: float) -> bool:
+    """Whether a sign-in at ``signed_in_at`` (epoch seconds) is too old at ``now``.
+
+    The age counts from the sign-in, not from the last click, so a forgotten open
+    browser tab loses its rights after ``minutes`` at the latest.
+    """
+    if signed_in_at is None:
+        return True
+    return now - float(signed_in_at) >= minutes * 60 or float(signed_in_at) > now + 60
+
+
+def oidc_role(claims: Mapping[str, object], settings: AuthSettings) -> str:
+    """The role of a person signed in by the identity provider.
+
+    Coordinators are listed by e-mail address; members by address or by the domain of
+    their address. Anyone else who signs in stays a visitor. An address the provider
+    marks as unverified (``email_verified: false``) never gets a role.
+    """
+    if not claims.get("is_logged_in"):
+        return "visitor"
+    email = str(claims.get("email") or "").strip().lower()
+    if not email or "@" not in email or claims.get("email_verified") is False:
+        return "visitor"
+    if email in settings.oidc_coordinators:
+        return "coordinator"
+    domain = email.rsplit("@", 1)[1]
+    if email in settings.oidc_members or domain in settings.oidc_member_domains:
+        return "member"
+    return "visitor"

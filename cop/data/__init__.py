@@ -1,0 +1,10 @@
+"""The CoP's tables: what they look like, how files become rows, and how rows are stored.
+
+Owns: ``schema`` (the one declaration of every table), ``readers`` and ``validation`` (files
+and forms to typed frames, with row/column reports), ``storage`` (engines, migrations,
+reads and transactional writes), ``exports`` (safe CSV/Excel), ``demo`` (the illustrative
+dataset), ``presentation`` (codes and columns as a person reads them), ``filters`` (the Data
+page's table filters) and ``summary`` (key figures of the stored data).
+
+May use: ``cop.core``.
+"""

@@ -1,0 +1,867 @@
+"""Seeded generator of the illustrative demo dataset.
+
+Everything it writes about a municipality (partnership, measures, maturity, counts, people)
+is invented; only the municipality codes, names, provinces, label points and approximate
+population/area come from public reference data (``data/municipalities_reference.csv``).
+
+The model behind the numbers, so that the dashboard shows believable patterns:
+
+* each partner gets an *ambition* in [0, 1] (larger municipalities tend higher); it drives
+  the number of measures, the maturity level and how fast maturity grows;
+* maturity starts at ``1 + 3·ambition`` ± noise per dimension and rises by at most one
+  level a year, more often for ambitious partners (frontrunners and starters emerge);
+* monitoring counts are Poisson draws from ``exp(site effect + species mean + trend·t)``
+  with a species trend that is better where ambition is high, visits missed at random and
+  sites that start late, so indices have gaps like real schemes.
+
+Examples
+--------
+>>> tables = generate("small", seed=7)
+>>> sorted(tables)[:3]
+['contacts', 'experts', 'help_questions']
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cop.core import vocab
+from cop.core.config import SHIPPED_DATA_DIR
+
+REFERENCE_FILE = SHIPPED_DATA_DIR / "municipalities_reference.csv"
+LAST_YEAR = 2026  # the generator is reproducible: it never looks at today's date
+MATURITY_YEARS = tuple(range(LAST_YEAR - 4, LAST_YEAR + 1))
+MONITORING_YEARS = tuple(range(LAST_YEAR - 11, LAST_YEAR + 1))
+
+SCHEME_GROUP = {
+    "butterfly_transect": "butterflies",
+    "bee_count": "bees",
+    "garden_bird_count": "birds",
+    "urban_bird_count": "birds",
+    "plant_survey": "plants",
+}
+SPECIES = {
+    "butterflies": "atalanta dagpauwoog;kleine vos;klein koolwitje;groot koolwitje;bruin "
+    "zandoogje;icarusblauwtje;citroenvlinder;oranjetipje;gehakkelde aurelia;bont zandoogje",
+    "bees": "aardhommel;akkerhommel;steenhommel;honingbij;rosse metselbij;grijze zandbij;"
+    "gewone sachembij;tuinhommel",
+    "birds": "huismus;gierzwaluw;merel;koolmees;pimpelmees;spreeuw;roodborst;winterkoning;"
+    "houtduif;ekster;zwarte roodstaart;boerenzwaluw",
+    "plants": "knoopkruid;margriet;rolklaver;wilde peen;duizendblad;gewone brunel",
+}
+SPECIES = {
+    group: text.replace("atalanta dagpauwoog", "atalanta;dagpauwoog").split(";")
+    for group, text in SPECIES.items()
+}
+
+# theme -> (unit, typical scale (lognormal median), cost per unit in euro, title templates)
+THEME_FACTS: dict[str, tuple[str, float, float, tuple[str, ...]]] = {
+    "ecological_mowing": (
+        "m2",
+        40_000,
+        0.05,
+        (
+            "Sinusbeheer in {place}",
+            "Hooilandbeheer bermen {place}",
+            "Maaibeleid openbaar groen {place}",
+        ),
+    ),
+    "depaving": (
+        "m2",
+        600,
+        45,
+        ("Tegelwippen schoolplein {place}", "Ontstenen {street}", "Operatie Steenbreek {place}"),
+    ),
+    "green_roofs_walls": (
+        "m2",
+        800,
+        60,
+        ("Groen dak {building}", "Gevelgroen {street}", "Subsidie groene daken {place}"),
+    ),
+    "flower_verges": (
+        "m",
+        2_500,
+        3,
+        ("Bijenlint {place}", "Bloemrijke berm {street}", "Inzaai inheems bloemenmengsel {place}"),
+    ),
+    "nature_friendly_banks": (
+        "m",
+        900,
+        40,
+        ("Natuurvriendelijke oever {water}", "Flauwe oevers {water}"),
+    ),
+    "trees_tiny_forests": (
+        "count",
+        120,
+        400,
+        ("Tiny Forest {place}", "Stadsbos {place}", "Bomenplan {street}"),
+    ),
+    "fauna_provisions": (
+        "count",
+        60,
+        45,
+        (
+            "Gierzwaluwkasten {building}",
+            "Faunapassage {street}",
+            "Egelrasters en egeltunnels {place}",
+        ),
+    ),
+    "nature_inclusive_building": (
+        "count",
+        6,
+        25_000,
+        ("Natuurinclusief bouwen nieuwbouw {place}", "Puntensysteem natuurinclusief {place}"),
+    ),
+    "dark_sky_lighting": (
+        "count",
+        150,
+        350,
+        ("Vleermuisvriendelijke verlichting {street}", "Dimmen openbare verlichting {place}"),
+    ),
+    "invasive_species": (
+        "m2",
+        1_500,
+        8,
+        (
+            "Aanpak Japanse duizendknoop {place}",
+            "Reuzenberenklauw {water}",
+            "Natuurlijke bestrijding eikenprocessierups {place}",
+        ),
+    ),
+    "citizen_participation": (
+        "count",
+        25,
+        800,
+        (
+            "Adopteer een groenvak {place}",
+            "Buurtmoestuinen {place}",
+            "Citizen science tellingen {place}",
+        ),
+    ),
+    "policy_vision": (
+        "count",
+        1,
+        30_000,
+        (
+            "Biodiversiteitsvisie {place}",
+            "Groennorm in omgevingsplan {place}",
+            "Uitvoeringsagenda biodiversiteit {place}",
+        ),
+    ),
+    "ecological_corridors": (
+        "m",
+        4_000,
+        15,
+        ("Ecologische verbindingszone {water}", "Groenblauwe dooradering {place}"),
+    ),
+    "climate_adaptation": (
+        "m2",
+        700,
+        70,
+        ("Wadi {street}", "Regentuin {building}", "Klimaatadaptief plein {place}"),
+    ),
+}
+PLACES = (
+    "Centrum",
+    "Noord",
+    "Oost",
+    "Zuid",
+    "West",
+    "Stationsgebied",
+    "de wijk Vogelbuurt",
+    "het Stadspark",
+    "bedrijventerrein De Poort",
+    "de Bloemenbuurt",
+    "het buitengebied",
+)
+STREETS = (
+    "Dorpsstraat",
+    "Kerkstraat",
+    "Schoolstraat",
+    "Molenweg",
+    "Parklaan",
+    "Beatrixlaan",
+    "Stationsweg",
+    "Nieuwstraat",
+    "Julianastraat",
+    "Emmalaan",
+)
+BUILDINGS = (
+    "het gemeentehuis",
+    "sporthal De Wissel",
+    "basisschool De Regenboog",
+    "de bibliotheek",
+    "het zwembad",
+    "brandweerkazerne",
+)
+WATERS = ("de Molenvaart", "de Stadsgracht", "de Wetering", "het Kanaal", "de Beek")
+LESSONS = (
+    "Vroeg de bewoners betrekken voorkwam klachten over 'rommelig' groen.",
+    "Bordjes met uitleg bij de berm maken het verschil in acceptatie.",
+    "Afvoeren van maaisel kost in het begin meer, na drie jaar minder.",
+    "Samenwerking met de waterschapsecoloog leverde betere oeverprofielen op.",
+    "Het beheerbestek moest worden aangepast; neem de aannemer vanaf het begin mee.",
+    "Monitoring vanaf de start maakt het effect zichtbaar voor bestuurders.",
+    "Kleine pilots overtuigen sneller dan een groot plan op papier.",
+    "Budget voor nazorg (water geven, inboet) is essentieel.",
+)
+PARTNERS = (
+    "waterschap",
+    "IVN",
+    "Vlinderstichting",
+    "Stichting Steenbreek",
+    "bewonersgroep",
+    "provincie",
+    "woningcorporatie",
+    "basisschool",
+    "imkervereniging",
+    "Sovon",
+)
+FIRST_NAMES = (
+    "Anne",
+    "Bram",
+    "Carla",
+    "Daan",
+    "Eva",
+    "Femke",
+    "Gijs",
+    "Hanneke",
+    "Iris",
+    "Joost",
+    "Kim",
+    "Lars",
+    "Maaike",
+    "Niels",
+    "Olga",
+    "Pieter",
+    "Roos",
+    "Sanne",
+    "Thijs",
+    "Ursula",
+    "Vera",
+    "Willem",
+    "Yara",
+    "Zeger",
+)
+LAST_NAMES = (
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Dijk",
+    "Dekker",
+    "Brouwer",
+)
+ROLES = (
+    "Beleidsadviseur groen",
+    "Ecoloog",
+    "Beheerder openbare ruimte",
+    "Projectleider biodiversiteit",
+    "Wijkregisseur",
+)
+QUESTIONS = {
+    "ecological_mowing": "Hoe krijgen we de aannemer mee in sinusbeheer zonder meerkosten?",
+    "depaving": "Hoe meten jullie het aantal gewipte tegels per 1.000 inwoners?",
+    "green_roofs_walls": "Welke subsidievoorwaarden werken voor groene daken bij bedrijven?",
+    "flower_verges": "Welk zaadmengsel werkt op voedselrijke kleigrond?",
+    "nature_friendly_banks": "Hoe verdelen jullie het onderhoud van oevers met het waterschap?",
+    "trees_tiny_forests": "Hoe organiseren jullie het beheer van een Tiny Forest met een school?",
+    "fauna_provisions": "Waar hangen gierzwaluwkasten het best bij renovatie van flats?",
+    "nature_inclusive_building": "Hoe leggen jullie natuurinclusief bouwen vast in het omgevingsplan?",
+    "dark_sky_lighting": "Welke lichtkleur gebruiken jullie bij vleermuisroutes?",
+    "invasive_species": "Wie heeft ervaring met het bestrijden van Japanse duizendknoop zonder gif?",
+    "citizen_participation": "Hoe houden jullie bewonersgroepen na het eerste jaar betrokken?",
+    "policy_vision": "Hoe ziet jullie groennorm eruit en hoe wordt die getoetst?",
+    "ecological_corridors": "Hoe leggen jullie verbindingszones vast over gemeentegrenzen heen?",
+    "climate_adaptation": "Welke beplanting overleeft in een wadi met wisselende waterstand?",
+}
+EXPERTS = (
+    (
+        "De Vlinderstichting",
+        "nature_organisation",
+        "flower_verges;ecological_mowing",
+        "https://www.vlinderstichting.nl",
+    ),
+    (
+        "Sovon Vogelonderzoek Nederland",
+        "knowledge_institute",
+        "fauna_provisions;nature_inclusive_building",
+        "https://www.sovon.nl",
+    ),
+    (
+        "IVN Natuureducatie",
+        "nature_organisation",
+        "citizen_participation;trees_tiny_forests",
+        "https://www.ivn.nl",
+    ),
+    ("Stichting Steenbreek", "network", "depaving;climate_adaptation", "https://www.steenbreek.nl"),
+    (
+        "Naturalis Biodiversity Center",
+        "knowledge_institute",
+        "invasive_species;policy_vision",
+        "https://www.naturalis.nl",
+    ),
+    (
+        "Wageningen University & Research",
+        "knowledge_institute",
+        "ecological_corridors;policy_vision",
+        "https://www.wur.nl",
+    ),
+    (
+        "Zoogdiervereniging",
+        "nature_organisation",
+        "dark_sky_lighting;fauna_provisions",
+        "https://www.zoogdiervereniging.nl",
+    ),
+    (
+        "Vogelbescherming Nederland",
+        "nature_organisation",
+        "fauna_provisions;nature_inclusive_building",
+        "https://www.vogelbescherming.nl",
+    ),
+    (
+        "Groene Huisvesters (voorbeeld)",
+        "consultancy",
+        "green_roofs_walls;nature_inclusive_building",
+        None,
+    ),
+    (
+        "Ecologisch adviesbureau Demo",
+        "consultancy",
+        "nature_friendly_banks;ecological_mowing",
+        None,
+    ),
+    (
+        "Waterschapsnetwerk (voorbeeld)",
+        "government",
+        "nature_friendly_banks;climate_adaptation;ecological_corridors",
+        None,
+    ),
+)
+RESOURCES = (
+    (
+        "Handleiding vlindertransecten",
+        "guide",
+        "flower_verges",
+        "starter",
+        "https://www.vlinderstichting.nl",
+    ),
+    (
+        "Meetnet Urbane Soorten: telinstructie",
+        "guide",
+        "fauna_provisions",
+        "starter",
+        "https://www.sovon.nl",
+    ),
+    (
+        "Nationale Bijentelling",
+        "tool",
+        "flower_verges",
+        "starter",
+        "https://www.nationalebijentelling.nl",
+    ),
+    (
+        "Tuinvogeltelling",
+        "tool",
+        "citizen_participation",
+        "starter",
+        "https://www.tuinvogeltelling.nl",
+    ),
+    (
+        "Waarneming.nl voor gemeentelijke monitoring",
+        "tool",
+        "citizen_participation",
+        "starter",
+        "https://waarneming.nl",
+    ),
+    (
+        "Nationale Databank Flora en Fauna (NDFF)",
+        "dataset",
+        "policy_vision",
+        "advanced",
+        "https://www.ndff.nl",
+    ),
+    (
+        "NK Tegelwippen: tellen en meedoen",
+        "tool",
+        "depaving",
+        "starter",
+        "https://www.tegelwippen.nl",
+    ),
+    (
+        "Tiny Forest: handboek voor gemeenten",
+        "guide",
+        "trees_tiny_forests",
+        "starter",
+        "https://www.ivn.nl",
+    ),
+    ("Voorbeeldbestek ecologisch maaibeheer", "example", "ecological_mowing", "advanced", None),
+    ("Sinusbeheer in de praktijk", "guide", "ecological_mowing", "starter", None),
+    (
+        "Puntensysteem natuurinclusief bouwen (voorbeeld)",
+        "example",
+        "nature_inclusive_building",
+        "advanced",
+        None,
+    ),
+    ("Checklist vleermuisvriendelijke verlichting", "guide", "dark_sky_lighting", "starter", None),
+    ("Beslisboom exotenbeheer", "tool", "invasive_species", "advanced", None),
+    (
+        "Ontwerprichtlijn natuurvriendelijke oevers",
+        "guide",
+        "nature_friendly_banks",
+        "advanced",
+        None,
+    ),
+    ("Format biodiversiteitsvisie", "example", "policy_vision", "starter", None),
+    ("Groennorm: rekenvoorbeeld", "example", "policy_vision", "advanced", None),
+    ("Plantenlijst wadi's en regentuinen", "dataset", "climate_adaptation", "starter", None),
+    (
+        "Kaart ecologische verbindingszones (voorbeeld)",
+        "dataset",
+        "ecological_corridors",
+        "advanced",
+        None,
+    ),
+    ("Participatiekompas groen", "guide", "citizen_participation", "starter", None),
+    ("Gevelgroen: technische handreiking", "guide", "green_roofs_walls", "advanced", None),
+    ("Nestkastenplan gierzwaluw en huismus", "example", "fauna_provisions", "starter", None),
+    ("Monitoringsplan biodiversiteit in 5 stappen", "guide", "policy_vision", "starter", None),
+    ("Rekentool kosten en baten groen", "tool", "green_roofs_walls", "advanced", None),
+    ("Indicatorsoorten bloemrijke bermen", "dataset", "flower_verges", "advanced", None),
+)
+MEETINGS = (
+    ("2025-03-13", "Kick-off 2025: maaibeheer en bermen", "ecological_mowing;flower_verges"),
+    (
+        "2025-10-02",
+        "Natuurinclusief bouwen in de woningbouwopgave",
+        "nature_inclusive_building;policy_vision",
+    ),
+    (
+        "2026-03-19",
+        "Monitoring: wat meet je en wat doe je ermee?",
+        "policy_vision;citizen_participation",
+    ),
+    ("2026-06-25", "Ontstenen en klimaatadaptief groen", "depaving;climate_adaptation"),
+    (
+        "2026-12-10",
+        "Voorbereiding Biodiversiteit en Gemeenten 2027",
+        "trees_tiny_forests;dark_sky_lighting",
+    ),
+)
+
+
+def load_reference(path: Path = REFERENCE_FILE) -> pd.DataFrame:
+    """The 342 municipalities with public reference facts (no partner data)."""
+    return pd.read_csv(path, dtype={"code": str, "name": str, "province": str})
+
+
+def generate(
+    scale: str = "small", seed: int = 42, reference: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
+    """All tables of the demo dataset as DataFrames, reproducible for ``seed``."""
+    if scale not in ("small", "national"):
+        raise ValueError(f"scale must be 'small' or 'national', not {scale!r}")
+    rng = np.random.default_rng(seed)
+    towns = (load_reference() if reference is None else reference).copy()
+    partners = _choose_partners(towns, scale, rng)
+    towns["is_partner"] = towns["code"].isin(partners["code"])
+    joined = dict(zip(partners["code"], partners["joined_year"], strict=True))
+    towns["joined_year"] = towns["code"].map(joined).astype("Int64")
+    measures = _measures(partners, scale, rng)
+    maturity = _maturity(partners, rng)
+    monitoring = _monitoring(partners, scale, rng)
+    contacts = _contacts(partners, rng)
+    experts = _experts()
+    questions = _questions(partners, experts, rng)
+    meetings = _meetings(partners, rng)
+    resources = _resources()
+    # drawn last, so adding the table left every other table exactly as it was
+    resource_usage = _resource_usage(measures, resources, rng)
+    columns = [
+        "code",
+        "name",
+        "province",
+        "population",
+        "area_km2",
+        "urbanity",
+        "is_partner",
+        "joined_year",
+        "lat",
+        "lon",
+    ]
+    return {
+        "municipalities": towns[columns],
+        "measures": measures,
+        "maturity": maturity,
+        "monitoring": monitoring,
+        "help_questions": questions,
+        "contacts": contacts,
+        "experts": experts,
+        "meetings": meetings,
+        "resources": resources,
+        "resource_usage": resource_usage,
+    }
+
+
+def _choose_partners(towns: pd.DataFrame, scale: str, rng: np.random.Generator) -> pd.DataFrame:
+    if scale == "national":
+        chosen = towns.copy()
+    else:
+        picks = []
+        for _province, group in towns.groupby("province", sort=True):
+            weights = np.sqrt(group["population"].to_numpy(dtype=float))
+            count = 3 if len(group) >= 20 else 2
+            picks.append(group.sample(n=count, weights=weights, random_state=rng))
+        chosen = pd.concat(picks)
+        rest = towns.drop(chosen.index)
+        extra = rest.sample(
+            n=35 - len(chosen), weights=np.sqrt(rest["population"]), random_state=rng
+        )
+        chosen = pd.concat([chosen, extra]).sort_values("code")
+    size = np.log10(chosen["population"].to_numpy(dtype=float))
+    size_effect = (size - 4.0) / 1.8  # ~0 for 10k, ~1 for 630k inhabitants
+    ambition = np.clip(0.25 + 0.45 * size_effect + rng.normal(0, 0.22, len(chosen)), 0.02, 0.98)
+    chosen = chosen.assign(ambition=ambition)
+    years = np.where(
+        ambition > 0.6,
+        rng.integers(2019, 2022, len(chosen)),
+        rng.integers(2019, LAST_YEAR + 1, len(chosen)),
+    )
+    return chosen.assign(joined_year=years).reset_index(drop=True)
+
+
+def _near(
+    lat: float, lon: float, area_km2: float, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points scattered around a label point, within a fraction of the municipality's size."""
+    radius_km = 0.12 * np.sqrt(max(area_km2, 1.0))
+    angle = rng.uniform(0, 2 * np.pi, n)
+    dist = radius_km * np.sqrt(rng.uniform(0, 1, n))
+    dlat = dist * np.cos(angle) / 111.0
+    dlon = dist * np.sin(angle) / (111.0 * np.cos(np.radians(lat)))
+    return np.round(lat + dlat, 5), np.round(lon + dlon, 5)
+
+
+def _measures(partners: pd.DataFrame, scale: str, rng: np.random.Generator) -> pd.DataFrame:
+    themes = list(THEME_FACTS)
+    rows = []
+    for town in partners.itertuples(index=False):
+        base = 8 + 32 * town.ambition if scale == "small" else 24 + 94 * town.ambition
+        n = int(np.clip(round(base + rng.normal(0, 3)), 8, 40 if scale == "small" else 140))
+        # each municipality favours a few themes
+        weights = rng.dirichlet(np.full(len(themes), 0.6))
+        chosen = rng.choice(len(themes), size=n, p=weights)
+        lats, lons = _near(town.lat, town.lon, town.area_km2, n, rng)
+        for k, theme_index in enumerate(chosen):
+            theme = themes[theme_index]
+            unit, typical, unit_cost, titles = THEME_FACTS[theme]
+            start = int(rng.integers(max(2012, town.joined_year - 6), LAST_YEAR + 2))
+            age = LAST_YEAR - start
+            if start > LAST_YEAR:
+                status = rng.choice(["idea", "planned"])
+            elif age >= 2:
+                status = rng.choice(["realised", "in_progress", "stopped"], p=[0.78, 0.16, 0.06])
+            else:
+                status = rng.choice(["in_progress", "realised", "planned"], p=[0.6, 0.25, 0.15])
+            scale_value = float(np.round(typical * rng.lognormal(0, 0.6), 0)) or 1.0
+            title = rng.choice(titles).format(
+                place=rng.choice(PLACES),
+                street=rng.choice(STREETS),
+                building=rng.choice(BUILDINGS),
+                water=rng.choice(WATERS),
+            )
+            has_point = theme not in ("policy_vision",) and rng.random() < 0.9
+            realised = status == "realised"
+            rows.append(
+                {
+                    "municipality_code": town.code,
+                    "title": title,
+                    "theme": theme,
+                    "status": status,
+                    "start_year": start,
+                    "scale_value": scale_value,
+                    "scale_unit": unit,
+                    "lat": lats[k] if has_point else np.nan,
+                    "lon": lons[k] if has_point else np.nan,
+                    "cost_eur": float(
+                        np.round(scale_value * unit_cost * rng.lognormal(0, 0.3), -2)
+                    ),
+                    "partners": ";".join(
+                        sorted(rng.choice(PARTNERS, size=rng.integers(0, 3), replace=False))
+                    )
+                    or np.nan,
+                    "description": f"Voorbeeldpraktijk (demodata): {title.lower()} in {town.name}.",
+                    "lessons_learned": rng.choice(LESSONS)
+                    if realised or rng.random() < 0.3
+                    else np.nan,
+                    "updated_at": _date_in(max(start, 2015), rng),
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    frame["url"] = [f"https://www.example.org/demo/praktijk/{i}" for i in frame["id"]]
+    return frame
+
+
+def _date_in(year: int, rng: np.random.Generator) -> str:
+    year = min(year, LAST_YEAR)
+    start = dt.date(year, 1, 1)
+    end = dt.date(LAST_YEAR, 11, 1)
+    return (start + dt.timedelta(days=int(rng.integers(0, max(1, (end - start).days))))).isoformat()
+
+
+def _maturity(partners: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for town in partners.itertuples(index=False):
+        level = np.clip(
+            np.round(1 + 2.6 * town.ambition + rng.normal(0, 0.6, len(vocab.DIMENSIONS))), 1, 5
+        )
+        first_year = max(MATURITY_YEARS[0], town.joined_year)
+        for year in MATURITY_YEARS:
+            if year < first_year:
+                continue
+            if year > first_year:
+                grow = rng.random(len(level)) < 0.15 + 0.35 * town.ambition
+                dip = rng.random(len(level)) < 0.03
+                level = np.clip(level + grow - dip, 1, 5)
+            for dimension, value in zip(vocab.DIMENSIONS, level, strict=True):
+                rows.append(
+                    {
+                        "municipality_code": town.code,
+                        "year": year,
+                        "dimension": dimension,
+                        "level": int(value),
+                        "note": np.nan,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def _monitoring(partners: pd.DataFrame, scale: str, rng: np.random.Generator) -> pd.DataFrame:
+    years = np.array(MONITORING_YEARS)
+    t = years - years[0]
+    frames = []
+    schemes = list(SCHEME_GROUP)
+    for town in partners.itertuples(index=False):
+        if scale == "small":
+            n_schemes, n_sites, n_species = rng.integers(2, 4), (2, 4), (5, 8)
+        else:
+            n_schemes, n_sites, n_species = 4, (8, 11), (10, 13)
+        for scheme in rng.choice(schemes, size=n_schemes, replace=False):
+            group = SCHEME_GROUP[scheme]
+            pool = SPECIES[group]
+            species = rng.choice(pool, size=min(len(pool), rng.integers(*n_species)), replace=False)
+            sites = int(rng.integers(*n_sites))
+            site_lat, site_lon = _near(town.lat, town.lon, town.area_km2, sites, rng)
+            site_effect = rng.normal(0, 0.6, sites)
+            first_year = rng.choice(len(years) // 2, size=sites)  # sites start late
+            first_year[0] = 0
+            abundance = np.log(rng.lognormal(1.5, 0.9, len(species)))
+            trend = rng.normal(-0.02 + 0.06 * town.ambition, 0.04, len(species))
+            year_noise = rng.normal(0, 0.12, (len(species), len(years)))
+            log_mu = (
+                abundance[:, None, None]
+                + site_effect[None, :, None]
+                + (trend[:, None] * t[None, :] + year_noise)[:, None, :]
+            )
+            counts = rng.poisson(np.exp(log_mu)).astype(float)
+            missing = rng.random(counts.shape) < 0.12
+            counts[missing] = np.nan
+            s_idx, site_idx, y_idx = np.meshgrid(
+                np.arange(len(species)), np.arange(sites), np.arange(len(years)), indexing="ij"
+            )
+            keep = y_idx >= first_year[site_idx]
+            # not every missed visit leaves a row: half of them are absent from the file
+            keep &= ~(missing & (rng.random(counts.shape) < 0.5))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "municipality_code": town.code,
+                        "site_id": [
+                            f"{town.code}-{scheme[:3].upper()}-{i + 1}" for i in site_idx[keep]
+                        ],
+                        "scheme": scheme,
+                        "species_group": group,
+                        "species": species[s_idx[keep]],
+                        "year": years[y_idx[keep]],
+                        "count": counts[keep],
+                        "lat": site_lat[site_idx[keep]],
+                        "lon": site_lon[site_idx[keep]],
+                    }
+                )
+            )
+    frame = pd.concat(frames, ignore_index=True)
+    frame["count"] = frame["count"].astype("Int64")
+    return frame
+
+
+def _slug(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+def _contacts(partners: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for town in partners.itertuples(index=False):
+        for _ in range(int(rng.integers(1, 4))):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            local = f"{first}.{last}".lower().replace(" ", "")
+            themes = rng.choice(list(THEME_FACTS), size=rng.integers(1, 4), replace=False)
+            rows.append(
+                {
+                    "municipality_code": town.code,
+                    "name": f"{first} {last}",
+                    "role": rng.choice(ROLES),
+                    "email": f"{local}@{_slug(town.name)}.example",
+                    "phone": f"06-{rng.integers(10, 99)} {rng.integers(100, 999)} {rng.integers(100, 999)}",
+                    "themes": ";".join(sorted(themes)),
+                    "show_to_members": bool(rng.random() < 0.75),
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    return frame
+
+
+def _experts() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "id": i + 1,
+                "name": name,
+                "kind": kind,
+                "themes": themes,
+                "description": "Expertise zoals vermeld in de demodata (illustratief).",
+                "url": url,
+            }
+            for i, (name, kind, themes, url) in enumerate(EXPERTS)
+        ]
+    )
+
+
+def _questions(
+    partners: pd.DataFrame, experts: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
+    rows = []
+    count = 45 if len(partners) < 100 else len(partners)
+    for _ in range(count):
+        town = partners.iloc[int(rng.integers(0, len(partners)))]
+        theme = rng.choice(list(QUESTIONS))
+        asked = dt.date(LAST_YEAR - 2, 1, 1) + dt.timedelta(days=int(rng.integers(0, 1030)))
+        answered = rng.random() < min(0.85, (dt.date(LAST_YEAR, 11, 1) - asked).days / 600)
+        answerer = np.nan
+        if answered:
+            other = partners.iloc[int(rng.integers(0, len(partners)))]
+            answerer = other["name"] if rng.random() < 0.6 else rng.choice(experts["name"])
+        rows.append(
+            {
+                "municipality_code": town["code"],
+                "asked_on": asked.isoformat(),
+                "theme": theme,
+                "question": QUESTIONS[theme],
+                "status": "answered" if answered else "open",
+                "answered_by": answerer,
+            }
+        )
+    frame = pd.DataFrame(rows).sort_values("asked_on", kind="stable").reset_index(drop=True)
+    frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    return frame
+
+
+def _meetings(partners: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for i, (date, title, themes) in enumerate(MEETINGS):
+        host = partners.iloc[int(rng.integers(0, len(partners)))]
+        past = date < f"{LAST_YEAR}-11-01"
+        rows.append(
+            {
+                "id": i + 1,
+                "date": date,
+                "host_code": host["code"],
+                "title": title,
+                "themes": themes,
+                "summary": (
+                    f"Bijeenkomst bij gemeente {host['name']} (demodata): "
+                    "ervaringen gedeeld en hulpvragen besproken."
+                )
+                if past
+                else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _resources() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "id": i + 1,
+                "title": title,
+                "kind": kind,
+                "theme": theme,
+                "level": level,
+                "url": url,
+                "description": "Toolboxitem (demodata).",
+            }
+            for i, (title, kind, theme, level, url) in enumerate(RESOURCES)
+        ]
+    )
+
+
+def _resource_usage(
+    measures: pd.DataFrame, resources: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Link each resource to one to five practices of its theme (realised or in progress)."""
+    rows = []
+    active = measures[measures["status"].isin(["realised", "in_progress"])]
+    for resource in resources.itertuples(index=False):
+        candidates = active.loc[active["theme"] == resource.theme, "id"].to_numpy()
+        if len(candidates) == 0:
+            continue
+        n = min(len(candidates), int(rng.integers(1, 6)))
+        for measure_id in sorted(rng.choice(candidates, size=n, replace=False)):
+            rows.append({"resource_id": int(resource.id), "measure_id": int(measure_id)})
+    return pd.DataFrame(rows, columns=["resource_id", "measure_id"])
+
+
+def write(tables: dict[str, pd.DataFrame], out: Path) -> None:
+    """Write the tables as UTF-8 CSV files plus a DEMO marker file."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+    (out / "DEMO").write_text(
+        "These CSV files are illustrative demo data made by `python -m cop demo`.\n",
+        encoding="utf-8",
+    )
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m cop demo", description="Generate the illustrative demo dataset."
+    )
+    parser.add_argument("--scale", choices=("small", "national"), default="small")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    tables = generate(args.scale, args.seed)
+    write(tables, args.out)
+    for name, frame in tables.items():
+        print(f"{name}: {len(frame):,} rows")
+    return 0

@@ -1,0 +1,120 @@
+"""Turn stored codes into what a person reads: labels and column headers in their language."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cop.core import i18n, vocab
+from cop.data.schema import TABLES
+
+
+def _vocab_prefix(column: str, table: str | None) -> str | None:
+    if table in TABLES:
+        spec = TABLES[table]
+        if column in spec.columns:
+            f = spec.field(column)
+            if f.vocab and f.vocab in vocab.VOCAB_PREFIX:
+                return vocab.VOCAB_PREFIX[f.vocab][0]
+            return None
+    return {
+        "theme": "theme",
+        "dimension": "dimension",
+        "scheme": "scheme",
+        "species_group": "group",
+    }.get(column)
+
+
+def labelled(frame: pd.DataFrame, table: str | None, lang: str | None) -> pd.DataFrame:
+    """A copy with vocabulary codes replaced by labels and headers translated.
+
+    Lists of codes (``themes`` = ``"depaving;green_roofs_walls"``) become labels separated
+    by "; " (labels themselves contain commas), which the importer reads back. Columns
+    without a ``col.<name>`` message keep their name.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        prefix = _vocab_prefix(column, table)
+        if column == "themes":
+            out[column] = out[column].map(
+                lambda v: (
+                    "; ".join(i18n.label("theme", c, lang) for c in str(v).split(";"))
+                    if isinstance(v, str)
+                    else v
+                )
+            )
+        elif prefix:
+            out[column] = out[column].map(
+                lambda v, p=prefix: i18n.label(p, v, lang) if isinstance(v, str) else v
+            )
+        elif column == "level" and pd.api.types.is_integer_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: f"{int(v)} {i18n.label('level', int(v), lang)}" if pd.notna(v) else v
+            )
+    return out.rename(columns={c: column_label(c, lang) for c in out.columns})
+
+
+def column_label(column: str, lang: str | None) -> str:
+    key = f"col.{column}"
+    return i18n.t(key, lang) if i18n.has_key(key) else column
+
+
+PLAIN_NUMBER_COLUMNS = frozenset({"id", "year", "start_year", "joined_year", "level", "urbanity"})
+
+
+def _is_plain(column: str, series: pd.Series) -> bool:
+    """Years, ids and levels are shown without thousands separators or decimals."""
+    if column in PLAIN_NUMBER_COLUMNS or column.endswith(("_id", "_year")):
+        return True
+    values = pd.to_numeric(series, errors="coerce").dropna()
+    return bool(len(values)) and bool(((values % 1 == 0) & values.between(1900, 2100)).all())
+
+
+COLUMN_DECIMALS = {"lat": 4, "lon": 4, "area_km2": 1}
+
+
+def _decimals(series: pd.Series) -> int:
+    """0 for whole numbers, 2 for small fractions (0,65), otherwise 1."""
+    if series.name in COLUMN_DECIMALS:
+        return COLUMN_DECIMALS[str(series.name)]
+    values = pd.to_numeric(series, errors="coerce").dropna().astype(float)
+    if values.empty or bool((values % 1 == 0).all()):
+        return 0
+    return 2 if float(values.abs().max()) < 10 else 1
+
+
+def display_formats(frame: pd.DataFrame, lang: str | None) -> dict[str, object]:
+    """Per column a function that writes a cell as a person of ``lang`` reads it.
+
+    For a pandas ``Styler``: the shown text is formatted (``1.234,5``; ``29-11-2026``;
+    years as ``2026``) while the values underneath stay numbers and dates, so sorting a
+    column still sorts numbers. Keys are the raw column names of ``frame``.
+    """
+    formats: dict[str, object] = {}
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            formats[column] = lambda v: v.strftime("%d-%m-%Y") if pd.notna(v) else "–"
+        elif pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            continue
+        elif _is_plain(column, series):
+            formats[column] = lambda v: f"{v:.0f}" if pd.notna(v) else "–"
+        else:
+            decimals = _decimals(series)
+            formats[column] = lambda v, d=decimals: i18n.format_number(
+                None if pd.isna(v) else float(v), d, lang
+            )
+    return formats
+
+
+def with_municipality_names(frame: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """Add the municipality's name right after a ``municipality_code``/``host_code`` column.
+
+    People recognise "Súdwest-Fryslân", not "GM1900"; the code stays for imports.
+    """
+    names = municipalities.set_index("code")["name"]
+    out = frame.copy()
+    for code_column, name_column in (("municipality_code", "municipality"), ("host_code", "host")):
+        if code_column in out.columns and name_column not in out.columns:
+            position = out.columns.get_loc(code_column) + 1
+            out.insert(position, name_column, out[code_column].map(names).astype("string"))
+    return out

@@ -1,0 +1,422 @@
+"""Declared data model: one :class:`TableSpec` per table, checked with pandera.
+
+Why pandera: the tables are DataFrames of up to a million rows (monitoring counts), and
+pandera validates whole columns at once, collects *every* failure (``lazy=True``) with its
+row index and column, and lets the schema be declared next to the data model rather than
+spread over row-by-row pydantic models that would be 50–100× slower on such tables.
+
+The same specs drive the database tables (:mod:`cop.data.storage`), the import templates and
+the reports, so a column is declared exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+import pandera.pandas as pa
+
+from cop.core import vocab
+
+Kind = Literal["str", "int", "float", "bool", "date"]
+
+EARLIEST_YEAR = 1990
+EMAIL_PATTERN = r"^[^@\s;,]+@[^@\s;,]+\.[A-Za-z]{2,}$"
+URL_PATTERN = r"^https?://\S+$"
+CODE_PATTERN = r"^GM\d{4}$"
+NL_LAT = (50.6, 53.7)
+NL_LON = (3.2, 7.3)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: its type and the rules a value must follow."""
+
+    name: str
+    kind: Kind
+    nullable: bool = False
+    required: bool = True
+    vocab: str | None = None
+    vocab_list: bool = False
+    min: float | None = None
+    max: float | None = None
+    pattern: str | None = None
+    pattern_key: str = "err.pattern"
+    municipality: bool = False
+    not_future: bool = False
+    max_length: int | None = None
+    references: str | None = None  # name of the table whose ``id`` this column points to
+
+    @property
+    def must_exist(self) -> bool:
+        """A column that may be left out of a file entirely (then it is empty)."""
+        return self.required and not self.nullable
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]
+    personal: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+def _lat(nullable: bool = True, required: bool = True) -> Field:
+    return Field("lat", "float", nullable=nullable, required=required, min=NL_LAT[0], max=NL_LAT[1])
+
+
+def _lon(nullable: bool = True, required: bool = True) -> Field:
+    return Field("lon", "float", nullable=nullable, required=required, min=NL_LON[0], max=NL_LON[1])
+
+
+def _id() -> Field:
+    return Field("id", "int", min=1)
+
+
+def _municipality_code(nullable: bool = False, name: str = "municipality_code") -> Field:
+    return Field(
+        name,
+        "str",
+        nullable=nullable,
+        pattern=CODE_PATTERN,
+        pattern_key="err.code_pattern",
+        municipality=True,
+    )
+
+
+def _text(name: str, nullable: bool = True, max_length: int | None = 4000) -> Field:
+    return Field(name, "str", nullable=nullable, max_length=max_length)
+
+
+def _url() -> Field:
+    return Field("url", "str", nullable=True, pattern=URL_PATTERN, pattern_key="err.url")
+
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec(
+            "municipalities",
+            (
+                Field("code", "str", pattern=CODE_PATTERN, pattern_key="err.code_pattern"),
+                _text("name", nullable=False, max_length=120),
+                Field("province", "str", vocab="province"),
+                Field("population", "int", min=0),
+                Field("area_km2", "float", min=0.01),
+                Field("urbanity", "int", min=1, max=5),
+                Field("is_partner", "bool"),
+                Field("joined_year", "int", nullable=True, min=2000, not_future=True),
+                _lat(nullable=False),
+                _lon(nullable=False),
+            ),
+            key=("code",),
+        ),
+        TableSpec(
+            "measures",
+            (
+                _id(),
+                _municipality_code(),
+                _text("title", nullable=False, max_length=200),
+                Field("theme", "str", vocab="theme"),
+                Field("status", "str", vocab="status_measure"),
+                Field("start_year", "int", nullable=True, min=EARLIEST_YEAR, max=2100),
+                Field("scale_value", "float", nullable=True, min=0),
+                Field("scale_unit", "str", nullable=True, vocab="scale_unit"),
+                _lat(required=False),
+                _lon(required=False),
+                Field("cost_eur", "float", nullable=True, min=0, required=False),
+                _text("partners"),
+                _text("description"),
+                _text("lessons_learned"),
+                _url(),
+                Field("updated_at", "date", not_future=True),
+            ),
+            key=("id",),
+        ),
+        TableSpec(
+            "maturity",
+            (
+                _municipality_code(),
+                Field("year", "int", min=2000, not_future=True),
+                Field("dimension", "str", vocab="dimension"),
+                Field("level", "int", min=1, max=5),
+                _text("note"),
+            ),
+            key=("municipality_code", "year", "dimension"),
+        ),
+        TableSpec(
+            "monitoring",
+            (
+                _municipality_code(),
+                _text("site_id", nullable=False, max_length=60),
+                Field("scheme", "str", vocab="scheme"),
+                Field("species_group", "str", vocab="species_group"),
+                _text("species", nullable=False, max_length=120),
+                Field("year", "int", min=EARLIEST_YEAR, not_future=True),
+                Field("count", "int", nullable=True, min=0),
+                _lat(required=False),
+                _lon(required=False),
+            ),
+            key=("site_id", "scheme", "species", "year"),
+        ),
+        TableSpec(
+            "help_questions",
+            (
+                _id(),
+                _municipality_code(),
+                Field("asked_on", "date", not_future=True),
+                Field("theme", "str", vocab="theme"),
+                _text("question", nullable=False),
+                Field("status", "str", vocab="status_question"),
+                _text("answered_by", max_length=200),
+            ),
+            key=("id",),
+        ),
+        TableSpec(
+            "contacts",
+            (
+                _id(),
+                _municipality_code(),
+                _text("name", nullable=False, max_length=120),
+                _text("role", max_length=120),
+                Field(
+                    "email", "str", nullable=True, pattern=EMAIL_PATTERN, pattern_key="err.email"
+                ),
+                _text("phone", max_length=40),
+                Field("themes", "str", nullable=True, vocab="theme", vocab_list=True),
+                Field("show_to_members", "bool", required=False),
+            ),
+            key=("id",),
+            personal=frozenset({"name", "email", "phone"}),
+        ),
+        TableSpec(
+            "experts",
+            (
+                _id(),
+                _text("name", nullable=False, max_length=200),
+                Field("kind", "str", vocab="expert_kind"),
+                Field("themes", "str", nullable=True, vocab="theme", vocab_list=True),
+                _text("description"),
+                _url(),
+            ),
+            key=("id",),
+        ),
+        TableSpec(
+            "meetings",
+            (
+                _id(),
+                Field("date", "date"),
+                _municipality_code(nullable=True, name="host_code"),
+                _text("title", nullable=False, max_length=200),
+                Field("themes", "str", nullable=True, vocab="theme", vocab_list=True),
+                _text("summary"),
+            ),
+            key=("id",),
+        ),
+        TableSpec(
+            "resources",
+            (
+                _id(),
+                _text("title", nullable=False, max_length=200),
+                Field("kind", "str", vocab="resource_kind"),
+                Field("theme", "str", vocab="theme"),
+                Field("level", "str", vocab="resource_level"),
+                _url(),
+                _text("description"),
+            ),
+            key=("id",),
+        ),
+        # Which practice (measure) used which toolbox resource; a pure link table.
+        TableSpec(
+            "resource_usage",
+            (
+                Field("resource_id", "int", min=1, references="resources"),
+                Field("measure_id", "int", min=1, references="measures"),
+            ),
+            key=("resource_id", "measure_id"),
+        ),
+    )
+}
+
+# Load order respects references (municipality codes first).
+TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
+
+
+def vocabulary(name: str) -> tuple[str, ...]:
+    """The allowed codes of a vocabulary named in a :class:`Field`."""
+    if name == "province":
+        return vocab.PROVINCES
+    return vocab.VOCAB_PREFIX[name][1]
+
+
+def referenced_tables(table: str) -> tuple[str, ...]:
+    """Tables whose ``id`` a column of ``table`` points to (``resources``, ``measures``)."""
+    return tuple(f.references for f in TABLES[table].fields if f.references)
+
+
+def referencing_fields(table: str) -> list[tuple[str, str]]:
+    """``(table, column)`` pairs that point to the ``id`` of ``table``."""
+    return [
+        (spec.name, f.name)
+        for spec in TABLES.values()
+        for f in spec.fields
+        if f.references == table
+    ]
+
+
+def build_schema(
+    spec: TableSpec,
+    *,
+    known_codes: set[str] | None,
+    today: dt.date,
+    known_ids: Mapping[str, set[int]] | None = None,
+) -> pa.DataFrameSchema:
+    """The pandera schema of a table for one validation run.
+
+    ``known_codes`` are the municipality codes a reference may point to (``None`` skips that
+    check, e.g. for the municipalities table itself); ``known_ids`` maps a referenced table
+    to the ids a ``references`` column may hold (a table missing from it is not checked);
+    ``today`` decides what is "future".
+    The ``error`` of each check is a catalog key with parameters (``key|name=value``), so
+    the report can be written in the reader's language.
+    """
+    columns: dict[str, pa.Column] = {}
+    for f in spec.fields:
+        checks: list[pa.Check] = []
+        if f.vocab and not f.vocab_list:
+            allowed = vocabulary(f.vocab)
+            checks.append(pa.Check.isin(allowed, error=f"err.vocab|vocab={f.vocab}"))
+        if f.vocab_list:
+            allowed_set = set(vocabulary(f.vocab or ""))
+            checks.append(
+                pa.Check(
+                    lambda s, allowed_set=allowed_set: s.map(
+                        lambda v: all(item in allowed_set for item in str(v).split(";"))
+                    ).astype(bool),
+                    error=f"err.vocab|vocab={f.vocab}",
+                )
+            )
+        if f.min is not None:
+            checks.append(pa.Check.ge(f.min, error=f"err.min|min={_num(f.min)}"))
+        upper = f.max
+        if f.not_future:
+            checks.append(
+                pa.Check.le(
+                    today.year if f.kind == "int" else pd.Timestamp(today),
+                    error=f"err.future|today={today.isoformat()}",
+                )
+            )
+        if upper is not None:
+            checks.append(pa.Check.le(upper, error=f"err.max|max={_num(upper)}"))
+        if f.pattern:
+            checks.append(pa.Check.str_matches(f.pattern, error=f.pattern_key))
+        if f.max_length:
+            checks.append(
+                pa.Check.str_length(max_value=f.max_length, error=f"err.length|max={f.max_length}")
+            )
+        if f.municipality and known_codes is not None:
+            checks.append(pa.Check.isin(sorted(known_codes), error="err.unknown_municipality"))
+        if f.references and known_ids is not None and f.references in known_ids:
+            checks.append(
+                pa.Check.isin(
+                    sorted(known_ids[f.references]),
+                    error=f"err.unknown_reference|table={f.references}",
+                )
+            )
+        columns[f.name] = pa.Column(
+            _pandera_dtype(f.kind),
+            checks=checks,
+            nullable=f.nullable,
+            required=f.must_exist,
+            coerce=True,
+        )
+    frame_checks = [_duplicate_key_check(spec)]
+    if spec.name == "measures":
+        frame_checks += _measure_checks(today)
+    return pa.DataFrameSchema(columns, checks=frame_checks, strict=False)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _pandera_dtype(kind: Kind) -> object:
+    return {
+        "str": pd.StringDtype(),
+        "int": "Int64",
+        "float": "Float64",
+        "bool": "boolean",
+        "date": "datetime64[ns]",
+    }[kind]
+
+
+def _duplicate_key_check(spec: TableSpec) -> pa.Check:
+    key = list(spec.key)
+    name = ",".join(key)
+
+    def unique_key(df: pd.DataFrame) -> pd.Series:
+        present = [c for c in key if c in df.columns]
+        if len(present) < len(key):
+            return pd.Series(True, index=df.index)
+        return ~df.duplicated(subset=present, keep="first")
+
+    return pa.Check(unique_key, error=f"err.duplicate_key|column={name}")
+
+
+def _measure_checks(today: dt.date) -> list[pa.Check]:
+    def start_year_not_future(df: pd.DataFrame) -> pd.Series:
+        if "start_year" not in df or "status" not in df:
+            return pd.Series(True, index=df.index)
+        future = df["start_year"].fillna(0) > today.year
+        allowed = df["status"].isin(sorted(vocab.FUTURE_START_ALLOWED))
+        return ~(future & ~allowed)
+
+    def unit_with_value(df: pd.DataFrame) -> pd.Series:
+        if "scale_value" not in df or "scale_unit" not in df:
+            return pd.Series(True, index=df.index)
+        return ~(df["scale_value"].notna() & df["scale_unit"].isna())
+
+    def both_coordinates(df: pd.DataFrame) -> pd.Series:
+        if "lat" not in df or "lon" not in df:
+            return pd.Series(True, index=df.index)
+        return df["lat"].isna() == df["lon"].isna()
+
+    return [
+        pa.Check(start_year_not_future, error="err.start_year_future|column=start_year"),
+        pa.Check(unit_with_value, error="err.unit_missing|column=scale_unit"),
+        pa.Check(both_coordinates, error="err.half_coordinate|column=lat"),
+    ]
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    """A typed, empty DataFrame with the table's columns (for templates and empty stores)."""
+    spec = TABLES[table]
+    return pd.DataFrame(
+        {f.name: pd.Series(dtype=_pandera_dtype(f.kind)) for f in spec.fields}  # type: ignore[arg-type]
+    )
+
+
+def coerce_types(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Cast columns to the declared dtypes (for data read back from a database)."""
+    spec = TABLES[table]
+    out = df.copy()
+    for f in spec.fields:
+        if f.name not in out:
+            out[f.name] = pd.Series(pd.NA, index=out.index)
+        if f.kind == "date":
+            out[f.name] = pd.to_datetime(out[f.name], errors="coerce").astype("datetime64[ns]")
+        elif f.kind == "bool":
+            out[f.name] = out[f.name].astype("boolean")
+        else:
+            out[f.name] = out[f.name].astype(_pandera_dtype(f.kind))  # type: ignore[call-overload]
+    return out[spec.columns]

@@ -1,0 +1,378 @@
+"""Validate a table a person supplies and explain every problem by row and column.
+
+The flow is: read text cells (:mod:`cop.data.readers`) -> map vocabulary labels to codes ->
+parse numbers, dates and yes/no cells (reporting the cells that are not) -> run the
+declared pandera schema (:mod:`cop.data.schema`) -> one :class:`Issue` per problem. Nothing is
+stored here; :mod:`cop.data.storage` only writes a frame whose report is clean.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from cop.core import i18n, vocab
+from cop.data.readers import RawTable, ReadError, read_raw
+from cop.data.schema import TABLES, Field, build_schema
+
+TRUE_WORDS = frozenset({"true", "1", "yes", "ja", "waar", "y", "j", "x"})
+FALSE_WORDS = frozenset({"false", "0", "no", "nee", "onwaar", "n"})
+DUTCH_NUMBER = re.compile(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+MAX_ISSUES = 1000
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem: ``row`` is the spreadsheet row (header = 1), ``None`` for the whole file."""
+
+    row: int | None
+    column: str | None
+    key: str
+    value: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+    def message(self, lang: str | None = None) -> str:
+        problem = i18n.t(self.key, lang, **self._params_for_text(lang))
+        where = []
+        if self.row is not None:
+            where.append(i18n.t("err.where_row", lang, row=self.row))
+        if self.column:
+            where.append(i18n.t("err.where_column", lang, column=self.column))
+        text = f"{', '.join(where)}: {problem}" if where else problem
+        if self.value is not None:
+            text += " " + i18n.t("err.where_value", lang, value=_shorten(self.value))
+        return text
+
+    def _params_for_text(self, lang: str | None) -> dict[str, str]:
+        params = dict(self.params)
+        if "vocab" in params:
+            params["allowed"] = _allowed_text(params.pop("vocab"), lang)
+        if "today" in params:
+            params["today"] = i18n.format_date(params["today"], lang)
+        return params
+
+
+@dataclass
+class ValidationReport:
+    table: str
+    source: str
+    issues: list[Issue]
+    frame: pd.DataFrame | None = None
+    raw: RawTable | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    def messages(self, lang: str | None = None, limit: int | None = None) -> list[str]:
+        shown = self.issues if limit is None else self.issues[:limit]
+        return [issue.message(lang) for issue in shown]
+
+    def to_frame(self, lang: str | None = None) -> pd.DataFrame:
+        """The issues as a table a person can sort and download."""
+        return pd.DataFrame(
+            {
+                "row": [i.row for i in self.issues],
+                "column": [i.column for i in self.issues],
+                "value": [i.value for i in self.issues],
+                "problem": [i18n.t(i.key, lang, **i._params_for_text(lang)) for i in self.issues],
+            }
+        )
+
+    def summary(self, lang: str | None = None) -> str:
+        if self.ok:
+            rows = 0 if self.frame is None else len(self.frame)
+            return i18n.t("err.summary_ok", lang, file=self.source, rows=rows, table=self.table)
+        return i18n.t("err.summary_bad", lang, file=self.source, count=len(self.issues))
+
+
+def _shorten(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _allowed_text(vocab_name: str, lang: str | None) -> str:
+    from cop.data.schema import vocabulary
+
+    codes = vocabulary(vocab_name)
+    if vocab_name == "province":
+        return ", ".join(codes)
+    prefix = vocab.VOCAB_PREFIX[vocab_name][0]
+    return ", ".join(f"{code} ({i18n.label(prefix, code, lang)})" for code in codes)
+
+
+def validate_file(
+    source: str | Path | bytes,
+    table: str,
+    *,
+    known_codes: set[str] | None,
+    filename: str | None = None,
+    today: dt.date | None = None,
+    known_ids: Mapping[str, set[int]] | None = None,
+) -> ValidationReport:
+    """Read and validate a file; read errors become a report with one issue."""
+    name = filename or (Path(source).name if isinstance(source, (str, Path)) else "upload")
+    if table not in TABLES:
+        return ValidationReport(
+            table,
+            name,
+            [
+                Issue(
+                    None,
+                    None,
+                    "err.unknown_table",
+                    params={"table": table, "tables": ", ".join(TABLES)},
+                )
+            ],
+        )
+    try:
+        raw = read_raw(source, name)
+    except ReadError as exc:
+        params = {k: str(v) for k, v in exc.params.items() if k != "detail"}
+        return ValidationReport(table, name, [Issue(None, None, exc.key, params=params)])
+    report = validate_frame(
+        raw.frame,
+        table,
+        known_codes=known_codes,
+        today=today,
+        decimal_comma=raw.decimal_comma,
+        source=name,
+        known_ids=known_ids,
+    )
+    report.raw = raw
+    return report
+
+
+def validate_frame(
+    frame: pd.DataFrame,
+    table: str,
+    *,
+    known_codes: set[str] | None,
+    today: dt.date | None = None,
+    decimal_comma: bool = False,
+    source: str = "data",
+    known_ids: Mapping[str, set[int]] | None = None,
+) -> ValidationReport:
+    """Validate a frame of text (or already typed) cells against the table's schema.
+
+    ``known_ids`` maps a referenced table (``resources``) to the ids that exist, for
+    columns declared with ``references``; ``None`` skips those checks.
+    Returns a report whose ``frame`` holds the typed, normalised rows when it is ``ok``.
+    """
+    today = today or dt.date.today()
+    spec = TABLES[table]
+    frame = frame.copy()
+    frame.columns = _column_names(frame.columns, spec.columns)
+    issues: list[Issue] = []
+    missing = [f.name for f in spec.fields if f.must_exist and f.name not in frame.columns]
+    issues += [Issue(None, name, "err.missing_column") for name in missing]
+    ignored = [c for c in frame.columns if c not in spec.columns]
+    if issues:
+        return ValidationReport(table, source, issues, ignored_columns=ignored)
+    frame = frame[[c for c in spec.columns if c in frame.columns]]
+
+    bad_cells: set[tuple[int, str]] = set()
+    comma = decimal_comma or _looks_decimal_comma(frame, spec.fields)
+    for f in spec.fields:
+        if f.name not in frame:
+            continue
+        parsed, cell_issues = _parse_column(frame[f.name], f, comma)
+        frame[f.name] = parsed
+        issues += cell_issues
+        bad_cells |= {(i.row, f.name) for i in cell_issues if i.row is not None}
+
+    schema = build_schema(spec, known_codes=known_codes, today=today, known_ids=known_ids)
+    try:
+        typed = schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        issues += _issues_from_pandera(exc.failure_cases, frame, bad_cells)
+        typed = None
+    issues.sort(key=lambda i: (i.row if i.row is not None else -1, i.column or ""))
+    if issues:
+        return ValidationReport(
+            table,
+            source,
+            issues[:MAX_ISSUES] if len(issues) > MAX_ISSUES else issues,
+            ignored_columns=ignored,
+        )
+    for f in spec.fields:  # optional columns absent from the file
+        if f.name not in typed:
+            typed[f.name] = pd.Series(False if f.kind == "bool" else pd.NA, index=typed.index)
+    typed = typed[spec.columns]
+    return ValidationReport(table, source, [], frame=typed, ignored_columns=ignored)
+
+
+def _column_names(headers: pd.Index, columns: list[str]) -> list[str]:
+    """Column names from a file's headers: the names themselves or their Dutch/English labels.
+
+    A table downloaded from a page carries labels ("Gemeentecode", "Startjaar"); accepting
+    them lets a coordinator edit a download and import it again.
+    """
+    aliases = {}
+    for column in columns:
+        key = f"col.{column}"
+        if i18n.has_key(key):
+            for lang in i18n.LANGUAGES:
+                aliases.setdefault(i18n.t(key, lang).strip().lower(), column)
+    names = []
+    for header in headers:
+        text = str(header).strip().lower()
+        names.append(text if text in columns else aliases.get(text, text))
+    return names
+
+
+def _looks_decimal_comma(frame: pd.DataFrame, fields: tuple[Field, ...]) -> bool:
+    """A comma-separated file may still carry quoted Dutch decimals ("12,5")."""
+    return any(
+        f.kind == "float"
+        and f.name in frame
+        and frame[f.name].dtype == "string"
+        and bool(frame[f.name].str.fullmatch(r"[-+]?\d+,\d+").fillna(False).any())
+        for f in fields
+    )
+
+
+def _parse_column(
+    column: pd.Series, f: Field, decimal_comma: bool
+) -> tuple[pd.Series, list[Issue]]:
+    """Parse one column of text into its declared kind; report the cells that fail."""
+    if column.dtype != "string" and column.dtype != object:
+        return column, []  # already typed (e.g. a frame from the generator)
+    text = column.astype("string")
+    present = text.notna()
+    if f.kind == "str":
+        if f.vocab:
+            return _normalise_vocab(text, f), []
+        return text, []
+    if f.kind in ("int", "float"):
+        cleaned = _strip_level_labels(text) if f.name == "level" else text
+        if decimal_comma:
+            dutch = cleaned.str.fullmatch(DUTCH_NUMBER).fillna(False)
+            cleaned = cleaned.where(
+                ~dutch, cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+            )
+        numbers = pd.to_numeric(cleaned, errors="coerce")
+        failed = present & numbers.isna()
+        key = "err.not_a_number"
+        if f.kind == "int":
+            fractional = numbers.notna() & (numbers % 1 != 0)
+            failed_frac = present & fractional
+            issues = _cell_issues(text, failed, f.name, key) + _cell_issues(
+                text, failed_frac, f.name, "err.not_integer"
+            )
+            numbers = numbers.mask(fractional)
+            return numbers.astype("Float64").round().astype("Int64"), issues
+        return numbers.astype("Float64"), _cell_issues(text, failed, f.name, key)
+    if f.kind == "bool":
+        lowered = text.str.lower()
+        values = pd.Series(pd.NA, index=text.index, dtype="boolean")
+        values[lowered.isin(TRUE_WORDS).fillna(False)] = True
+        values[lowered.isin(FALSE_WORDS).fillna(False)] = False
+        failed = present & values.isna()
+        return values, _cell_issues(text, failed, f.name, "err.not_a_bool")
+    # dates: ISO first, then Dutch day-month-year
+    iso = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    dutch = pd.to_datetime(text, format="%d-%m-%Y", errors="coerce")
+    dates = iso.fillna(dutch).astype("datetime64[ns]")
+    failed = present & dates.isna()
+    return dates, _cell_issues(text, failed, f.name, "err.not_a_date")
+
+
+def _strip_level_labels(text: pd.Series) -> pd.Series:
+    """Read "3 Ontwikkelend" (how pages show a level) as 3; other text stays for the checks."""
+    labels = {
+        i18n.label("level", level, lang).lower(): level
+        for level in range(1, 6)
+        for lang in i18n.LANGUAGES
+    }
+    parts = text.str.extract(r"^\s*(\d+)\s+(.+?)\s*$")
+    known = parts[1].str.lower().isin(list(labels)).fillna(False).astype(bool)
+    return text.mask(known, parts[0])
+
+
+def _normalise_vocab(text: pd.Series, f: Field) -> pd.Series:
+    """Accept codes and Dutch/English labels, in any case; store codes."""
+    lookup = _vocab_lookup(f.vocab or "")
+
+    def one(value: str) -> str:
+        return lookup.get(value.strip().lower(), value.strip())
+
+    if f.vocab_list:
+        return text.map(
+            lambda v: (
+                v if pd.isna(v) else ";".join(one(p) for p in re.split(r"[;|]", v) if p.strip())
+            ),
+            na_action="ignore",
+        ).astype("string")
+    return text.map(one, na_action="ignore").astype("string")
+
+
+def _vocab_lookup(vocab_name: str) -> dict[str, str]:
+    from cop.data.schema import vocabulary
+
+    codes = vocabulary(vocab_name)
+    lookup = {code.lower(): code for code in codes}
+    if vocab_name in vocab.VOCAB_PREFIX:
+        prefix = vocab.VOCAB_PREFIX[vocab_name][0]
+        for code in codes:
+            for lang in i18n.LANGUAGES:
+                lookup[i18n.label(prefix, code, lang).lower()] = code
+    return lookup
+
+
+def _cell_issues(text: pd.Series, failed: pd.Series, column: str, key: str) -> list[Issue]:
+    failed = failed.fillna(False).astype(bool)
+    return [Issue(int(row), column, key, value=str(text[row])) for row in text.index[failed]]
+
+
+def _issues_from_pandera(
+    cases: pd.DataFrame, frame: pd.DataFrame, bad_cells: set[tuple[int, str]]
+) -> list[Issue]:
+    issues: list[Issue] = []
+    for case in cases.itertuples(index=False):
+        check = str(case.check)
+        column = None if case.column is None or pd.isna(case.column) else str(case.column)
+        row = None if case.index is None or pd.isna(case.index) else int(case.index)
+        if check.startswith("coerce_dtype") or check.startswith("dtype("):
+            continue  # parsing has already reported these cells
+        if check == "column_in_dataframe":
+            issues.append(Issue(None, str(case.failure_case), "err.missing_column"))
+            continue
+        if check == "not_nullable":
+            if (row, column) not in bad_cells:
+                issues.append(Issue(row, column, "err.required"))
+            continue
+        key, _, rest = check.partition("|")
+        params = dict(p.split("=", 1) for p in rest.split("|") if "=" in p)
+        if "column" in params:  # a frame-wide check names the column it is about
+            column = params["column"]
+        if not key.startswith("err."):
+            key, params = "err.check_failed", {"check": check}
+        value = None
+        if row is not None and key == "err.duplicate_key":
+            value = " / ".join(_value_text(frame.at[row, c]) for c in params["column"].split(","))
+        elif row is not None and column in frame.columns:
+            cell = frame.at[row, column]
+            value = None if pd.isna(cell) else _value_text(cell)
+        if (row, column) in bad_cells:
+            continue
+        issues.append(Issue(row, column, key, value=value, params=params))
+    # a row failing a frame-wide check is reported once per failing cell of the check
+    unique: dict[tuple, Issue] = {}
+    for issue in issues:
+        unique.setdefault((issue.row, issue.column, issue.key), issue)
+    return list(unique.values())
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

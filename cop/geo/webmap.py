@@ -1,0 +1,603 @@
+"""Folium maps of municipalities and measures, built by plain functions (no Streamlit).
+
+Why the map is built this way
+    * The choropleth is one ``folium.GeoJson`` with only ``code``, ``name``, ``value``
+      and a ready tooltip per feature; geometry was simplified and rounded once
+      (:func:`cop.geo.boundaries.simplify_for_web`), so 342 municipalities stay a few hundred KB.
+    * Measures are sent as one compact JSON array (``[lat, lon, theme, status, year,
+      title, scale, municipality]`` with small lookup tables) and turned into clustered
+      circle markers by a JavaScript callback, instead of 20,000 folium ``Marker``
+      objects with their own popups: about 70 bytes per measure instead of ~1 KB.
+      Popups are built in the browser only when a marker is clicked.
+    * Everything a person typed (titles, names, scale text) is HTML-escaped in Python
+      before it goes into the page; the JSON is also made safe for a ``<script>``
+      element (``<``, ``>``, ``&`` and quotes as ``\\u0022``-style escapes), so a title like
+      ``</script><script>alert(1)</script>`` stays text.
+    * Only Leaflet (and Leaflet.markercluster when measures are drawn) is loaded: the
+      jQuery, Bootstrap and Font Awesome files folium adds by default are not needed.
+
+Colours: :mod:`cop.geo.mapview` (YlGnBu for the choropleth); themes use Okabe–Ito followed
+by Paul Tol's "muted" colours. Fourteen categories cannot all be told apart by colour
+alone, so the popup and the sidebar filter name the theme.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+import folium
+import pandas as pd
+import shapely.geometry
+from branca.element import CssLink, Element, JavascriptLink, MacroElement
+from folium.map import ElementAddToElement
+from folium.plugins import MarkerCluster
+from folium.template import Template
+from folium.utilities import JsCode, get_obj_in_upper_tree
+
+from cop.core import i18n, vocab
+from cop.geo import boundaries, mapview
+from cop.geo.boundaries import ATTRIBUTION
+
+#: Centre and zoom that show the whole of the Netherlands.
+NL_CENTER = (52.2, 5.4)
+NL_BOUNDS = [[50.75, 3.36], [53.55, 7.22]]
+NL_ZOOM = 7
+#: South-west and north-east corners of the country (the map opens fitted to them).
+NL_BOUNDS = [[50.75, 3.36], [53.55, 7.22]]
+TILES = "OpenStreetMap"
+
+#: One colour per theme, in :data:`cop.core.vocab.THEMES` order.
+THEME_COLOURS: tuple[str, ...] = (
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#332288",
+    "#117733",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#AA4499",
+    "#DDCC77",
+)
+
+#: Where a popup links to: the profile page, relative to the map component's iframe
+#: (``<base>/component/<name>/index.html``), so it works under any base URL path.
+PROFILE_HREF = "../../profile?gemeente="
+
+_JINJA_OPENER = re.compile(r"\{(?=[{%#])")
+
+_LEAFLET_ONLY_JS = [js for js in folium.Map.default_js if js[0] == "leaflet"]
+_LEAFLET_ONLY_CSS = [css for css in folium.Map.default_css if css[0] == "leaflet_css"]
+
+
+def escape(text: object) -> str:
+    """HTML-escape anything a person typed (``None``/NA become an empty string).
+
+    Braces become character references too: folium (through branca) parses the output
+    of every element's script once more as a Jinja template, so a title containing
+    ``{{ ... }}`` would otherwise be *executed on the server* when the map is rendered.
+    ``&#123;`` displays as ``{`` in the browser and means nothing to Jinja.
+    """
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return ""
+    return html.escape(str(text), quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def escape_series(texts: pd.Series) -> pd.Series:
+    """:func:`escape` for a whole column at once (same result, vectorised)."""
+    out = texts.astype("string").fillna("")
+    for char, reference in _ESCAPES:
+        out = out.str.replace(char, reference, regex=False)
+    return out
+
+
+_ESCAPES = (
+    ("&", "&amp;"),
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ('"', "&quot;"),
+    ("'", "&#x27;"),
+    ("{", "&#123;"),
+    ("}", "&#125;"),
+)
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element, an HTML attribute and Jinja.
+
+    ``<``, ``>``, ``&`` and ``'`` become ``\\u003c``-style escapes (no ``</script>`` can end
+    the element early); so do the Jinja openers ``{{``, ``{%`` and ``{#``, which never
+    occur in JSON's own syntax, only inside strings (see :func:`escape` for why).
+    """
+    text = (
+        json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+    return _JINJA_OPENER.sub(r"\\u007b", text)
+
+
+def _base_map(location: tuple[float, float], zoom: int, *, tiles: str | None) -> folium.Map:
+    m = folium.Map(location=list(location), zoom_start=zoom, tiles=tiles, control_scale=True)
+    # Instance attributes win over folium's class defaults: only Leaflet itself is loaded.
+    m.default_js = list(_LEAFLET_ONLY_JS)
+    m.default_css = list(_LEAFLET_ONLY_CSS)
+    return m
+
+
+# ---------------------------------------------------------------- measures, compactly
+
+
+def scale_text(value: object, unit: object, lang: str | None) -> str:
+    """``1.278 m²`` style text of a measure's scale; empty when unknown."""
+    if value is None or pd.isna(value):
+        return ""
+    number = i18n.format_number(float(value), 0 if float(value) >= 10 else 1, lang)
+    if unit is None or pd.isna(unit):
+        return number
+    return f"{number} {i18n.label('unit', unit, lang)}"
+
+
+def measure_payload(
+    measures: pd.DataFrame, municipalities: pd.DataFrame, lang: str | None
+) -> dict[str, Any]:
+    """The compact data the browser needs for every measure marker and popup.
+
+    Measures without coordinates are left out (they cannot be placed). Every text is
+    HTML-escaped here, once.
+
+    Returns
+    -------
+    dict
+        ``rows``: ``[lat, lon, theme_index, status_index, start_year or 0, title,
+        scale, municipality_index]``; ``themes``, ``colours``, ``statuses``: lookups by
+        index; ``towns``: ``[code, name]`` by index; ``text``: escaped labels.
+    """
+    located = measures[measures["lat"].notna() & measures["lon"].notna()]
+    theme_index = {code: i for i, code in enumerate(vocab.THEMES)}
+    status_index = {code: i for i, code in enumerate(vocab.MEASURE_STATUSES)}
+    codes = sorted(located["municipality_code"].dropna().astype(str).unique())
+    town_index = {code: i for i, code in enumerate(codes)}
+    names = municipalities.set_index("code")["name"]
+    units = located["scale_unit"] if "scale_unit" in located else pd.Series(pd.NA, located.index)
+    # Column-wise (20,000 rows): format each distinct scale once, escape as a vector.
+    scale_keys = list(zip(located["scale_value"].astype(object), units.astype(object), strict=True))
+    scale_texts = {key: escape(scale_text(*key, lang)) for key in set(scale_keys)}
+    columns = [
+        located["lat"].astype(float).round(5).tolist(),
+        located["lon"].astype(float).round(5).tolist(),
+        located["theme"].map(theme_index).fillna(0).astype(int).tolist(),
+        located["status"].map(status_index).fillna(0).astype(int).tolist(),
+        located["start_year"].fillna(0).astype(int).tolist(),
+        escape_series(located["title"]).tolist(),
+        [scale_texts[key] for key in scale_keys],
+        located["municipality_code"].astype(str).map(town_index).astype(int).tolist(),
+    ]
+    rows = [list(row) for row in zip(*columns, strict=True)]
+    return {
+        "rows": rows,
+        "themes": [escape(i18n.label("theme", t, lang)) for t in vocab.THEMES],
+        "colours": list(THEME_COLOURS),
+        "statuses": [escape(i18n.label("status", s, lang)) for s in vocab.MEASURE_STATUSES],
+        "towns": [[code, escape(names.get(code, code))] for code in codes],
+        "text": {
+            "status": escape(i18n.t("map.popup_status", lang)),
+            "year": escape(i18n.t("map.popup_year", lang)),
+            "scale": escape(i18n.t("map.popup_scale", lang)),
+            "profile": escape(i18n.t("map.popup_profile", lang)),
+        },
+        "href": PROFILE_HREF,
+    }
+
+
+def measure_payload_json(
+    measures: pd.DataFrame, municipalities: pd.DataFrame, lang: str | None
+) -> str:
+    """:func:`measure_payload` as script-safe JSON (what the page caches and sends)."""
+    return script_json(measure_payload(measures, municipalities, lang))
+
+
+class _RawScript(Element):
+    """Script text inserted as it is, never compiled as a template again."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "RawScript"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+def _render_script_raw(element: MacroElement, kwargs: dict[str, Any]) -> None:
+    """Render ``element``'s script macro once and add the text as it is.
+
+    branca's ``MacroElement.render`` wraps the macro's output in a new ``Element``, which
+    compiles that output as a Jinja template: for a 1.5 MB payload that is slow (about
+    0.1 s per render) and it would evaluate any ``{{ }}`` in the data. The links to the
+    element's JavaScript and CSS are added as ``JSCSSMixin.render`` does.
+    """
+    figure = element.get_root()
+    for name, url in getattr(element, "default_js", []):
+        figure.header.add_child(JavascriptLink(url), name=name)
+    for name, url in getattr(element, "default_css", []):
+        figure.header.add_child(CssLink(url), name=name)
+    script = element._template.module.__dict__["script"]
+    figure.script.add_child(_RawScript(script(element, kwargs)), name=element.get_name())
+
+
+class ChoroplethLayer(folium.GeoJson):
+    """``folium.GeoJson`` whose script is rendered once and inserted raw.
+
+    Same output as ``folium.GeoJson`` with ``embed=True`` and no Python style or
+    highlight function (styles are in the features); skips branca's second template
+    pass over ~250 KB of GeoJSON on every render (see :func:`_render_script_raw`).
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        self.parent_map = get_obj_in_upper_tree(self, folium.Map)
+        if self.show:
+            self.add_child(
+                ElementAddToElement(
+                    element_name=self.get_name(), element_parent_name=self._parent.get_name()
+                ),
+                name=self.get_name() + "_add",
+            )
+        _render_script_raw(self, kwargs)
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+_MEASURE_CALLBACK = """
+function (P, row) {
+    var town = P.towns[row[7]];
+    var marker = L.circleMarker([row[0], row[1]], {
+        radius: 6, weight: 1, color: "#333333", fillColor: P.colours[row[2]], fillOpacity: 0.9
+    });
+    marker.bindPopup(function () {
+        var parts = ["<b>" + row[5] + "</b>", P.themes[row[2]],
+                     P.text.status + ": " + P.statuses[row[3]]];
+        if (row[4]) { parts.push(P.text.year + ": " + row[4]); }
+        if (row[6]) { parts.push(P.text.scale + ": " + row[6]); }
+        parts.push('<a href="' + P.href + town[0] + '" target="_blank" rel="noopener">'
+                   + P.text.profile + " " + town[1] + "</a>");
+        return parts.join("<br>");
+    });
+    return marker;
+}
+"""
+
+
+class MeasureCluster(MarkerCluster):
+    """Clustered measure markers from one compact, pre-serialised JSON payload.
+
+    Like ``folium.plugins.FastMarkerCluster``, but the payload is a ready string (built
+    and cached once per filter choice), so rendering does no per-row Python work, and
+    the callback reads lookup tables instead of repeating labels per row.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function(){
+                var P = {{ this.payload_json }};
+                var build = {{ this.callback }};
+                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+                var markers = [];
+                for (var i = 0; i < P.rows.length; i++) {
+                    markers.push(build(P, P.rows[i]));
+                }
+                cluster.addLayers(markers);
+                cluster.addTo({{ this._parent.get_name() }});
+                return cluster;
+            })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, payload_json: str, name: str | None = None, **options: Any) -> None:
+        super().__init__(name=name, chunkedLoading=True, **options)
+        self._name = "MeasureCluster"
+        self.payload_json = payload_json
+        self.callback = _MEASURE_CALLBACK.strip()
+
+    def render(self, **kwargs: Any) -> None:
+        _render_script_raw(self, kwargs)
+
+
+# ---------------------------------------------------------------- legend
+
+
+class Legend(MacroElement):
+    """A legend box (Leaflet control) and the data credit in the attribution line."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function(){
+                var map = {{ this._parent.get_name() }};
+                {%- if this.attribution_json %}
+                map.attributionControl.addAttribution({{ this.attribution_json }});
+                {%- endif %}
+                var legend = L.control({position: {{ this.position_json }}});
+                legend.onAdd = function () {
+                    var div = L.DomUtil.create("div", "cop-legend");
+                    div.setAttribute("role", "group");
+                    div.setAttribute("aria-label", {{ this.title_json }});
+                    div.style.cssText = "background:rgba(255,255,255,0.92);padding:6px 8px;"
+                        + "font:12px/1.4 sans-serif;border-radius:4px;"
+                        + "box-shadow:0 1px 4px rgba(0,0,0,0.3);";
+                    div.innerHTML = {{ this.html_json }};
+                    L.DomEvent.disableClickPropagation(div);
+                    return div;
+                };
+                legend.addTo(map);
+            })();
+        {% endmacro %}"""
+    )
+
+    def __init__(
+        self,
+        title: str,
+        items: list[tuple[str, str]],
+        attribution: str | None = None,
+        *,
+        position: str = "bottomright",
+        collapsed: bool = False,
+    ) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.position_json = script_json(position)
+        rows = "".join(
+            f'<div><span style="display:inline-block;width:14px;height:10px;'
+            f'background:{escape(colour)};border:1px solid #777;margin-right:5px"></span>'
+            f"{escape(label)}</div>"
+            for colour, label in items
+        )
+        heading = f"<b>{escape(title)}</b>"
+        body = (
+            f'<details><summary style="cursor:pointer">{heading}</summary>{rows}</details>'
+            if collapsed
+            else heading + rows
+        )
+        self.html_json = script_json(body)
+        self.title_json = script_json(title)
+        self.attribution_json = script_json(escape(attribution)) if attribution else ""
+
+    def render(self, **kwargs: Any) -> None:
+        _render_script_raw(self, kwargs)
+
+
+# ---------------------------------------------------------------- the national map
+
+
+def choropleth_features(
+    boundaries_geojson: dict[str, Any],
+    metric_frame: pd.DataFrame,
+    fills: list[str],
+    *,
+    value_label: str,
+    lang: str | None,
+    decimals: int,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Features with only ``code``, ``value`` and an escaped ``tip``; and fills by code.
+
+    ``boundaries_geojson`` comes from :func:`cop.geo.boundaries.boundaries_geojson` (``code`` and
+    ``name`` per feature) and is not modified: a new FeatureCollection is returned. The
+    name travels only inside the escaped tooltip, which keeps every text a person or a
+    boundary file supplied out of the JSON as raw text.
+    """
+    by_code = metric_frame.set_index("code")
+    fill_by_code = dict(zip(metric_frame["code"].astype(str), fills, strict=True))
+    not_partner = escape(i18n.t("map.not_partner", lang))
+    no_value = escape(i18n.t("map.no_value", lang))
+    features = []
+    for feature in boundaries_geojson["features"]:
+        props = feature["properties"]
+        code = str(props["code"])
+        row = by_code.loc[code] if code in by_code.index else None
+        value = None if row is None or pd.isna(row["value"]) else round(float(row["value"]), 2)
+        partner = bool(row["is_partner"]) if row is not None else False
+        if not partner:
+            detail = not_partner
+        elif value is None:
+            detail = no_value
+        else:
+            detail = f"{escape(value_label)}: {i18n.format_number(value, decimals, lang)}"
+        name = props.get("name") if row is None else row["name"]
+        tip = f"<b>{escape(name)}</b><br>{detail}"
+        features.append(
+            {
+                "type": "Feature",
+                "id": code,
+                "properties": {"code": code, "value": value, "tip": tip},
+                "geometry": feature["geometry"],
+            }
+        )
+        fill_by_code.setdefault(code, mapview.NON_PARTNER_COLOUR)
+    return {"type": "FeatureCollection", "features": features}, fill_by_code
+
+
+_HIGHLIGHT_JS = """
+function (feature, layer) {
+    layer.on({
+        mouseover: function (e) { e.target.setStyle({weight: 2.5, color: "#000000"}); },
+        mouseout: function (e) { e.target.setStyle(feature.properties.style); }
+    });
+}
+"""
+
+
+def build_map(
+    features: dict[str, Any],
+    fill_by_code: dict[str, str],
+    *,
+    legend_title: str,
+    legend_items: list[tuple[str, str]],
+    measures_json: str | None,
+    points: bool,
+    lang: str | None,
+    tiles: str | None = TILES,
+) -> folium.Map:
+    """The national map: choropleth (or points), measure clusters, legend and credit.
+
+    Parameters
+    ----------
+    features
+        From :func:`choropleth_features`; each feature is given its ``style`` here.
+    fill_by_code
+        Fill colour per municipality code.
+    legend_title, legend_items
+        Legend heading and ``(colour, label)`` rows (plain text; escaped here).
+    measures_json
+        From :func:`measure_payload_json`; ``None`` draws no measures.
+    points
+        True when boundaries were unavailable and ``features`` are points.
+    lang
+        Language of the few texts made here.
+    tiles
+        Background tiles (``None`` for none).
+    """
+    m = _base_map(NL_CENTER, NL_ZOOM, tiles=tiles)
+    m.fit_bounds(NL_BOUNDS)  # fill the frame with the country, whatever its size
+    base = {
+        "color": "#555555",
+        "weight": 1 if points else 0.6,
+        "fillOpacity": 0.9 if points else 0.75,
+    }
+    for feature in features["features"]:
+        fill = fill_by_code.get(feature["id"], mapview.NON_PARTNER_COLOUR)
+        feature["properties"]["style"] = {**base, "fillColor": fill}
+    # Styles travel in the features and are applied in the browser (folium then sets
+    # ``feature.properties.style``): a Python style_function would make folium build a
+    # style map with one JSON dump per feature on every render.
+    layer = ChoroplethLayer(
+        features,
+        name=i18n.t("map.layer_municipalities", lang),
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=False),
+        marker=folium.CircleMarker(radius=7) if points else None,
+        zoom_on_click=False,
+        on_each_feature=JsCode(_HIGHLIGHT_JS),
+    )
+    layer.add_to(m)
+    if measures_json is not None:
+        MeasureCluster(measures_json, name=i18n.t("map.layer_measures", lang)).add_to(m)
+        Legend(
+            i18n.t("map.legend_themes", lang),
+            theme_items(vocab.THEMES, lang),
+            position="bottomleft",
+            collapsed=True,
+        ).add_to(m)
+    Legend(legend_title, legend_items, ATTRIBUTION).add_to(m)
+    m.fit_bounds(NL_BOUNDS)
+    return m
+
+
+def theme_items(themes: list[str] | tuple[str, ...], lang: str | None) -> list[tuple[str, str]]:
+    """Legend rows for the marker colours of ``themes``."""
+    colour = dict(zip(vocab.THEMES, THEME_COLOURS, strict=True))
+    return [(colour[t], i18n.label("theme", t, lang)) for t in vocab.THEMES if t in set(themes)]
+
+
+def legend_items(
+    classes: mapview.Classes, lang: str | None, decimals: int
+) -> list[tuple[str, str]]:
+    """Legend rows: one per class, then the two neutral greys."""
+    items = list(zip(classes.colours, classes.labels(lang, decimals), strict=True))
+    items.append((mapview.NO_VALUE_COLOUR, i18n.t("map.no_value", lang)))
+    items.append((mapview.NON_PARTNER_COLOUR, i18n.t("map.not_partner", lang)))
+    return items
+
+
+# ---------------------------------------------------------------- the profile's small map
+
+
+def profile_map(
+    measures: pd.DataFrame,
+    outline: dict[str, Any] | None,
+    center: tuple[float, float],
+    municipalities: pd.DataFrame,
+    *,
+    lang: str | None,
+    tiles: str | None = TILES,
+) -> folium.Map:
+    """A small map of one municipality: its outline (when known) and its measures."""
+    m = _base_map(center, 11, tiles=tiles)
+    if outline is not None:
+        style = {"fillOpacity": 0.05, "color": "#2c7fb8", "weight": 2}
+        ChoroplethLayer(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"style": style},
+                        "geometry": f["geometry"],
+                    }
+                    for f in outline["features"]
+                ],
+            }
+        ).add_to(m)
+    if measures["lat"].notna().any():
+        MeasureCluster(measure_payload_json(measures, municipalities, lang)).add_to(m)
+    items = theme_items(tuple(measures["theme"].dropna().unique()), lang)
+    Legend(i18n.t("map.legend_themes", lang), items, ATTRIBUTION).add_to(m)
+    if outline is not None and outline.get("bbox"):
+        west, south, east, north = outline["bbox"]
+        m.fit_bounds([[south, west], [north, east]])
+    return m
+
+
+def map_bytes(m: folium.Map) -> int:
+    """Size in bytes of the map's complete HTML document (what a browser receives)."""
+    return len(m.get_root().render().encode("utf-8"))
+
+
+# ---------------------------------------------------------------- cached building blocks
+
+
+def filtered_measure_payload_json(
+    measures: pd.DataFrame,
+    municipalities: pd.DataFrame,
+    maturity: pd.DataFrame,
+    *,
+    chosen: dict[str, Any],
+    lang: str,
+) -> str:
+    """Filter the measures (``chosen``: :meth:`MeasureFilter.as_params`) and encode them.
+
+    A function of whole tables and JSON parameters, so pages cache it per data version
+    with ``ui.compute``: the 20,000-row encoding runs once per filter choice.
+    """
+    result = mapview.filter_measures(
+        measures, municipalities, maturity, mapview.MeasureFilter.from_params(chosen)
+    )
+    return measure_payload_json(result.measures, municipalities, lang)
+
+
+def points_geojson(municipalities: pd.DataFrame) -> dict[str, Any]:
+    """Municipalities as points (their label point), for a map without boundaries."""
+    return boundaries.boundaries_geojson(boundaries.points_fallback(municipalities))
+
+
+def outline(boundaries_geojson: dict[str, Any] | None, code: str) -> dict[str, Any] | None:
+    """One municipality's feature as a FeatureCollection with its ``bbox``; ``None`` if absent."""
+    if not boundaries_geojson:
+        return None
+    for feature in boundaries_geojson["features"]:
+        if feature["properties"].get("code") == code:
+            bounds = shapely.geometry.shape(feature["geometry"]).bounds
+            if feature["geometry"]["type"] == "Point":
+                return None
+            return {"type": "FeatureCollection", "features": [feature], "bbox": list(bounds)}
+    return None

@@ -1,0 +1,819 @@
+"""Meeting briefs: what a coordinator needs on paper before a CoP meeting.
+
+A brief is built from the stored tables for one meeting date, its themes and the
+municipalities invited. It is a plain data structure (frozen dataclasses), so the page,
+the command line and the three renderers (:mod:`cop.meetings.render`) show the same content,
+and the tests can check every part on small hand-made tables.
+
+Every part follows an explicit rule, written down here so a coordinator can tell why an
+item is (or is not) in the brief:
+
+* **Open help questions** on the themes, asked on or before the date, oldest first; each
+  with the answerers that :func:`cop.peers.recommend.match_help_questions` suggests.
+* **Spotlight practices**: measures on the themes that are *realised*, have lessons
+  learned and were updated in the :data:`SPOTLIGHT_DAYS` before the date; at most one per
+  municipality, invited municipalities first (they can tell the story), newest first.
+* **Since the previous meeting** (the latest meeting in the ``meetings`` table before the
+  date; without one, the :data:`FALLBACK_DAYS` before the date):
+
+  - new partners: ``joined_year`` from the previous meeting's year up to the date's year
+    (a year is all the table knows, so two meetings in one year both show that year's
+    newcomers);
+  - new and newly realised measures: ``updated_at`` after the previous meeting and on or
+    before the date; *realised* ones are "newly realised", ideas, plans and measures in
+    progress are "new" (stopped ones are left out);
+  - maturity movements of the invited municipalities: overall maturity
+    (:func:`cop.maturity.model.overall_maturity`) in the latest assessment up to the date's year
+    against the assessment before it that was available at the previous meeting;
+  - monitoring trends that changed class: TRIM trends (:func:`cop.monitoring.trim.trends_by`) per
+    invited municipality, scheme and species on the species groups that fit the themes,
+    fitted on the years before the previous meeting's year (a season's counts come in
+    after the season) and on all years up to the date's year.
+
+* **Proposed agenda**: fixed rules over the parts above (:func:`propose_agenda`); the
+  coordinator edits the result, the program never writes free text.
+* **Yearly event** ("Biodiversiteit en Gemeenten"): per theme the frontrunner (most
+  realised measures in the theme; ties: higher maturity on the theme's dimensions, then
+  code) with its strongest practice (with lessons learned first, then the largest scale,
+  then the newest).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from cop.core import i18n, vocab
+from cop.maturity import model as cop_maturity
+from cop.monitoring import trim
+from cop.peers import recommend
+
+SPOTLIGHT_DAYS = 365
+FALLBACK_DAYS = 365
+MAX_SPOTLIGHTS = 5
+MAX_ANSWERERS = 3
+MAX_AGENDA_QUESTIONS = 3
+MAX_AGENDA_SPOTLIGHTS = 2
+MAX_AGENDA_NAMES = 3  # municipalities named in one agenda item (largest movements first)
+MOVEMENT_MIN = 0.25  # smallest change in overall maturity (mean level) reported
+YEARLY_EVENT_NAME = "Biodiversiteit en Gemeenten"
+
+# The tables a brief is built from, in the order build_brief takes them.
+BRIEF_TABLES: tuple[str, ...] = (
+    "municipalities",
+    "measures",
+    "maturity",
+    "monitoring",
+    "help_questions",
+    "experts",
+    "meetings",
+)
+
+# Species groups whose counts say something about a theme's measures. Data, not logic:
+# a reviewer can read and change it. Themes without a fitting group use every group.
+THEME_SPECIES_GROUPS: dict[str, tuple[str, ...]] = {
+    "ecological_mowing": ("butterflies", "bees", "plants"),
+    "depaving": ("bees", "butterflies"),
+    "green_roofs_walls": ("bees", "birds"),
+    "flower_verges": ("bees", "butterflies", "plants"),
+    "nature_friendly_banks": ("plants", "birds"),
+    "trees_tiny_forests": ("birds",),
+    "fauna_provisions": ("birds",),
+    "nature_inclusive_building": ("birds",),
+    "dark_sky_lighting": ("butterflies",),
+    "invasive_species": ("plants",),
+    "citizen_participation": ("birds", "bees"),
+    "policy_vision": (),
+    "ecological_corridors": ("butterflies", "birds"),
+    "climate_adaptation": ("bees", "plants"),
+}
+
+
+# ---------------------------------------------------------------- the data structure
+
+
+@dataclass(frozen=True)
+class Town:
+    code: str
+    name: str
+    joined_year: int | None = None
+
+
+@dataclass(frozen=True)
+class Answerer:
+    """A suggested answerer: a partner municipality or an expert organisation."""
+
+    kind: str  # "municipality" or "expert"
+    name: str
+    reasons: str
+    invited: bool
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    id: int
+    asker: Town
+    asked_on: dt.date
+    theme: str
+    question: str
+    answerers: tuple[Answerer, ...]
+
+
+@dataclass(frozen=True)
+class Practice:
+    """A measure as the brief mentions it."""
+
+    id: int
+    town: Town
+    title: str
+    theme: str
+    status: str
+    updated_at: dt.date
+    lessons_learned: str | None
+    invited: bool
+
+
+@dataclass(frozen=True)
+class ThemeChanges:
+    theme: str
+    new: int
+    realised: int
+
+
+@dataclass(frozen=True)
+class MaturityMovement:
+    town: Town
+    from_year: int
+    to_year: int
+    before: float
+    after: float
+
+    @property
+    def change(self) -> float:
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class TrendChange:
+    town: Town
+    scheme: str
+    species: str
+    before: str  # trend class code (cop.monitoring.trim.TREND_CLASSES)
+    after: str
+
+
+@dataclass(frozen=True)
+class Changes:
+    since: dt.date
+    previous_meeting: bool  # False: no earlier meeting, a fallback window was used
+    new_partners: tuple[Town, ...]
+    new_measures: tuple[Practice, ...]
+    newly_realised: tuple[Practice, ...]
+    per_theme: tuple[ThemeChanges, ...]  # every theme, all measures (not only the themes)
+    maturity_movements: tuple[MaturityMovement, ...]
+    trend_changes: tuple[TrendChange, ...]
+    trend_before_year: int | None
+    trend_after_year: int | None
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """One proposed agenda item; ``rule`` names the rule that proposed it."""
+
+    rule: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Frontrunner:
+    theme: str
+    town: Town
+    realised: int
+    maturity: float | None  # mean level on the theme's dimensions
+    practice: Practice | None
+
+
+@dataclass(frozen=True)
+class PreviousMeeting:
+    id: int
+    date: dt.date
+    title: str
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class Brief:
+    meeting_date: dt.date
+    title: str
+    lang: str
+    themes: tuple[str, ...]
+    invitees: tuple[Town, ...]
+    meeting_id: int | None
+    yearly_event: bool
+    previous: PreviousMeeting | None
+    questions: tuple[OpenQuestion, ...]
+    spotlights: tuple[Practice, ...]
+    changes: Changes
+    agenda: tuple[AgendaItem, ...]
+    frontrunners: tuple[Frontrunner, ...]
+    invitee_levels: tuple[tuple[str, int, int], ...]  # (dimension, level, municipalities)
+    demo: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def with_agenda(self, texts: Iterable[str]) -> Brief:
+        """The same brief with the coordinator's agenda (blank lines dropped)."""
+        items = tuple(AgendaItem("edited", t.strip()) for t in texts if str(t).strip())
+        return replace(self, agenda=items)
+
+
+# ---------------------------------------------------------------- inputs
+
+
+class BriefInputError(ValueError):
+    """A date, theme or municipality that the brief cannot use; ``key`` is a catalog key."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(i18n.t(key, "en", **params))
+        self.key = key
+        self.params = params
+
+    def message(self, lang: str | None) -> str:
+        return i18n.t(self.key, lang, **self.params)
+
+
+def parse_date(value: str | dt.date) -> dt.date:
+    """A meeting date from ``YYYY-MM-DD`` (or a date)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise BriefInputError("briefs.err_date", value=value) from None
+
+
+def resolve_themes(values: Iterable[str]) -> tuple[str, ...]:
+    """Theme codes from codes or Dutch/English labels (any case); unknown ones raise."""
+    lookup = {code.lower(): code for code in vocab.THEMES}
+    for code in vocab.THEMES:
+        for lang in i18n.LANGUAGES:
+            lookup[i18n.label("theme", code, lang).lower()] = code
+    chosen: list[str] = []
+    for value in values:
+        text = str(value).strip()
+        if not text:
+            continue
+        code = lookup.get(text.lower())
+        if code is None:
+            raise BriefInputError("briefs.err_theme", value=text, allowed=", ".join(vocab.THEMES))
+        if code not in chosen:
+            chosen.append(code)
+    return tuple(chosen)
+
+
+def resolve_invitees(values: Iterable[str], municipalities: pd.DataFrame) -> tuple[str, ...]:
+    """Municipality codes (any case); unknown codes raise."""
+    known = set(municipalities["code"])
+    chosen: list[str] = []
+    for value in values:
+        code = str(value).strip().upper()
+        if not code:
+            continue
+        if code not in known:
+            raise BriefInputError("briefs.err_code", value=value)
+        if code not in chosen:
+            chosen.append(code)
+    return tuple(chosen)
+
+
+def meeting_on(meetings: pd.DataFrame, date: dt.date) -> pd.Series | None:
+    """The meeting stored for ``date`` (the lowest id when there are several)."""
+    same = meetings[meetings["date"].dt.date == date].sort_values("id")
+    return None if same.empty else same.iloc[0]
+
+
+def previous_meeting(meetings: pd.DataFrame, date: dt.date) -> PreviousMeeting | None:
+    """The latest meeting strictly before ``date``."""
+    earlier = meetings[meetings["date"].dt.date < date].sort_values(["date", "id"])
+    if earlier.empty:
+        return None
+    row = earlier.iloc[-1]
+    return PreviousMeeting(
+        int(row["id"]), row["date"].date(), str(row["title"]), _text_or_none(row["summary"])
+    )
+
+
+def meeting_choices(meetings: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """Meetings for a picker: upcoming ones first (soonest first), then past (latest first)."""
+    dates = meetings["date"].dt.date
+    upcoming = meetings[dates >= today].sort_values(["date", "id"])
+    past = meetings[dates < today].sort_values(["date", "id"], ascending=[False, False])
+    return pd.concat([upcoming, past]).reset_index(drop=True)
+
+
+def is_yearly_event(title: str | None) -> bool:
+    return bool(title) and YEARLY_EVENT_NAME.lower() in str(title).lower()
+
+
+# ---------------------------------------------------------------- building the brief
+
+
+def build_brief(
+    municipalities: pd.DataFrame,
+    measures: pd.DataFrame,
+    maturity: pd.DataFrame,
+    monitoring: pd.DataFrame,
+    help_questions: pd.DataFrame,
+    experts: pd.DataFrame,
+    meetings: pd.DataFrame,
+    *,
+    date: str | dt.date,
+    themes: Sequence[str] | None = None,
+    invitees: Sequence[str] | None = None,
+    yearly_event: bool | None = None,
+    lang: str | None = None,
+    demo: bool = False,
+    trends_enabled: bool = True,
+) -> Brief:
+    """The brief for a meeting on ``date``.
+
+    Tables are taken positionally in :data:`BRIEF_TABLES` order (so ``ui.compute`` can
+    cache the whole brief per data version); other arguments are JSON-friendly.
+
+    Parameters
+    ----------
+    themes
+        Theme codes or labels; ``None`` or empty: the themes of the meeting stored on
+        that date, else every theme.
+    invitees
+        Municipality codes expected; ``None`` or empty: every partner municipality.
+    yearly_event
+        Add the frontrunners for "Biodiversiteit en Gemeenten"; ``None``: when the stored
+        meeting's title names the event.
+    trends_enabled
+        Compare monitoring trend classes (the slowest part, a few seconds nationally).
+    """
+    lang = i18n.normalise_language(lang)
+    date = parse_date(date)
+    stored = meeting_on(meetings, date)
+    chosen = resolve_themes(themes or ())
+    if not chosen and stored is not None and not pd.isna(stored["themes"]):
+        chosen = resolve_themes(str(stored["themes"]).split(";"))
+    if not chosen:
+        chosen = vocab.THEMES
+    partners = municipalities[municipalities["is_partner"].fillna(False).astype(bool)]
+    explicit = resolve_invitees(invitees or (), municipalities)
+    codes = explicit or tuple(sorted(partners["code"]))
+    towns = _towns(municipalities)
+    title = str(stored["title"]) if stored is not None else i18n.t("briefs.default_title", lang)
+    if yearly_event is None:
+        yearly_event = stored is not None and is_yearly_event(stored["title"])
+    previous = previous_meeting(meetings, date)
+    since = previous.date if previous else date - dt.timedelta(days=FALLBACK_DAYS)
+    invited = set(explicit)  # marked "invited" only when the coordinator chose invitees
+
+    questions = open_questions(
+        help_questions, municipalities, measures, maturity, experts, chosen, date, invited, lang
+    )
+    spotlights = spotlight_practices(measures, towns, chosen, date, invited)
+    changes = Changes(
+        since=since,
+        previous_meeting=previous is not None,
+        new_partners=new_partners(municipalities, since, date),
+        new_measures=changed_measures(measures, towns, chosen, since, date, invited, "new"),
+        newly_realised=changed_measures(measures, towns, chosen, since, date, invited, "realised"),
+        per_theme=changes_per_theme(measures, since, date),
+        maturity_movements=maturity_movements(maturity, towns, codes, since, date),
+        trend_changes=(),
+        trend_before_year=None,
+        trend_after_year=None,
+    )
+    if trends_enabled:
+        before_year, after_year = since.year - 1, date.year
+        changed = trend_class_changes(
+            monitoring, codes, species_groups_for(chosen), before_year, after_year
+        )
+        changes = replace(
+            changes,
+            trend_changes=tuple(
+                TrendChange(towns[r.municipality_code], r.scheme, r.species, r.before, r.after)
+                for r in changed.itertuples()
+            ),
+            trend_before_year=before_year,
+            trend_after_year=after_year,
+        )
+    frontrunners = (
+        frontrunners_per_theme(measures, maturity, municipalities, invited) if yearly_event else ()
+    )
+    brief = Brief(
+        meeting_date=date,
+        title=title,
+        lang=lang,
+        themes=tuple(chosen),
+        invitees=tuple(towns[c] for c in codes),
+        meeting_id=None if stored is None else int(stored["id"]),
+        yearly_event=bool(yearly_event),
+        previous=previous,
+        questions=questions,
+        spotlights=spotlights,
+        changes=changes,
+        agenda=(),
+        frontrunners=frontrunners,
+        invitee_levels=invitee_levels(maturity, codes, date.year),
+        demo=demo,
+    )
+    return replace(brief, agenda=propose_agenda(brief))
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None or pd.isna(value) or not str(value).strip() else str(value)
+
+
+def _towns(municipalities: pd.DataFrame) -> dict[str, Town]:
+    return {
+        str(row.code): Town(
+            str(row.code),
+            str(row.name),
+            None if pd.isna(row.joined_year) else int(row.joined_year),
+        )
+        for row in municipalities.itertuples(index=False)
+    }
+
+
+def _practice(row: object, towns: dict[str, Town], invited: set[str]) -> Practice:
+    code = str(row.municipality_code)  # type: ignore[attr-defined]
+    return Practice(
+        id=int(row.id),  # type: ignore[attr-defined]
+        town=towns.get(code, Town(code, code)),
+        title=str(row.title),  # type: ignore[attr-defined]
+        theme=str(row.theme),  # type: ignore[attr-defined]
+        status=str(row.status),  # type: ignore[attr-defined]
+        updated_at=row.updated_at.date(),  # type: ignore[attr-defined]
+        lessons_learned=_text_or_none(row.lessons_learned),  # type: ignore[attr-defined]
+        invited=code in invited,
+    )
+
+
+def open_questions(
+    help_questions: pd.DataFrame,
+    municipalities: pd.DataFrame,
+    measures: pd.DataFrame,
+    maturity: pd.DataFrame,
+    experts: pd.DataFrame,
+    themes: Sequence[str],
+    date: dt.date,
+    invited: set[str],
+    lang: str | None = None,
+) -> tuple[OpenQuestion, ...]:
+    """Open questions on ``themes`` asked on or before ``date``, oldest first, with answerers.
+
+    Answerers come from :func:`cop.peers.recommend.match_help_questions` (up to
+    :data:`MAX_ANSWERERS` municipalities, then organisations); invited ones are marked.
+    """
+    asked = help_questions[
+        (help_questions["status"] == "open")
+        & help_questions["theme"].isin(list(themes))
+        & (help_questions["asked_on"].dt.date <= date)
+    ].sort_values(["asked_on", "id"], kind="stable")
+    if asked.empty:
+        return ()
+    matches = recommend.match_help_questions(
+        asked, municipalities, measures, maturity, experts, limit=MAX_ANSWERERS, lang=lang
+    )
+    towns = _towns(municipalities)
+    by_question: dict[int, list[Answerer]] = {}
+    for row in matches.itertuples(index=False):
+        by_question.setdefault(int(row.question_id), []).append(
+            Answerer(
+                kind=str(row.kind),
+                name=str(row.candidate_name),
+                reasons=str(row.reasons),
+                invited=row.kind == "municipality" and str(row.candidate) in invited,
+            )
+        )
+    out = []
+    for row in asked.itertuples(index=False):
+        code = str(row.municipality_code)
+        out.append(
+            OpenQuestion(
+                id=int(row.id),
+                asker=towns.get(code, Town(code, code)),
+                asked_on=row.asked_on.date(),
+                theme=str(row.theme),
+                question=str(row.question),
+                answerers=tuple(by_question.get(int(row.id), [])),
+            )
+        )
+    return tuple(out)
+
+
+def spotlight_practices(
+    measures: pd.DataFrame,
+    towns: dict[str, Town],
+    themes: Sequence[str],
+    date: dt.date,
+    invited: set[str],
+    *,
+    days: int = SPOTLIGHT_DAYS,
+    limit: int = MAX_SPOTLIGHTS,
+) -> tuple[Practice, ...]:
+    """Recently realised practices on the themes with lessons learned (see module doc)."""
+    updated = measures["updated_at"].dt.date
+    rows = measures[
+        (measures["status"] == "realised")
+        & measures["theme"].isin(list(themes))
+        & measures["lessons_learned"].fillna("").astype(str).str.strip().ne("")
+        & (updated <= date)
+        & (updated > date - dt.timedelta(days=days))
+    ]
+    rows = rows.assign(_away=(~rows["municipality_code"].isin(invited)).astype(int))
+    rows = rows.sort_values(["_away", "updated_at", "id"], ascending=[True, False, True])
+    rows = rows.drop_duplicates("municipality_code").head(limit)
+    return tuple(_practice(r, towns, invited) for r in rows.itertuples(index=False))
+
+
+def new_partners(municipalities: pd.DataFrame, since: dt.date, date: dt.date) -> tuple[Town, ...]:
+    """Partners whose ``joined_year`` lies from ``since``'s year up to ``date``'s year."""
+    partner = municipalities["is_partner"].fillna(False).astype(bool)
+    joined = municipalities["joined_year"]
+    rows = municipalities[partner & joined.between(since.year, date.year).fillna(False)]
+    rows = rows.sort_values(["joined_year", "name"])
+    return tuple(_towns(rows).values())
+
+
+def changed_measures(
+    measures: pd.DataFrame,
+    towns: dict[str, Town],
+    themes: Sequence[str],
+    since: dt.date,
+    date: dt.date,
+    invited: set[str],
+    kind: str,
+) -> tuple[Practice, ...]:
+    """Measures on the themes updated after ``since`` up to ``date``: "new" or "realised"."""
+    statuses = ["realised"] if kind == "realised" else ["idea", "planned", "in_progress"]
+    updated = measures["updated_at"].dt.date
+    rows = measures[
+        measures["status"].isin(statuses)
+        & measures["theme"].isin(list(themes))
+        & (updated > since)
+        & (updated <= date)
+    ].sort_values(["updated_at", "id"], ascending=[False, True])
+    return tuple(_practice(r, towns, invited) for r in rows.itertuples(index=False))
+
+
+def changes_per_theme(
+    measures: pd.DataFrame, since: dt.date, date: dt.date
+) -> tuple[ThemeChanges, ...]:
+    """New and newly realised measures per theme (all themes), for the chart."""
+    updated = measures["updated_at"].dt.date
+    window = measures[(updated > since) & (updated <= date)]
+    out = []
+    for theme in vocab.THEMES:
+        part = window[window["theme"] == theme]
+        new = int(part["status"].isin(["idea", "planned", "in_progress"]).sum())
+        realised = int((part["status"] == "realised").sum())
+        out.append(ThemeChanges(theme, new, realised))
+    return tuple(out)
+
+
+def overall_levels(maturity: pd.DataFrame, up_to_year: int) -> pd.DataFrame:
+    """Latest overall maturity per municipality in the years up to ``up_to_year``.
+
+    The overall is :func:`cop.maturity.model.overall_maturity` (mean level, one decimal, empty
+    with too few dimensions). Returns ``municipality_code``, ``year``, ``level``.
+    """
+    rows = maturity[maturity["year"] <= up_to_year]
+    overall = cop_maturity.overall_maturity(rows).dropna(subset=[cop_maturity.OVERALL])
+    latest = overall.sort_values(["municipality_code", "year"]).groupby("municipality_code").tail(1)
+    latest = latest.rename(columns={cop_maturity.OVERALL: "level"})
+    return latest[["municipality_code", "year", "level"]].reset_index(drop=True)
+
+
+def maturity_movements(
+    maturity: pd.DataFrame,
+    towns: dict[str, Town],
+    codes: Sequence[str],
+    since: dt.date,
+    date: dt.date,
+) -> tuple[MaturityMovement, ...]:
+    """Changes in overall maturity of ``codes`` since the previous meeting (module doc).
+
+    "After" is each municipality's latest assessment up to ``date``'s year; "before" its
+    latest earlier assessment up to ``since``'s year. Changes smaller than
+    :data:`MOVEMENT_MIN` are left out; the largest changes come first.
+    """
+    own = maturity[maturity["municipality_code"].isin(list(codes))]
+    after = overall_levels(own, date.year)
+    moves = []
+    for row in after.itertuples(index=False):
+        earlier = own[(own["municipality_code"] == row.municipality_code)]
+        earlier = earlier[(earlier["year"] < row.year) & (earlier["year"] <= since.year)]
+        before = overall_levels(earlier, since.year)
+        if before.empty:
+            continue
+        b = before.iloc[0]
+        if abs(float(row.level) - float(b["level"])) < MOVEMENT_MIN - 1e-9:
+            continue
+        moves.append(
+            MaturityMovement(
+                towns[str(row.municipality_code)],
+                int(b["year"]),
+                int(row.year),
+                round(float(b["level"]), 2),
+                round(float(row.level), 2),
+            )
+        )
+    moves.sort(key=lambda m: (-abs(m.change), m.town.code))
+    return tuple(moves)
+
+
+def species_groups_for(themes: Sequence[str]) -> tuple[str, ...]:
+    """Species groups that fit ``themes`` (:data:`THEME_SPECIES_GROUPS`); all when none fit."""
+    wanted = {g for theme in themes for g in THEME_SPECIES_GROUPS.get(theme, ())}
+    return tuple(g for g in vocab.SPECIES_GROUPS if g in wanted) or vocab.SPECIES_GROUPS
+
+
+def trend_class_changes(
+    monitoring: pd.DataFrame,
+    codes: Sequence[str],
+    groups: Sequence[str],
+    before_year: int,
+    after_year: int,
+) -> pd.DataFrame:
+    """Series whose TRIM trend class differs between data up to two years.
+
+    One trend per municipality, scheme and species (sites are the TRIM sites), fitted
+    once on the years up to ``before_year`` and once up to ``after_year``. Series that
+    cannot be estimated at either point are left out. Returns ``municipality_code``,
+    ``scheme``, ``species``, ``before``, ``after``; changes to or from "uncertain" come
+    last, then by code, scheme and species.
+    """
+    columns = ["municipality_code", "scheme", "species", "before", "after"]
+    keys = ["municipality_code", "scheme", "species"]
+    rows = monitoring[
+        monitoring["municipality_code"].isin(list(codes))
+        & monitoring["species_group"].isin(list(groups))
+    ]
+    if rows.empty or before_year >= after_year:
+        return pd.DataFrame(columns=columns)
+    data = rows[[*keys, "site_id", "year", "count"]].astype({"count": "Float64"})
+    data = data.assign(count=data["count"].astype(float))
+
+    def classes(up_to: int) -> pd.DataFrame:
+        part = data[data["year"] <= up_to]
+        if part.empty:
+            return pd.DataFrame(columns=[*keys, "trend_class"])
+        summary = trim.trends_by(part, keys, site="site_id", year="year", count="count")
+        return summary.loc[summary["ok"].astype(bool), [*keys, "trend_class"]]
+
+    merged = classes(before_year).merge(classes(after_year), on=keys, suffixes=("_b", "_a"))
+    merged = merged[merged["trend_class_b"] != merged["trend_class_a"]]
+    merged = merged.rename(columns={"trend_class_b": "before", "trend_class_a": "after"})
+    uncertain = (merged["before"] == "uncertain") | (merged["after"] == "uncertain")
+    merged = merged.assign(_u=uncertain.astype(int)).sort_values(["_u", *keys])
+    return merged[columns].astype("string").reset_index(drop=True)
+
+
+def invitee_levels(
+    maturity: pd.DataFrame, codes: Sequence[str], up_to_year: int
+) -> tuple[tuple[str, int, int], ...]:
+    """How many invited municipalities are at each level per dimension (latest assessment)."""
+    rows = maturity[
+        maturity["municipality_code"].isin(list(codes)) & (maturity["year"] <= up_to_year)
+    ]
+    if rows.empty:
+        return ()
+    latest = rows[rows["year"] == rows.groupby("municipality_code")["year"].transform("max")]
+    counts = latest.groupby(["dimension", "level"]).size()
+    return tuple(
+        (dimension, level, int(counts.get((dimension, level), 0)))
+        for dimension in vocab.DIMENSIONS
+        for level in vocab.LEVELS
+    )
+
+
+def frontrunners_per_theme(
+    measures: pd.DataFrame,
+    maturity: pd.DataFrame,
+    municipalities: pd.DataFrame,
+    invited: set[str] | None = None,
+) -> tuple[Frontrunner, ...]:
+    """Per theme the partner with the most realised measures and its strongest practice.
+
+    Local rule (see module doc) until :mod:`cop.maturity.model` (issue 4) offers frontrunners.
+    Themes without realised measures are left out.
+    """
+    invited = invited or set()
+    towns = _towns(municipalities)
+    partners = set(municipalities.loc[municipalities["is_partner"].fillna(False), "code"])
+    realised = measures[
+        (measures["status"] == "realised") & measures["municipality_code"].isin(partners)
+    ]
+    levels = recommend.latest_levels(maturity)
+    out = []
+    for theme in vocab.THEMES:
+        part = realised[realised["theme"] == theme]
+        if part.empty:
+            continue
+        counts = part.groupby("municipality_code").size()
+        dims = list(recommend.THEME_DIMENSIONS.get(theme, ()))
+
+        def theme_level(code: str, dims: list[str] = dims) -> float:
+            if code not in levels.index or not dims:
+                return math.nan
+            return float(levels.loc[code, dims].mean())
+
+        ranked = sorted(
+            counts.index,
+            key=lambda c: (-counts[c], -_nan_low(theme_level(c)), c),
+        )
+        best = ranked[0]
+        own = part[part["municipality_code"] == best]
+        own = own.assign(
+            _no_lesson=own["lessons_learned"].fillna("").astype(str).str.strip().eq("").astype(int),
+            _scale=own["scale_value"].astype(float).fillna(-1.0),
+        ).sort_values(["_no_lesson", "_scale", "updated_at", "id"], ascending=[1, 0, 0, 1])
+        practice = _practice(next(own.itertuples(index=False)), towns, invited)
+        level = theme_level(best)
+        out.append(
+            Frontrunner(
+                theme,
+                towns[best],
+                int(counts[best]),
+                None if math.isnan(level) else round(level, 2),
+                practice,
+            )
+        )
+    return tuple(out)
+
+
+def _nan_low(value: float) -> float:
+    return -1.0 if math.isnan(value) else value
+
+
+# ---------------------------------------------------------------- agenda rules
+
+
+def propose_agenda(brief: Brief) -> tuple[AgendaItem, ...]:
+    """Agenda items by fixed rules, in this order (each rule's name is the item's ``rule``):
+
+    ``opening`` always; ``new_partners`` when partners joined; ``question`` for each of
+    the :data:`MAX_AGENDA_QUESTIONS` oldest open questions, naming the first suggested
+    answerer that is invited (else the first suggested); ``spotlight`` for the first
+    :data:`MAX_AGENDA_SPOTLIGHTS` spotlight practices; ``trends`` when trends changed
+    class; ``maturity`` when maturity moved up (naming the
+    :data:`MAX_AGENDA_NAMES` largest risers); ``yearly_event`` for the yearly event;
+    ``closing`` always.
+    """
+    lang = brief.lang
+    items = [AgendaItem("opening", i18n.t("briefs.agenda_opening", lang))]
+    changes = brief.changes
+    if changes.new_partners:
+        names = ", ".join(t.name for t in changes.new_partners)
+        items.append(
+            AgendaItem("new_partners", i18n.t("briefs.agenda_new_partners", lang, names=names))
+        )
+    for q in brief.questions[:MAX_AGENDA_QUESTIONS]:
+        theme = i18n.label("theme", q.theme, lang)
+        towns = [a for a in q.answerers if a.kind == "municipality"]
+        pick = next((a for a in towns if a.invited), towns[0] if towns else None)
+        if pick is None and q.answerers:
+            pick = q.answerers[0]
+        if pick is None:
+            text = i18n.t("briefs.agenda_question_open", lang, asker=q.asker.name, theme=theme)
+        else:
+            text = i18n.t(
+                "briefs.agenda_question", lang, asker=q.asker.name, theme=theme, answerer=pick.name
+            )
+        items.append(AgendaItem("question", text))
+    for p in brief.spotlights[:MAX_AGENDA_SPOTLIGHTS]:
+        items.append(
+            AgendaItem(
+                "spotlight",
+                i18n.t("briefs.agenda_spotlight", lang, title=p.title, town=p.town.name),
+            )
+        )
+    if changes.trend_changes:
+        items.append(
+            AgendaItem(
+                "trends", i18n.t("briefs.agenda_trends", lang, count=len(changes.trend_changes))
+            )
+        )
+    risers = [m.town.name for m in changes.maturity_movements if m.change > 0]
+    if risers:
+        names = ", ".join(risers[:MAX_AGENDA_NAMES])
+        if len(risers) > MAX_AGENDA_NAMES:
+            names = i18n.t(
+                "briefs.agenda_and_more", lang, names=names, count=len(risers) - MAX_AGENDA_NAMES
+            )
+        items.append(AgendaItem("maturity", i18n.t("briefs.agenda_maturity", lang, names=names)))
+    if brief.yearly_event:
+        items.append(AgendaItem("yearly_event", i18n.t("briefs.agenda_event", lang)))
+    items.append(AgendaItem("closing", i18n.t("briefs.agenda_closing", lang)))
+    return tuple(items)

@@ -1,0 +1,97 @@
+"""Find a municipality by the name people use: "Den Haag", "Den Bosch", "Sudwest".
+
+Official CBS names are not always what people type: 's-Gravenhage is "Den Haag",
+'s-Hertogenbosch is "Den Bosch", and Frisian names carry accents (Súdwest-Fryslân) that a
+keyboard often lacks. Matching is a substring search on accent-, apostrophe- and
+punctuation-insensitive text (:func:`cop.core.textmatch.normalise`) over the name and a small
+alias table, ranked exact > starts with > contains.
+
+Examples
+--------
+>>> import pandas as pd
+>>> towns = pd.DataFrame({"code": ["GM0518", "GM0796"],
+...                       "name": ["'s-Gravenhage", "'s-Hertogenbosch"]})
+>>> search_municipalities("Den Haag", towns)["code"].tolist()
+['GM0518']
+>>> search_municipalities("bosch", towns)["code"].tolist()
+['GM0796']
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cop.core.textmatch import normalise
+
+# Official CBS name -> names people also use (Dutch colloquial, English, Dutch for Frisian).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "'s-Gravenhage": ("Den Haag", "The Hague"),
+    "'s-Hertogenbosch": ("Den Bosch", "Hertogenbosch"),
+    "Súdwest-Fryslân": ("Zuidwest-Friesland",),
+    "Noardeast-Fryslân": ("Noordoost-Friesland",),
+    "De Fryske Marren": ("De Friese Meren",),
+    "Tytsjerksteradiel": ("Tietjerksteradeel",),
+    "Dantumadiel": ("Dantumadeel",),
+    "Bergen (NH.)": ("Bergen Noord-Holland",),
+    "Bergen (L.)": ("Bergen Limburg",),
+    "Nuenen, Gerwen en Nederwetten": ("Nuenen",),
+}
+
+# Match quality, best first.
+EXACT, PREFIX, CONTAINS = 0, 1, 2
+
+
+def _quality(query: str, candidate: str) -> int | None:
+    if not candidate:
+        return None
+    squeezed_query, squeezed = query.replace(" ", ""), candidate.replace(" ", "")
+    if query == candidate or squeezed_query == squeezed:
+        return EXACT
+    if candidate.startswith(query) or squeezed.startswith(squeezed_query):
+        return PREFIX
+    # "s hertogenbosch" also starts, word-wise, at "hertogenbosch"
+    if any(word.startswith(query) for word in candidate.split()):
+        return PREFIX
+    if query in candidate or squeezed_query in squeezed:
+        return CONTAINS
+    return None
+
+
+def search_municipalities(query: str, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """Municipalities whose name or alias matches ``query``, best matches first.
+
+    Parameters
+    ----------
+    query
+        What a person typed; case, accents, apostrophes and hyphens are ignored.
+        An empty query returns every municipality sorted by name.
+    municipalities
+        The municipalities table (``code`` and ``name`` are used).
+
+    Returns
+    -------
+    DataFrame
+        The matching rows with two extra columns: ``matched`` (the name or alias that
+        matched) and ``quality`` (0 exact, 1 starts with, 2 contains). Sorted by quality,
+        then name, then code, so the order is stable.
+    """
+    wanted = normalise(query)
+    out = municipalities.copy()
+    if not wanted:
+        out["matched"] = out["name"]
+        out["quality"] = CONTAINS
+        return out.sort_values(["name", "code"], kind="stable").reset_index(drop=True)
+    qualities: list[int | None] = []
+    matched: list[str | None] = []
+    for name in out["name"].astype("string").fillna(""):
+        best: tuple[int, str] | None = None
+        for candidate in (name, *ALIASES.get(name, ())):
+            quality = _quality(wanted, normalise(candidate))
+            if quality is not None and (best is None or quality < best[0]):
+                best = (quality, candidate)
+        qualities.append(None if best is None else best[0])
+        matched.append(None if best is None else best[1])
+    out["matched"] = pd.array(matched, dtype="string")
+    out["quality"] = pd.array(qualities, dtype="Int64")
+    out = out[out["quality"].notna()]
+    return out.sort_values(["quality", "name", "code"], kind="stable").reset_index(drop=True)
