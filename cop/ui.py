@@ -17,7 +17,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from cop.access import accounts, visibility
-from cop.core import i18n
+from cop.core import config, i18n
 from cop.core.config import get_settings
 from cop.data import exports, presentation, storage
 from cop.data.schema import TABLES
@@ -104,7 +104,7 @@ def role() -> str:
     if value not in visibility.ROLES or USER_KEY not in st.session_state:
         return "visitor"
     try:
-        minutes = accounts.auth_settings().session_minutes
+        minutes = config.auth_settings().session_minutes
     except ValueError:
         return "visitor"
     if accounts.session_expired(st.session_state.get(SIGNED_IN_AT_KEY), time.time(), minutes):
@@ -201,7 +201,7 @@ def sign_in_box() -> None:
     takes effect at the next click, and a sign-in older than ``COP_SESSION_MINUTES`` ends.
     """
     try:
-        settings = accounts.auth_settings()
+        settings = config.auth_settings()
     except ValueError as exc:
         _sign_out()
         st.error(tr("auth.config_invalid", detail=str(exc)))
@@ -256,7 +256,7 @@ def _oidc_sign_out() -> None:
     st.logout()
 
 
-def _oidc_box(settings: accounts.AuthSettings) -> None:
+def _oidc_box(settings: config.AuthSettings) -> None:
     """Sign-in through the organisation's identity provider (``st.login``)."""
     claims = st.user.to_dict()
     if not claims.get("is_logged_in"):

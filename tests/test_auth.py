@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from cop.access import accounts, editing
 from cop.cli import main as cli_main
-from cop.core import i18n
+from cop.core import config, i18n
 from cop.data import storage
 from cop.peers import questions
 
@@ -199,9 +199,9 @@ def test_session_expires_counted_from_sign_in():
 
 
 def test_settings_from_the_environment():
-    default = accounts.auth_settings({})
+    default = config.auth_settings({})
     assert (default.mode, default.session_minutes) == ("password", 60)
-    settings = accounts.auth_settings(
+    settings = config.auth_settings(
         {
             "COP_AUTH": "OIDC",
             "COP_SESSION_MINUTES": "15",
@@ -220,11 +220,11 @@ def test_settings_from_the_environment():
         {"COP_SESSION_MINUTES": "0"},
     ):
         with pytest.raises(ValueError):
-            accounts.auth_settings(bad)
+            config.auth_settings(bad)
 
 
 def test_oidc_roles_from_e_mail_addresses_and_domains():
-    settings = accounts.auth_settings(
+    settings = config.auth_settings(
         {
             "COP_OIDC_COORDINATORS": "coordinator@deltaplan.example",
             "COP_OIDC_MEMBERS": "consultant@bureau.example",

@@ -1,6 +1,6 @@
 """Sign-in: accounts in the database, slowed-down guessing, expiring sessions, OIDC roles.
 
-Two modes, chosen by ``COP_AUTH`` (see :func:`auth_settings`):
+Two modes, chosen by ``COP_AUTH`` (see :func:`cop.core.config.auth_settings`):
 
 ``password`` (default)
     Accounts live in the ``users`` table of the app's own database (SQLite or
@@ -26,7 +26,6 @@ person may see. All times are naive UTC; every function that looks at the clock 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.engine import Engine
 
+from cop.core import config
 from cop.data import storage
 from cop.data.schema import CODE_PATTERN
 
@@ -44,8 +44,6 @@ ACCOUNT_ROLES: tuple[str, ...] = ("member", "coordinator")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,119}$")
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024  # hashing megabytes on request would be a denial of service
-DEFAULT_SESSION_MINUTES = 60
-MODES: tuple[str, ...] = ("password", "oidc")
 
 # Message keys (catalog cop/locale/auth.toml).
 FAILED = "auth.failed"
@@ -98,63 +96,6 @@ class SignInResult:
     @property
     def ok(self) -> bool:
         return self.user is not None
-
-
-@dataclass(frozen=True)
-class AuthSettings:
-    """Sign-in configuration from the environment.
-
-    Attributes
-    ----------
-    mode
-        ``COP_AUTH``: ``password`` (accounts in the database, default) or ``oidc``.
-    session_minutes
-        ``COP_SESSION_MINUTES``: minutes a sign-in lasts (default 60).
-    oidc_provider
-        ``COP_OIDC_PROVIDER``: name of an ``[auth.<name>]`` section in
-        ``.streamlit/secrets.toml``; empty for the unnamed ``[auth]`` section.
-    oidc_coordinators
-        ``COP_OIDC_COORDINATORS``: comma-separated e-mail addresses of coordinators.
-    oidc_members
-        ``COP_OIDC_MEMBERS``: comma-separated e-mail addresses of members.
-    oidc_member_domains
-        ``COP_OIDC_MEMBER_DOMAINS``: comma-separated e-mail domains whose people are
-        members (e.g. ``utrecht.nl,amersfoort.nl``).
-    """
-
-    mode: str = "password"
-    session_minutes: float = DEFAULT_SESSION_MINUTES
-    oidc_provider: str | None = None
-    oidc_coordinators: frozenset[str] = frozenset()
-    oidc_members: frozenset[str] = frozenset()
-    oidc_member_domains: frozenset[str] = frozenset()
-
-
-def _csv_set(value: str | None) -> frozenset[str]:
-    return frozenset(p.strip().lower().lstrip("@") for p in (value or "").split(",") if p.strip())
-
-
-def auth_settings(environ: Mapping[str, str] | None = None) -> AuthSettings:
-    """Read the sign-in settings; invalid values raise ``ValueError`` naming the variable."""
-    env = os.environ if environ is None else environ
-    mode = (env.get("COP_AUTH") or "password").strip().lower()
-    if mode not in MODES:
-        raise ValueError(f"COP_AUTH must be one of {', '.join(MODES)}, not {mode!r}")
-    raw_minutes = env.get("COP_SESSION_MINUTES") or str(DEFAULT_SESSION_MINUTES)
-    try:
-        minutes = float(raw_minutes)
-    except ValueError:
-        raise ValueError(f"COP_SESSION_MINUTES must be a number, not {raw_minutes!r}") from None
-    if not minutes > 0:
-        raise ValueError("COP_SESSION_MINUTES must be > 0")
-    return AuthSettings(
-        mode=mode,
-        session_minutes=minutes,
-        oidc_provider=(env.get("COP_OIDC_PROVIDER") or "").strip() or None,
-        oidc_coordinators=_csv_set(env.get("COP_OIDC_COORDINATORS")),
-        oidc_members=_csv_set(env.get("COP_OIDC_MEMBERS")),
-        oidc_member_domains=_csv_set(env.get("COP_OIDC_MEMBER_DOMAINS")),
-    )
 
 
 def utcnow() -> dt.datetime:
@@ -363,7 +304,7 @@ def session_expired(signed_in_at: float | None, now: float, minutes: float) -> b
     return now - float(signed_in_at) >= minutes * 60 or float(signed_in_at) > now + 60
 
 
-def oidc_role(claims: Mapping[str, object], settings: AuthSettings) -> str:
+def oidc_role(claims: Mapping[str, object], settings: config.AuthSettings) -> str:
     """The role of a person signed in by the identity provider.
 
     Coordinators are listed by e-mail address; members by address or by the domain of

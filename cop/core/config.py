@@ -8,12 +8,16 @@ so that pages and library code never hard-code a path.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 PROJECT_DIR = PACKAGE_DIR.parent
 SHIPPED_DATA_DIR = PROJECT_DIR / "data"
+DEFAULT_SESSION_MINUTES = 60
+AUTH_MODES: tuple[str, ...] = ("password", "oidc")
+OFF_WORDS = frozenset({"off", "0", "false", "no"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,11 @@ class Settings:
         CBS year of the boundaries (``COP_BOUNDARIES_YEAR``, default 2025).
     offline
         ``COP_OFFLINE=1`` forbids every network access (boundaries fall back to points).
+    brief_charts
+        ``COP_BRIEF_CHARTS=off`` (or 0/false/no) puts tables instead of chart images in
+        Word/PDF briefs (default on).
+    pdf_font_dir
+        ``COP_PDF_FONT_DIR``: a folder with ``DejaVuSans.ttf`` searched first for PDF briefs.
     """
 
     data_dir: Path
@@ -45,6 +54,8 @@ class Settings:
     boundaries_file: Path | None
     boundaries_year: int
     offline: bool
+    brief_charts: bool = True
+    pdf_font_dir: Path | None = None
 
     @property
     def cache_dir(self) -> Path:
@@ -65,6 +76,7 @@ def get_settings() -> Settings:
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     boundaries = os.environ.get("COP_BOUNDARIES_FILE")
+    font_dir = os.environ.get("COP_PDF_FONT_DIR")
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
@@ -72,4 +84,63 @@ def get_settings() -> Settings:
         boundaries_file=Path(boundaries).expanduser() if boundaries else None,
         boundaries_year=int(os.environ.get("COP_BOUNDARIES_YEAR") or 2025),
         offline=os.environ.get("COP_OFFLINE", "").lower() in {"1", "true", "yes"},
+        brief_charts=os.environ.get("COP_BRIEF_CHARTS", "on").strip().lower() not in OFF_WORDS,
+        pdf_font_dir=Path(font_dir).expanduser() if font_dir else None,
+    )
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """Sign-in configuration from the environment.
+
+    Attributes
+    ----------
+    mode
+        ``COP_AUTH``: ``password`` (accounts in the database, default) or ``oidc``.
+    session_minutes
+        ``COP_SESSION_MINUTES``: minutes a sign-in lasts (default 60).
+    oidc_provider
+        ``COP_OIDC_PROVIDER``: name of an ``[auth.<name>]`` section in
+        ``.streamlit/secrets.toml``; empty for the unnamed ``[auth]`` section.
+    oidc_coordinators
+        ``COP_OIDC_COORDINATORS``: comma-separated e-mail addresses of coordinators.
+    oidc_members
+        ``COP_OIDC_MEMBERS``: comma-separated e-mail addresses of members.
+    oidc_member_domains
+        ``COP_OIDC_MEMBER_DOMAINS``: comma-separated e-mail domains whose people are
+        members (e.g. ``utrecht.nl,amersfoort.nl``).
+    """
+
+    mode: str = "password"
+    session_minutes: float = DEFAULT_SESSION_MINUTES
+    oidc_provider: str | None = None
+    oidc_coordinators: frozenset[str] = frozenset()
+    oidc_members: frozenset[str] = frozenset()
+    oidc_member_domains: frozenset[str] = frozenset()
+
+
+def _csv_set(value: str | None) -> frozenset[str]:
+    return frozenset(p.strip().lower().lstrip("@") for p in (value or "").split(",") if p.strip())
+
+
+def auth_settings(environ: Mapping[str, str] | None = None) -> AuthSettings:
+    """Read the sign-in settings; invalid values raise ``ValueError`` naming the variable."""
+    env = os.environ if environ is None else environ
+    mode = (env.get("COP_AUTH") or "password").strip().lower()
+    if mode not in AUTH_MODES:
+        raise ValueError(f"COP_AUTH must be one of {', '.join(AUTH_MODES)}, not {mode!r}")
+    raw_minutes = env.get("COP_SESSION_MINUTES") or str(DEFAULT_SESSION_MINUTES)
+    try:
+        minutes = float(raw_minutes)
+    except ValueError:
+        raise ValueError(f"COP_SESSION_MINUTES must be a number, not {raw_minutes!r}") from None
+    if not minutes > 0:
+        raise ValueError("COP_SESSION_MINUTES must be > 0")
+    return AuthSettings(
+        mode=mode,
+        session_minutes=minutes,
+        oidc_provider=(env.get("COP_OIDC_PROVIDER") or "").strip() or None,
+        oidc_coordinators=_csv_set(env.get("COP_OIDC_COORDINATORS")),
+        oidc_members=_csv_set(env.get("COP_OIDC_MEMBERS")),
+        oidc_member_domains=_csv_set(env.get("COP_OIDC_MEMBER_DOMAINS")),
     )

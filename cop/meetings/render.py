@@ -22,7 +22,6 @@ import asyncio
 import concurrent.futures
 import io
 import logging
-import os
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from cop.core import charts, i18n, vocab
+from cop.core import charts, config, i18n, vocab
 from cop.meetings.briefs import Brief, Practice
 
 log = logging.getLogger(__name__)
@@ -431,12 +430,7 @@ def changes_chart(per_theme: tuple, lang: str) -> go.Figure:
 
 def charts_enabled() -> bool:
     """``COP_BRIEF_CHARTS=off`` (or 0/false/no) turns chart images off."""
-    return os.environ.get("COP_BRIEF_CHARTS", "on").strip().lower() not in {
-        "off",
-        "0",
-        "false",
-        "no",
-    }
+    return config.get_settings().brief_charts
 
 
 def chart_images(
@@ -588,7 +582,8 @@ def _docx_table(word: object, frame: pd.DataFrame, lang: str) -> None:
 
 def find_font() -> tuple[Path, Path] | None:
     """DejaVu Sans regular and bold (``COP_PDF_FONT_DIR`` first), or ``None``."""
-    dirs = [Path(p) for p in [os.environ.get("COP_PDF_FONT_DIR")] if p] + list(FONT_DIRS)
+    font_dir = config.get_settings().pdf_font_dir
+    dirs = [font_dir, *FONT_DIRS] if font_dir else list(FONT_DIRS)
     for folder in dirs:
         regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
         if regular.is_file() and bold.is_file():
