@@ -106,12 +106,24 @@ def display_formats(frame: pd.DataFrame, lang: str | None) -> dict[str, object]:
     return formats
 
 
+def municipality_names(municipalities: pd.DataFrame) -> pd.Series:
+    """The name of every municipality by code: the one lookup every module and page uses.
+
+    Examples
+    --------
+    >>> towns = pd.DataFrame({"code": ["GM0518"], "name": ["'s-Gravenhage"]})
+    >>> municipality_names(towns)["GM0518"]
+    "'s-Gravenhage"
+    """
+    return municipalities.set_index("code")["name"]
+
+
 def with_municipality_names(frame: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
     """Add the municipality's name right after a ``municipality_code``/``host_code`` column.
 
     People recognise "Súdwest-Fryslân", not "GM1900"; the code stays for imports.
     """
-    names = municipalities.set_index("code")["name"]
+    names = municipality_names(municipalities)
     out = frame.copy()
     for code_column, name_column in (("municipality_code", "municipality"), ("host_code", "host")):
         if code_column in out.columns and name_column not in out.columns:
