@@ -10,7 +10,8 @@ from __future__ import annotations
 import importlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import NoReturn
 
 import pandas as pd
 import streamlit as st
@@ -21,6 +22,8 @@ from cop.core import config, i18n
 from cop.core.config import get_settings
 from cop.data import exports, presentation, storage
 from cop.data.schema import TABLES
+from cop.data.validation import ValidationReport
+from cop.maturity import comparison
 
 # Session-state keys used by more than one page live here, in one place.
 LANG_KEY = "lang"
@@ -47,14 +50,47 @@ def empty_prompt(*, single: bool = False) -> dict[str, str]:
     return {"placeholder": tr("app.choose_one" if single else "app.choose")}
 
 
-def label_func(prefix: str) -> Callable[[object], str]:
-    """A ``format_func`` for widgets whose options are vocabulary codes.
+def vocab_label(
+    prefix: str, *, numbered: bool = False, others: Mapping[object, str] | None = None
+) -> Callable[[object], str]:
+    """The label of a vocabulary code (``theme``, ``status``, ``level``, ...) in the UI language.
 
-    The language is fixed when the function is made, so the labels stay consistent
-    even where the function is called outside the script run (AppTest's ``select``).
+    The one way pages name a code: as a widget's ``format_func``
+    (``format_func=ui.vocab_label("theme")``) or for a single text
+    (``ui.vocab_label("dimension")(code)``). ``numbered`` puts the code before its label
+    ("3 Ontwikkelend", for levels); ``others`` gives options outside the vocabulary a
+    catalog key (``others={None: "map.all_themes"}`` labels ``None`` "Alle thema's"). The
+    language is fixed when the function is made, so labels stay consistent where Streamlit
+    calls it outside the script run (AppTest's ``select``).
     """
     language = lang()
-    return lambda code: i18n.label(prefix, code, language)
+    fixed = {option: i18n.t(key, language) for option, key in (others or {}).items()}
+
+    def label(code: object) -> str:
+        if code in fixed:
+            return fixed[code]
+        text = i18n.label(prefix, code, language)
+        return f"{code} {text}" if numbered else text
+
+    return label
+
+
+def option_label(
+    template: str, *, others: Mapping[object, str] | None = None
+) -> Callable[[object], str]:
+    """A ``format_func`` for options whose label is a catalog message named after them.
+
+    ``option_label("compare.mode_{}")`` labels option ``peers`` with ``compare.mode_peers``;
+    ``others`` maps options with a message of their own to its key. Like
+    :func:`vocab_label`, the language is fixed when the function is made.
+    """
+    language = lang()
+    fixed = {option: i18n.t(key, language) for option, key in (others or {}).items()}
+
+    def label(option: object) -> str:
+        return fixed[option] if option in fixed else i18n.t(template.format(option), language)
+
+    return label
 
 
 def num(value: float | int | None, decimals: int = 0) -> str:
@@ -392,6 +428,117 @@ def download_buttons(
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         icon=":material/table:",
+    )
+
+
+# ---------------------------------------------------------------- what several pages repeat
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _municipality_names(url: str, version: int) -> dict[str, str]:
+    return presentation.municipality_names(_table(url, version, "municipalities")).to_dict()
+
+
+def municipality_names() -> dict[str, str]:
+    """Name by municipality code (:func:`cop.data.presentation.municipality_names`), cached.
+
+    Every page that shows or offers municipalities reads its names here, once per data
+    version, instead of reshaping the table itself.
+    """
+    return _municipality_names(get_settings().database_url, data_version())
+
+
+def by_name(codes: Iterable[str]) -> list[str]:
+    """Municipality codes in the order people look for them: by name, case ignored."""
+    names = municipality_names()
+    return sorted(codes, key=lambda code: (names.get(code, str(code)).lower(), code))
+
+
+def keep_choice(key: str, options: Sequence[object], preferred: object = None) -> None:
+    """Give the selectbox ``key`` a valid remembered value before it is drawn.
+
+    A value remembered from an earlier run (or another data version) that is no longer an
+    option becomes ``preferred`` when that is an option, otherwise the first option.
+    """
+    if options and st.session_state.get(key) not in options:
+        st.session_state[key] = preferred if preferred in options else options[0]
+
+
+def keep_in_url(values: Mapping[str, str | None]) -> None:
+    """Write query parameters so a reload or a shared link shows the same selection.
+
+    Empty values remove their parameter; unchanged ones are not written again (each write
+    is a message to the browser).
+    """
+    for name, value in values.items():
+        if value:
+            if st.query_params.get(name) != value:
+                st.query_params[name] = value
+        elif name in st.query_params:
+            del st.query_params[name]
+
+
+PROFILE_PAGE = "pages/profile.py"
+PROFILE_PARAM = comparison.PROFILE_PARAM  # ?gemeente=GM0344 opens that municipality
+
+
+def profile_link(
+    code: str, label: str, *, help: str | None = None, icon: str | None = None
+) -> None:
+    """A link that opens the profile page of municipality ``code``."""
+    st.page_link(
+        PROFILE_PAGE,
+        label=label,
+        query_params={PROFILE_PARAM: code},
+        icon=icon or ":material/location_city:",
+        help=help,
+    )
+
+
+def open_profile(code: str) -> NoReturn:
+    """Go to the profile page of municipality ``code`` (after a click on the map)."""
+    st.switch_page(PROFILE_PAGE, query_params={PROFILE_PARAM: code})
+
+
+def _flash_key(scope: str) -> str:
+    return f"flash_{scope}"
+
+
+def flash(scope: str, message: str) -> NoReturn:
+    """Remember ``message`` for the page section ``scope`` and rerun the app.
+
+    The rerun draws the page from the stored data; :func:`show_flash` with the same
+    ``scope`` then shows the message once. Every "save → message → rerun → success"
+    flow of the pages goes through this pair, one scope per page (``data``, ``meeting``,
+    ``peers``, ``toolbox``).
+    """
+    st.session_state[_flash_key(scope)] = message
+    st.rerun()
+
+
+def show_flash(scope: str) -> None:
+    """The message :func:`flash` left for ``scope``, as a success notice, once."""
+    message = st.session_state.pop(_flash_key(scope), None)
+    if message is not None:
+        st.success(str(message), icon=":material/check:")
+
+
+def show_problems(report: ValidationReport, *, key: str | None = None) -> None:
+    """Why a save was refused: the summary, then each problem.
+
+    With ``key`` the problems are a table (row, column, value, problem) for imports and
+    table edits, which may have many; without it a short list for a single form.
+    """
+    st.error(report.summary(lang()), icon=":material/error:")
+    if key is None:
+        st.markdown("\n".join(f"- {message}" for message in report.messages(lang(), 20)))
+        return
+    st.dataframe(
+        report.to_frame(lang()),
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config={c: tr(f"edit.col_{c}") for c in ("row", "column", "value", "problem")},
     )
 
 

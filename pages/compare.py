@@ -5,7 +5,6 @@ import streamlit as st
 from cop.maturity import approach
 from cop.maturity import charts as maturity_charts
 from cop.maturity import comparison
-from cop.core import i18n
 from cop.maturity import model as maturity_model
 from cop import ui
 
@@ -14,11 +13,9 @@ municipalities = ui.table("municipalities")
 maturity_table = ui.table("maturity")
 measures = ui.table("measures")
 lang = ui.lang()
-names = municipalities.set_index("code")["name"].to_dict()
-available = sorted(
-    set(maturity_model.assessed_codes(maturity_table))
-    | set(measures["municipality_code"].dropna()),
-    key=lambda code: names.get(code, code),
+names = ui.municipality_names()
+available = ui.by_name(
+    set(maturity_model.assessed_codes(maturity_table)) | set(measures["municipality_code"].dropna())
 )
 
 # --- the selection: from a (shared) link when it is new, otherwise from the widgets -------
@@ -44,7 +41,7 @@ mode = st.radio(
     ["choose", "peers"],
     key="compare_mode",
     horizontal=True,
-    format_func=lambda m: i18n.t(f"compare.mode_{m}", lang),
+    format_func=ui.option_label("compare.mode_{}"),
 )
 same_province = False
 if mode == "peers":
@@ -65,11 +62,7 @@ else:
     peer_of = None
 
 query = comparison.selection_query(codes, mode)
-for name, value in query.items():
-    if value:
-        st.query_params[name] = value
-    elif name in st.query_params:
-        del st.query_params[name]
+ui.keep_in_url(query)
 st.session_state["compare_query"] = (query[comparison.CODES_PARAM], query[comparison.MODE_PARAM])
 if len(codes) + (peer_of is not None) < comparison.MIN_COMPARE:
     st.info(ui.tr("compare.pick_two"), icon=":material/compare_arrows:")
@@ -106,7 +99,7 @@ if len(levels) > 3:
         ["multiples", "overlay"],
         key="compare_view",
         horizontal=True,
-        format_func=lambda v: i18n.t(f"compare.view_{v}", lang),
+        format_func=ui.option_label("compare.view_{}"),
     )
 figure = (
     maturity_charts.maturity_small_multiples(levels, shown, lang)

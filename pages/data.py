@@ -6,7 +6,6 @@ from cop.access import visibility
 from cop.access import editing
 from cop.data import filters
 from cop.geo import boundaries
-from cop.core import i18n
 from cop.data import presentation
 from cop.core import vocab
 from cop.data.schema import TABLE_ORDER, TABLES
@@ -14,7 +13,7 @@ from cop import ui
 
 ui.page_title("data.title", "data.intro")
 name = st.selectbox(
-    ui.tr("data.table"), TABLE_ORDER, key="data_table", format_func=ui.label_func("table")
+    ui.tr("data.table"), TABLE_ORDER, key="data_table", format_func=ui.vocab_label("table")
 )
 frame = ui.visible(name)
 municipalities = ui.table("municipalities")
@@ -22,10 +21,10 @@ options = filters.filter_options(frame)
 
 with st.sidebar:
     st.subheader(ui.tr("data.filters"))
-    names = municipalities.set_index("code")["name"].to_dict()
+    names = ui.municipality_names()
     codes = st.multiselect(
         ui.tr("data.municipality"),
-        sorted(names, key=names.get),
+        ui.by_name(names),
         format_func=names.get,
         key="data_municipalities",
         disabled=not options["municipality"],
@@ -42,7 +41,7 @@ with st.sidebar:
         ui.tr("data.theme"),
         vocab.THEMES,
         key="data_themes",
-        format_func=ui.label_func("theme"),
+        format_func=ui.vocab_label("theme"),
         disabled=not options["theme"],
         **ui.empty_prompt(),
     )
@@ -52,7 +51,7 @@ with st.sidebar:
         ui.tr("data.status"),
         status_choices,
         key="data_statuses",
-        format_func=ui.label_func(status_prefix),
+        format_func=ui.vocab_label(status_prefix),
         disabled=not options["status"],
         **ui.empty_prompt(),
     )
@@ -105,9 +104,8 @@ if name == "measures":
 # table first: a bad file or a bad edit changes nothing.
 if visibility.can_edit(ui.role()):
     st.divider()
-    st.subheader(ui.tr("edit.title", table=i18n.label("table", name, ui.lang())))
-    if "data_edit_message" in st.session_state:
-        st.success(st.session_state.pop("data_edit_message"), icon=":material/check:")
+    st.subheader(ui.tr("edit.title", table=ui.vocab_label("table")(name)))
+    ui.show_flash("data")
     import_tab, edit_tab = st.tabs([ui.tr("edit.import"), ui.tr("edit.edit")])
     edit_report = None
     with import_tab:
@@ -133,15 +131,5 @@ if visibility.can_edit(ui.role()):
             edit_report = editing.save_table_edit(ui.engine(), name, edited, role=ui.role())
     if edit_report is not None:
         if edit_report.ok:
-            st.session_state["data_edit_message"] = edit_report.summary(ui.lang())
-            st.rerun()
-        st.error(edit_report.summary(ui.lang()), icon=":material/error:")
-        st.dataframe(
-            edit_report.to_frame(ui.lang()),
-            hide_index=True,
-            width="stretch",
-            key="data_edit_report",
-            column_config={
-                c: ui.tr(f"edit.col_{c}") for c in ("row", "column", "value", "problem")
-            },
-        )
+            ui.flash("data", edit_report.summary(ui.lang()))
+        ui.show_problems(edit_report, key="data_edit_report")

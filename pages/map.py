@@ -14,7 +14,7 @@ VIEW_KEY = "map_view"  # what st_folium returned last (set by its on_change)
 
 goto = st.session_state.pop(GOTO_KEY, None)
 if goto:  # a municipality was clicked (see _remember_click): open its profile
-    st.switch_page("pages/profile.py", query_params={"gemeente": goto})
+    ui.open_profile(goto)
 
 ui.page_title("map.title", "map.intro")
 municipalities = ui.table("municipalities")
@@ -28,14 +28,14 @@ with st.sidebar:
         ui.tr("map.themes"),
         vocab.THEMES,
         key="map_themes",
-        format_func=ui.label_func("theme"),
+        format_func=ui.vocab_label("theme"),
         **ui.empty_prompt(),
     )
     statuses = st.multiselect(
         ui.tr("map.statuses"),
         vocab.MEASURE_STATUSES,
         key="map_statuses",
-        format_func=ui.label_func("status"),
+        format_func=ui.vocab_label("status"),
         **ui.empty_prompt(),
     )
     provinces = st.multiselect(
@@ -45,7 +45,7 @@ with st.sidebar:
         ui.tr("map.maturity_levels"),
         list(vocab.LEVELS),
         key="map_levels",
-        format_func=lambda level: f"{level} {ui.label_func('level')(level)}",
+        format_func=ui.vocab_label("level", numbered=True),
         help=ui.tr("map.maturity_levels_help"),
         **ui.empty_prompt(),
     )
@@ -68,8 +68,8 @@ metric = left.selectbox(
     ui.tr("map.metric"),
     [*mapview.METRICS, trendmap.MAP_METRIC],  # issue 5: trend class of a species group
     key="map_metric",
-    format_func=lambda m: (
-        ui.tr("monitoring.map_metric") if m == trendmap.MAP_METRIC else ui.tr(f"map.metric_{m}")
+    format_func=ui.option_label(
+        "map.metric_{}", others={trendmap.MAP_METRIC: "monitoring.map_metric"}
     ),
 )
 dimension = theme = None
@@ -78,21 +78,21 @@ if metric == "maturity_dimension":
         ui.tr("map.dimension"),
         vocab.DIMENSIONS,
         key="map_dimension",
-        format_func=ui.label_func("dimension"),
+        format_func=ui.vocab_label("dimension"),
     )
 elif metric in ("measures", "measures_per_10k"):
     theme = middle.selectbox(
         ui.tr("map.metric_theme"),
         [None, *vocab.THEMES],
         key="map_metric_theme",
-        format_func=lambda t: ui.tr("map.all_themes") if t is None else ui.label_func("theme")(t),
+        format_func=ui.vocab_label("theme", others={None: "map.all_themes"}),
     )
 elif metric == trendmap.MAP_METRIC:
     trend_group = middle.selectbox(
         ui.tr("monitoring.species_group"),
         vocab.SPECIES_GROUPS,
         key="map_trend_group",
-        format_func=ui.label_func("group"),
+        format_func=ui.vocab_label("group"),
     )
 
 chosen = mapview.MeasureFilter(

@@ -3,44 +3,20 @@
 import datetime as dt
 
 import streamlit as st
-from streamlit.errors import StreamlitPageNotFoundError
 
 from cop.access import visibility
 from cop.maturity import charts as maturity_charts
-from cop.maturity import comparison
 from cop.core import i18n
 from cop.maturity import model as maturity_model
 from cop.core import vocab
 from cop import ui
-from cop.core.config import PROJECT_DIR
-
-PROFILE_PAGE = "pages/profile.py"
 
 ui.page_title("maturity.title", "maturity.intro")
 municipalities = ui.table("municipalities")
 maturity_table = ui.table("maturity")
 lang = ui.lang()
 rubric = maturity_model.load_rubric()
-names = municipalities.set_index("code")["name"].to_dict()
-
-
-def profile_link(code: str, detail: str) -> None:
-    """A link to the profile page; a plain link while that page is not part of the app."""
-    label = ui.tr("maturity.profile_link", name=names[code], detail=detail)
-    url_link = f"[{label}]({comparison.profile_url(code)})"
-    if not (PROJECT_DIR / PROFILE_PAGE).exists():
-        st.markdown(url_link)
-        return
-    try:
-        st.page_link(
-            PROFILE_PAGE,
-            label=label,
-            query_params={comparison.PROFILE_PARAM: code},
-            icon=":material/location_city:",
-        )
-    except StreamlitPageNotFoundError:  # the file exists but app.py does not list it yet
-        st.markdown(url_link)
-
+names = ui.municipality_names()
 
 # --- heatmap ------------------------------------------------------------------------------
 st.subheader(ui.tr("maturity.heatmap"))
@@ -49,7 +25,7 @@ sort_by = st.radio(
     maturity_model.SORT_KEYS,
     key="maturity_sort",
     horizontal=True,
-    format_func=lambda key: i18n.t(f"maturity.sort_{key}", lang),
+    format_func=ui.option_label("maturity.sort_{}"),
 )
 rows = ui.compute(maturity_model.heatmap_rows, "maturity", "municipalities", sort_by=sort_by)
 st.plotly_chart(maturity_charts.maturity_heatmap(rows, rubric, lang), key="maturity_heatmap")
@@ -92,13 +68,14 @@ leaders = ui.compute(maturity_model.dimension_frontrunners, "maturity")
 columns = st.columns(2)  # wide enough for "Hoeksche Waard: niveau 4, sinds 2023"
 for i, dimension in enumerate(vocab.DIMENSIONS):
     with columns[i % 2]:
-        st.markdown(f"**{i18n.label('dimension', dimension, lang)}**")
+        st.markdown(f"**{ui.vocab_label('dimension')(dimension)}**")
         part = leaders[leaders["dimension"] == dimension]
         if part.empty:
             st.caption(ui.tr("maturity.no_frontrunners"))
         for row in part.itertuples(index=False):
             detail = ui.tr("maturity.frontrunner_item", level=row.level, since=row.since)
-            profile_link(row.municipality_code, detail)
+            label = ui.tr("maturity.profile_link", name=names[row.municipality_code], detail=detail)
+            ui.profile_link(row.municipality_code, label)
 
 # --- biggest movers ----------------------------------------------------------------------
 st.subheader(ui.tr("maturity.movers"))

@@ -20,23 +20,17 @@ from cop import ui
 NEW = "new"
 LANG = ui.lang()  # bound once: format functions may be called outside the script run
 
-
-def theme_label(code: str) -> str:
-    return i18n.label("theme", code, LANG)
-
-
 ui.page_title("meeting.title", "meeting.intro")
 stored = ui.table("meetings")
 municipalities = ui.table("municipalities")
-names = municipalities.set_index("code")["name"].to_dict()
+names = ui.municipality_names()
 today = dt.date.today()
 
 # --- which meeting --------------------------------------------------------------------
 choices = briefs.meeting_choices(stored, today)
 by_id = {int(row.id): row for row in choices.itertuples(index=False)}
 options = [*by_id, NEW]
-if st.session_state.get("meeting_choice") not in options:
-    st.session_state["meeting_choice"] = options[0]
+ui.keep_choice("meeting_choice", options)
 
 
 def _meeting_label(option: object) -> str:
@@ -74,15 +68,14 @@ themes = st.multiselect(
     vocab.THEMES,
     default=default_themes,
     key=f"meeting_themes_{choice}",
-    format_func=theme_label,
+    format_func=ui.vocab_label("theme"),
     help=ui.tr("meeting.all_themes"),
     **ui.empty_prompt(),
 )
 partners = municipalities[municipalities["is_partner"].fillna(False).astype(bool)]
 invitees = st.multiselect(
     ui.tr("meeting.invitees"),
-    sorted(partners["code"], key=names.get)
-    + sorted(set(municipalities["code"]) - set(partners["code"]), key=names.get),
+    ui.by_name(partners["code"]) + ui.by_name(set(municipalities["code"]) - set(partners["code"])),
     key=f"meeting_invitees_{choice}",
     format_func=names.get,
     help=ui.tr("meeting.all_partners"),
@@ -187,9 +180,8 @@ if visibility.can_edit(ui.role()):
     st.divider()
     st.subheader(ui.tr("meeting.record"))
     st.caption(ui.tr("meeting.record_help"))
-    if "meeting_record_message" in st.session_state:
-        st.success(st.session_state.pop("meeting_record_message"), icon=":material/check:")
-    codes = sorted(municipalities["code"], key=names.get)
+    ui.show_flash("meeting")
+    codes = ui.by_name(municipalities["code"])
     with st.form(f"meeting_record_form_{choice}"):
         record_date = st.date_input(
             ui.tr("meeting.date"), value=date, key=f"meeting_rec_date_{choice}", format="DD-MM-YYYY"
@@ -214,7 +206,7 @@ if visibility.can_edit(ui.role()):
             ui.tr("meeting.themes"),
             vocab.THEMES,
             default=themes,
-            format_func=theme_label,
+            format_func=ui.vocab_label("theme"),
             key=f"meeting_rec_themes_{choice}",
             **ui.empty_prompt(),
         )
@@ -238,8 +230,5 @@ if visibility.can_edit(ui.role()):
             meeting_id=None if chosen is None else int(chosen.id),
         )
         if report.ok:
-            st.session_state["meeting_record_message"] = ui.tr("meeting.saved")
-            st.rerun()
-        st.error(report.summary(ui.lang()), icon=":material/error:")
-        for message in report.messages(ui.lang()):
-            st.markdown(f"- {message}")
+            ui.flash("meeting", ui.tr("meeting.saved"))
+        ui.show_problems(report)

@@ -1,6 +1,9 @@
 """Monitoring: species indices and trend classes (TRIM, as CBS computes them) per selection."""
 
+from collections.abc import Callable
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from cop.monitoring import charts as monitoring_charts
 from cop.core import i18n
@@ -9,13 +12,19 @@ from cop.monitoring import indicators as mon
 
 ui.page_title("monitoring.title", "monitoring.intro")
 st.info(ui.tr("monitoring.explain"), icon=":material/info:")
-names = ui.table("municipalities").set_index("code")["name"].to_dict()
+names = ui.municipality_names()
 
 
-def choose(column, label_key: str, options: list, key: str, format_func=str, default=None):
+def choose(
+    column: DeltaGenerator,
+    label_key: str,
+    options: list,
+    key: str,
+    format_func: Callable[[object], str] = str,
+    default: object = None,
+) -> object:
     """A selectbox whose remembered value falls back to a valid option when data change."""
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = default if default in options else options[0]
+    ui.keep_choice(key, options, preferred=default)
     return column.selectbox(ui.tr(label_key), options, key=key, format_func=format_func)
 
 
@@ -28,7 +37,7 @@ cols = st.columns([3, 2, 2, 3, 2])
 municipality = choose(
     cols[0],
     "monitoring.municipality",
-    [mon.ALL, *sorted(top["municipalities"], key=lambda c: names.get(c, c))],
+    [mon.ALL, *ui.by_name(top["municipalities"])],
     "monitoring_municipality",
     lambda c: ui.tr("monitoring.all_partners") if c == mon.ALL else names.get(c, c),
     default=ui.user_municipality(),
@@ -39,9 +48,7 @@ scheme = choose(
     "monitoring.scheme",
     [mon.ALL, *opts["schemes"]],
     "monitoring_scheme",
-    lambda c: (
-        ui.tr("monitoring.all_schemes") if c == mon.ALL else i18n.label("scheme", c, ui.lang())
-    ),
+    ui.vocab_label("scheme", others={mon.ALL: "monitoring.all_schemes"}),
 )
 opts = ui.compute(mon.selection_options, "monitoring", municipality=municipality, scheme=scheme)
 group = choose(
@@ -49,7 +56,7 @@ group = choose(
     "monitoring.species_group",
     opts["species_groups"],
     "monitoring_group",
-    ui.label_func("group"),
+    ui.vocab_label("group"),
 )
 opts = ui.compute(
     mon.selection_options,

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from cop.access import visibility
-from cop.core import i18n
 from cop.peers import recommend
 from cop.peers import questions
 from cop.core import vocab
@@ -13,7 +12,7 @@ ui.page_title("peers.title", "peers.intro")
 municipalities = ui.table("municipalities")
 measures = ui.table("measures")
 maturity = ui.table("maturity")
-names = municipalities.set_index("code")["name"].to_dict()
+names = ui.municipality_names()
 role = ui.role()
 
 # --- whose peers: search by name or alias ("Den Haag" finds 's-Gravenhage) ---------------
@@ -25,9 +24,7 @@ if found.empty:
     found = recommend.search_municipalities("", municipalities)
 options = found["code"].tolist()
 matched = found.set_index("code")["matched"].to_dict()
-if st.session_state.get("peers_municipality") not in options:
-    own = ui.user_municipality()
-    st.session_state["peers_municipality"] = own if own in options else options[0]
+ui.keep_choice("peers_municipality", options, preferred=ui.user_municipality())
 asker = right.selectbox(
     ui.tr("peers.municipality"),
     options,
@@ -40,7 +37,7 @@ themes = st.multiselect(
     ui.tr("peers.themes"),
     vocab.THEMES,
     key="peers_themes",
-    format_func=ui.label_func("theme"),
+    format_func=ui.vocab_label("theme"),
     **ui.empty_prompt(),
 )
 
@@ -74,10 +71,10 @@ with st.expander(ui.tr("peers.weights"), icon=":material/tune:"):
     if st.toggle(ui.tr("peers.self_assessment"), key="peers_self_assessment"):
         own_levels = {
             dim: st.select_slider(
-                i18n.label("dimension", dim, ui.lang()),
+                ui.vocab_label("dimension")(dim),
                 options=[1, 2, 3, 4, 5],
                 value=1,
-                format_func=ui.label_func("level"),
+                format_func=ui.vocab_label("level"),
                 key=f"peers_self_{dim}",
             )
             for dim in recommend.relevant_dimensions(themes)
@@ -182,7 +179,7 @@ for question_id, group in matches.groupby("question_id", sort=True):
     first = group.iloc[0]
     title = f"{first['question']} — {names.get(first['asker_code'], first['asker_code'])}"
     with st.expander(title):
-        st.caption(i18n.label("theme", first["theme"], ui.lang()))
+        st.caption(ui.vocab_label("theme")(first["theme"]))
         st.dataframe(
             group[["kind", "candidate_name", "score", "reasons"]].assign(
                 kind=group["kind"].map(lambda k: ui.tr(f"peers.kind_{k}"))
@@ -205,15 +202,14 @@ st.subheader(ui.tr("peers.post"))
 if not visibility.can_post_question(role):
     st.info(ui.tr("peers.post_sign_in"), icon=":material/login:")
     st.stop()
-if "peers_posted" in st.session_state:
-    st.success(ui.tr("peers.posted", id=st.session_state.pop("peers_posted")))
+ui.show_flash("peers")
 own = ui.user_municipality() if role == "member" else None
 with st.form("peers_post_form"):
     if own:
         st.caption(ui.tr("peers.post_for", name=names.get(own, own)))
         post_code = own
     else:
-        all_codes = sorted(names, key=lambda c: names[c])
+        all_codes = ui.by_name(names)
         post_code = st.selectbox(
             ui.tr("peers.municipality"),
             all_codes,
@@ -225,7 +221,7 @@ with st.form("peers_post_form"):
         ui.tr("peers.post_theme"),
         vocab.THEMES,
         key="peers_post_theme",
-        format_func=ui.label_func("theme"),
+        format_func=ui.vocab_label("theme"),
     )
     post_text = st.text_area(ui.tr("peers.post_question"), key="peers_post_text", max_chars=4000)
     submitted = st.form_submit_button(ui.tr("peers.post_submit"), key="peers_post_submit")
@@ -234,9 +230,6 @@ if submitted:
         ui.engine(), post_code, post_theme, post_text, role=role, account_municipality=own
     )
     if report.ok:
-        st.session_state["peers_posted"] = int(report.frame.at[0, "id"])
         del st.session_state["peers_post_text"]  # an empty form for the next question
-        st.rerun()
-    st.error(report.summary(ui.lang()))
-    for message in report.messages(ui.lang(), 20):
-        st.markdown(f"- {message}")
+        ui.flash("peers", ui.tr("peers.posted", id=int(report.frame.at[0, "id"])))
+    ui.show_problems(report)

@@ -7,7 +7,6 @@ shared; the selectbox and the query parameter are kept in sync.
 import streamlit as st
 from streamlit_folium import st_folium
 
-from cop.core import i18n
 from cop.geo import mapview
 from cop.monitoring import indicators
 from cop.peers import profile
@@ -17,11 +16,11 @@ from cop.geo import webmap
 
 CODE_KEY = "profile_code"  # the selectbox
 APPLIED_KEY = "profile_param_applied"  # the query parameter value last applied/written
-PARAM = "gemeente"
+PARAM = ui.PROFILE_PARAM
 
 ui.page_title("profile.title", "profile.intro")
 municipalities = ui.table("municipalities")
-names = municipalities.set_index("code")["name"].to_dict()
+names = ui.municipality_names()
 known_codes = set(names)
 
 raw = st.query_params.get(PARAM)
@@ -38,7 +37,7 @@ elif raw is None and CODE_KEY not in st.session_state and ui.user_municipality()
 
 code = st.selectbox(
     ui.tr("profile.choose"),
-    sorted(names, key=lambda c: (names[c].lower(), c)),
+    ui.by_name(names),
     index=None,
     key=CODE_KEY,
     format_func=lambda c: f"{names[c]} ({c})",
@@ -46,8 +45,7 @@ code = st.selectbox(
 )
 if code is None:
     st.stop()
-if st.query_params.get(PARAM) != code:
-    st.query_params[PARAM] = code
+ui.keep_in_url({PARAM: code})
 st.session_state[APPLIED_KEY] = code
 
 facts = profile.key_facts(municipalities, code)
@@ -100,14 +98,14 @@ if facts.is_partner:
         ui.tr("profile.theme_filter"),
         [t for t in vocab.THEMES if t in set(own_measures["theme"])],
         key="profile_themes",
-        format_func=ui.label_func("theme"),
+        format_func=ui.vocab_label("theme"),
         **ui.empty_prompt(),
     )
     statuses = right.multiselect(
         ui.tr("profile.status_filter"),
         [s for s in vocab.MEASURE_STATUSES if s in set(own_measures["status"])],
         key="profile_statuses",
-        format_func=ui.label_func("status"),
+        format_func=ui.vocab_label("status"),
         **ui.empty_prompt(),
     )
     shown = profile.municipality_measures(measures, code, tuple(themes), tuple(statuses))
@@ -155,12 +153,11 @@ peers = ui.compute(
 if peers.empty:
     st.caption(ui.tr("profile.no_peers"))
 for row in peers.itertuples():
-    st.page_link(
-        "pages/profile.py",
-        label=f"{row.rank}. {row.name} ({row.province})",
-        query_params={PARAM: row.code},
-        icon=":material/forum:",
+    ui.profile_link(
+        row.code,
+        f"{row.rank}. {row.name} ({row.province})",
         help=f"{ui.tr('profile.open_profile')} {row.name}",
+        icon=":material/forum:",
     )
     st.caption(row.reasons)
-st.caption(i18n.t("app.credit_cbs", ui.lang()))
+st.caption(ui.tr("app.credit_cbs"))

@@ -4,25 +4,9 @@ import streamlit as st
 
 from cop.access import visibility
 from cop.access import editing
-from cop.core import i18n
 from cop.meetings import toolbox
 from cop.core import vocab
 from cop import ui
-
-LANG = ui.lang()  # bound once: format functions may be called outside the script run
-
-
-def theme_label(code: str) -> str:
-    return i18n.label("theme", code, LANG)
-
-
-def kind_label(code: str) -> str:
-    return i18n.label("reskind", code, LANG)
-
-
-def level_label(code: str) -> str:
-    return i18n.label("reslevel", code, LANG)
-
 
 ui.page_title("toolbox.title", "toolbox.intro")
 resources = ui.table("resources")
@@ -36,14 +20,14 @@ themes, kinds, levels = (
         ui.tr(label_key),
         options,
         key=key,
-        format_func=formatter,
+        format_func=ui.vocab_label(prefix),
         help=ui.tr("toolbox.all"),
         **ui.empty_prompt(),
     )
-    for column, label_key, options, key, formatter in (
-        (cols[0], "toolbox.themes", vocab.THEMES, "toolbox_themes", theme_label),
-        (cols[1], "toolbox.kinds", vocab.RESOURCE_KINDS, "toolbox_kinds", kind_label),
-        (cols[2], "toolbox.levels", vocab.RESOURCE_LEVELS, "toolbox_levels", level_label),
+    for column, label_key, options, key, prefix in (
+        (cols[0], "toolbox.themes", vocab.THEMES, "toolbox_themes", "theme"),
+        (cols[1], "toolbox.kinds", vocab.RESOURCE_KINDS, "toolbox_kinds", "reskind"),
+        (cols[2], "toolbox.levels", vocab.RESOURCE_LEVELS, "toolbox_levels", "reslevel"),
     )
 )
 text = st.text_input(ui.tr("toolbox.search"), key="toolbox_search")
@@ -77,8 +61,7 @@ else:
 if visibility.can_edit(ui.role()):
     st.divider()
     st.subheader(ui.tr("toolbox.edit"))
-    if "toolbox_message" in st.session_state:
-        st.success(st.session_state.pop("toolbox_message"), icon=":material/check:")
+    ui.show_flash("toolbox")
     report = None
     edit_tab, link_tab = st.tabs([ui.tr("toolbox.edit_resources"), ui.tr("toolbox.edit_links")])
     with edit_tab:
@@ -110,7 +93,7 @@ if visibility.can_edit(ui.role()):
                 default=[m for m in linked if m in choices.index],
                 format_func=lambda m: choices[m],
                 key=f"toolbox_links_{resource_id}",
-                help=ui.tr("toolbox.linked_help", theme=i18n.label("theme", theme, ui.lang())),
+                help=ui.tr("toolbox.linked_help", theme=ui.vocab_label("theme")(theme)),
                 **ui.empty_prompt(),
             )
             if st.button(ui.tr("toolbox.save_links"), key="toolbox_save_links", type="primary"):
@@ -122,9 +105,5 @@ if visibility.can_edit(ui.role()):
                 )
     if report is not None:
         if report.ok:
-            st.session_state["toolbox_message"] = report.summary(ui.lang())
-            st.rerun()
-        st.error(report.summary(ui.lang()), icon=":material/error:")
-        st.dataframe(
-            report.to_frame(ui.lang()), hide_index=True, width="stretch", key="toolbox_report"
-        )
+            ui.flash("toolbox", report.summary(ui.lang()))
+        ui.show_problems(report, key="toolbox_report")
