@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
+from cop import monitoring as mon
 from cop.core import i18n
 from cop.data import storage
 from cop.geo import trendmap
-from cop.monitoring import indicators as mon
 from cop.monitoring.trim import fit_trim
 from tests.conftest import make_app
 
