@@ -8,7 +8,7 @@ from streamlit.delta_generator import DeltaGenerator
 from cop.monitoring import charts as monitoring_charts
 from cop.core import i18n
 from cop import ui
-from cop.monitoring import indicators as mon
+from cop import monitoring as mon
 
 ui.page_title("monitoring.title", "monitoring.intro")
 st.info(ui.tr("monitoring.explain"), icon=":material/info:")

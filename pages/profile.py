@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from cop.geo import mapview
-from cop.monitoring import indicators
+from cop.monitoring import indicators, presentation
 from cop.peers import profile
 from cop import ui
 from cop.core import vocab
@@ -136,7 +136,7 @@ if facts.is_partner:
     if own_trends.empty:
         st.caption(ui.tr("monitoring.profile_none"))
     else:
-        ui.show_table(indicators.trends_table(own_trends, ui.lang()), None, key="profile_trends")
+        ui.show_table(presentation.trends_table(own_trends, ui.lang()), None, key="profile_trends")
 
     st.subheader(ui.tr("profile.questions"))
     questions = profile.open_questions(ui.table("help_questions"), code)

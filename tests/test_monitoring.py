@@ -1,4 +1,4 @@
-"""cop.monitoring.indicators on tiny hand-made tables whose answers are known by hand."""
+"""cop.monitoring (selections, trends, wording) on tiny hand-made tables known by hand."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cop import monitoring as mon
 from cop.core import i18n
 from cop.geo import trendmap
 from cop.monitoring import charts as monitoring_charts
-from cop.monitoring import indicators as mon
 from cop.monitoring.trim import fit_trim, fit_trim_batch
 
 YEARS = [2020, 2021, 2022, 2023]

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 import pytest
 
+from cop import monitoring as mon
 from cop.core import i18n
 from cop.data import storage
 from cop.geo import trendmap
-from cop.monitoring import indicators as mon
-from cop.monitoring.trim import fit_trim
-from tests.conftest import make_app
+from cop.geo.mapview import NO_VALUE_COLOUR, NON_PARTNER_COLOUR
+from cop.monitoring.trim import classify_slope, fit_trim
+from tests.conftest import SHARED_BOUNDARIES, make_app, require
 
 PAGE = "pages/monitoring.py"
 
@@ -148,16 +150,73 @@ def test_profile_shows_the_municipalitys_monitoring_trends(app_env):
     assert shown["Soortgroep"].tolist() == expected["Soortgroep"].tolist()
 
 
-def test_map_colours_municipalities_by_trend_class(app_env, monkeypatch):
-    monkeypatch.delenv("COP_BOUNDARIES_FILE", raising=False)  # points: fast, no ../shared
+def _map_fills(script: str) -> dict[str, str]:
+    """Fill colour per municipality code, read from the features the map script draws."""
+    start = script.index('_add({"features"') + len("_add(")
+    features, _ = json.JSONDecoder().raw_decode(script, start)
+    return {f["id"]: f["properties"]["style"]["fillColor"] for f in features["features"]}
+
+
+def _group_class_by_hand(rows: pd.DataFrame) -> str | None:
+    """A municipality's group trend class from single-species TRIM fits, recomputed here.
+
+    The group's log slope is the mean of the species' slopes and its SE ``sqrt(Σ se²) / n``
+    (species independent); the class follows TRIM's rule on ``exp(slope) ± 1.96 SE``.
+    None when no species has a trend.
+    """
+    slopes, variances = [], []
+    for _, species_rows in rows.groupby("species"):
+        fit = fit_trim(
+            pd.DataFrame(
+                {
+                    "site": species_rows["scheme"] + "|" + species_rows["site_id"],
+                    "year": species_rows["year"].astype(int),
+                    "count": species_rows["count"].astype(float),
+                }
+            )
+        )
+        if fit.ok:
+            slopes.append(fit.overall_slope["imputed"]["additive"])
+            variances.append(fit.overall_slope["imputed"]["additive_se"] ** 2)
+    if not slopes:
+        return None
+    mult = math.exp(sum(slopes) / len(slopes))
+    return classify_slope(mult, mult * math.sqrt(sum(variances)) / len(slopes))
+
+
+@pytest.mark.parametrize("shapes", ["points", "polygons"])
+def test_map_colours_municipalities_by_trend_class(app_env, monkeypatch, shapes):
+    if shapes == "points":
+        monkeypatch.delenv("COP_BOUNDARIES_FILE", raising=False)  # fast, no ../shared
+    else:
+        require(SHARED_BOUNDARIES.exists(), f"boundaries not found: {SHARED_BOUNDARIES}")
     at = make_app("pages/map.py")
     at.selectbox(key="map_metric").select(trendmap.MAP_METRIC).run()
     at.selectbox(key="map_trend_group").select("birds").run()
     assert not at.exception
     script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
     assert "Vogels: trend (% per jaar)" in script
-    trends = mon.trend_classes_by_municipality(_monitoring())
-    birds = trends[trends["species_group"] == "birds"]
-    for trend_class in set(birds["trend_class"].dropna()):
-        assert mon.TREND_CLASS_COLOURS[trend_class] in script
-        assert mon.trend_class_label(trend_class, "nl") in script  # legend
+    fills = _map_fills(script)
+    if shapes == "polygons":
+        assert "Polygon" in script and '"type": "Point"' not in script
+
+    engine = storage.make_engine()
+    towns = storage.read_table(engine, "municipalities")
+    birds = _monitoring().query("species_group == 'birds'")
+    partners = set(towns.loc[towns["is_partner"].fillna(False).astype(bool), "code"])
+    # every partner's class recomputed by hand: its fill is exactly the class colour
+    by_hand = {
+        code: _group_class_by_hand(rows)
+        for code, rows in birds.groupby("municipality_code")
+        if code in partners
+    }
+    classes = {c for c in by_hand.values() if c is not None}
+    assert len(classes) >= 3 and sum(c is not None for c in by_hand.values()) >= 20
+    for code, trend_class in by_hand.items():
+        expected = mon.TREND_CLASS_COLOURS[trend_class] if trend_class else NO_VALUE_COLOUR
+        assert fills[code] == expected, (code, trend_class)
+    assert all(mon.trend_class_label(c, "nl") in script for c in classes)  # legend
+    # partners without birds counts keep the no-value grey, non-partners their own grey
+    unmonitored = partners - set(by_hand)
+    assert unmonitored and {fills[c] for c in unmonitored} == {NO_VALUE_COLOUR}
+    assert {fills[c] for c in set(towns["code"]) - partners} == {NON_PARTNER_COLOUR}

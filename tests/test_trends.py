@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cop.monitoring.msi import multi_species_indicator
 from cop.monitoring.trim import (
     REASONS,
     TREND_CLASSES,
@@ -19,7 +20,6 @@ from cop.monitoring.trim import (
     classify_slope,
     fit_trim,
     fit_trim_batch,
-    multi_species_indicator,
     trend_cli,
     trends_by,
     trim_label,
@@ -451,7 +451,6 @@ def test_cli_rejects_unusable_input(tmp_path: Path, capsys, content, args, messa
 
 
 def test_module_entry_point(tmp_path: Path) -> None:
-
     csv = _write(tmp_path / "c.csv", "site,year,count\nA,2020,10\nA,2021,20\nB,2020,5\nB,2021,9\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(

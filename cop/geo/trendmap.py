@@ -1,8 +1,9 @@
 """The map coloured by the trend class of a species group (the monitoring metric of the map).
 
-The statistics live in :mod:`cop.monitoring.indicators`; this module only turns a trend
-class per municipality into colours, a legend and the map page's view, so that the
-monitoring package never depends on map code.
+The statistics live in :mod:`cop.monitoring.indicators`, the class names and colours in
+:mod:`cop.monitoring.presentation`; this module only turns a trend class per municipality
+into colours, a legend and the map page's view, so that the monitoring package never
+depends on map code.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 
 from cop.core import i18n
 from cop.geo import mapview
-from cop.monitoring import indicators
+from cop.monitoring import presentation
 
 
 def trend_class_map_frame(
@@ -27,8 +28,9 @@ def trend_class_map_frame(
     -------
     DataFrame
         ``code``, ``is_partner``, ``trend_class`` (missing where the group is not
-        monitored or has no trend), ``colour`` (:data:`cop.monitoring.indicators.TREND_CLASS_COLOURS`; None where
-        there is no class, so the map uses its own no-value / non-partner greys),
+        monitored or has no trend), ``colour``
+        (:data:`cop.monitoring.presentation.TREND_CLASS_COLOURS`; None where there is no
+        class, so the map uses its own no-value / non-partner greys),
         ``label`` (the class in words, or why there is none) and ``change`` (yearly
         change in %, rounded, None where there is no class).
     """
@@ -39,10 +41,10 @@ def trend_class_map_frame(
     reasons = codes.map(part["reason"]).astype("string")
     mult = codes.map(part["multiplicative"]).astype(float)
     labels = [
-        indicators.trend_class_label(c, lang)
+        presentation.trend_class_label(c, lang)
         if pd.notna(c)
         else (
-            indicators.reason_text(r, lang)
+            presentation.reason_text(r, lang)
             if pd.notna(r)
             else i18n.t("monitoring.not_monitored", lang)
         )
@@ -54,7 +56,7 @@ def trend_class_map_frame(
             "is_partner": municipalities["is_partner"].fillna(False).astype(bool).to_numpy(),
             "trend_class": pd.array(classes, dtype="string"),
             "colour": pd.array(
-                [indicators.TREND_CLASS_COLOURS.get(c) if pd.notna(c) else None for c in classes],
+                [presentation.TREND_CLASS_COLOURS.get(c) if pd.notna(c) else None for c in classes],
                 dtype="string",
             ),
             "label": labels,
@@ -81,8 +83,8 @@ def trend_fill_colours(
 def trend_legend(lang: str | None) -> list[tuple[str, str]]:
     """(label, colour) per trend class, best to worst, for a map legend."""
     return [
-        (indicators.trend_class_label(c, lang), indicators.TREND_CLASS_COLOURS[c])
-        for c in indicators.TREND_CLASS_ORDER
+        (presentation.trend_class_label(c, lang), presentation.TREND_CLASS_COLOURS[c])
+        for c in presentation.TREND_CLASS_ORDER
     ]
 
 
@@ -95,14 +97,14 @@ class TrendLegendClasses:
     """The trend classes in the shape of ``cop.geo.mapview.Classes`` (what the map's legend reads).
 
     One class per trend class, best to worst then "uncertain"; values are the class's
-    position in :data:`indicators.TREND_CLASS_ORDER`.
+    position in :data:`cop.monitoring.presentation.TREND_CLASS_ORDER`.
     """
 
     edges: tuple[float, ...] = tuple(
-        float(i) - 0.5 for i in range(len(indicators.TREND_CLASS_ORDER) + 1)
+        float(i) - 0.5 for i in range(len(presentation.TREND_CLASS_ORDER) + 1)
     )
     colours: tuple[str, ...] = tuple(
-        indicators.TREND_CLASS_COLOURS[c] for c in indicators.TREND_CLASS_ORDER
+        presentation.TREND_CLASS_COLOURS[c] for c in presentation.TREND_CLASS_ORDER
     )
     integer_levels: bool = False
 
@@ -114,7 +116,7 @@ class TrendLegendClasses:
         return [self.colours[i] if i >= 0 else None for i in self.classify(values)]
 
     def labels(self, lang: str | None, decimals: int = 0) -> list[str]:
-        return [indicators.trend_class_label(c, lang) for c in indicators.TREND_CLASS_ORDER]
+        return [presentation.trend_class_label(c, lang) for c in presentation.TREND_CLASS_ORDER]
 
 
 def trend_map_view(

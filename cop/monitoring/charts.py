@@ -41,6 +41,26 @@ def _values(series: pd.Series, scale: float = 1.0) -> list[float | None]:
     return [float(v) * scale if pd.notna(v) and np.isfinite(v) else None for v in series]
 
 
+def _index_hover(series: pd.DataFrame, years: list[int], lang: str | None) -> list[str]:
+    """Hover text per year: ``2021: 112 (98–128), 7 soorten`` (the year alone if no index)."""
+    species_word = i18n.t("monitoring.species_hover", lang)
+    return [
+        f"{y}: {i18n.format_number(v * 100, 0, lang)}"
+        f" ({i18n.format_number(lo * 100, 0, lang)}–{i18n.format_number(hi * 100, 0, lang)})"
+        f", {n} {species_word}"
+        if pd.notna(v)
+        else str(y)
+        for y, v, lo, hi, n in zip(
+            years,
+            series["index"],
+            series["lower"],
+            series["upper"],
+            series["n_species"],
+            strict=True,
+        )
+    ]
+
+
 def index_chart(series: pd.DataFrame, base_year: int | None, lang: str | None) -> go.Figure:
     """Index line with its 95% band, a line at 100 and one at the base year.
 
@@ -77,22 +97,7 @@ def index_chart(series: pd.DataFrame, base_year: int | None, lang: str | None) -
         hoverinfo="skip",
         meta="band_lower",
     )
-    species_word = i18n.t("monitoring.species_hover", lang)
-    hover = [
-        f"{y}: {i18n.format_number(v * 100, 0, lang)}"
-        f" ({i18n.format_number(lo * 100, 0, lang)}–{i18n.format_number(hi * 100, 0, lang)})"
-        f", {n} {species_word}"
-        if pd.notna(v)
-        else str(y)
-        for y, v, lo, hi, n in zip(
-            years,
-            series["index"],
-            series["lower"],
-            series["upper"],
-            series["n_species"],
-            strict=True,
-        )
-    ]
+    hover = _index_hover(series, years, lang)
     fig.add_scatter(
         x=years,
         y=_values(series["index"], 100),

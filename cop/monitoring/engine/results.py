@@ -1,0 +1,137 @@
+"""What the engine returns and how it says no: reason codes, the input error, result types."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: Stable reason codes: for a whole fit (``TrimResult.reason``), a year (``indices.reason``)
+#: or a dropped site (``dropped_sites[*]["reason"]``).
+REASONS = {
+    "no_counts": "no site-year has a count",
+    "all_zero": "every count is zero",
+    "single_year": "fewer than two years have positive counts (params: n_years)",
+    "base_year_not_in_data": "the requested base year is not in the data (params: base_year)",
+    "base_year_not_estimable": "the base year has no positive counts (params: base_year)",
+    "no_convergence": "the estimation did not converge",
+    "year_without_counts": "year: no site was counted",
+    "year_all_zero": "year: every count is zero",
+    "year_not_connected": "year: only counted at sites that link it to no other year",
+    "site_all_zero": "site: every count is zero (dropped as in TRIM)",
+    "site_not_connected": "site: its counts link to no estimable year (dropped)",
+    "serial_correlation_not_converged": "warning: the GEE with serial correlation did not "
+    "converge, so the trend was estimated without it (overdispersion only)",
+}
+
+
+class TrimInputError(ValueError):
+    """Input that cannot be used at all (missing columns, non-numeric or negative counts).
+
+    ``code`` is a stable machine-readable reason and ``params`` its parameters, so that a
+    user interface can show a translated message.
+    """
+
+    def __init__(self, code: str, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
+TOTAL_COLUMNS = ("year", "model", "model_se", "imputed", "imputed_se")
+INDEX_COLUMNS = (*TOTAL_COLUMNS, "reason")
+
+
+def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+
+
+@dataclass
+class TrimResult:
+    """Outcome of one TRIM model-3 fit.
+
+    When ``ok`` is False, ``reason`` (a key of ``REASONS``) and ``reason_params`` say why
+    and the numeric fields are empty or NaN. ``indices`` and ``time_totals`` have one row
+    per year present in the input; years without an index carry a ``reason``.
+    ``overall_slope`` has keys ``"imputed"`` and ``"model"``, each a dict with additive,
+    additive_se, multiplicative, multiplicative_se, trend_class, significance ("p<0.01",
+    "p<0.05" or None, as TRIM prints it) and label (TRIM's English wording).
+    ``overdispersion`` and ``serial_correlation`` are None when not requested (as TRIM).
+    """
+
+    ok: bool
+    reason: str | None = None
+    reason_params: dict[str, Any] = field(default_factory=dict)
+    years: list[int] = field(default_factory=list)
+    base_year: int | None = None
+    indices: pd.DataFrame = field(default_factory=lambda: _empty(INDEX_COLUMNS))
+    time_totals: pd.DataFrame = field(default_factory=lambda: _empty(TOTAL_COLUMNS))
+    overall_slope: dict[str, dict[str, Any]] = field(default_factory=dict)
+    trend_class: str | None = None
+    trend_class_model: str | None = None
+    overdispersion: float | None = None
+    serial_correlation: float | None = None
+    n_sites: int = 0
+    n_observed: int = 0
+    dropped_sites: list[dict[str, Any]] = field(default_factory=list)
+    goodness_of_fit: dict[str, float] = field(default_factory=dict)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """Plain-JSON view (NaN becomes None) for the CLI and for storage."""
+        imputed = self.overall_slope.get("imputed", {})
+        out = {
+            "ok": self.ok,
+            "reason": self.reason,
+            "reason_params": self.reason_params,
+            "base_year": self.base_year,
+            "indices": _records(self.indices),
+            "time_totals": _records(self.time_totals),
+            "overall_slope": {
+                k: imputed.get(k)
+                for k in ("multiplicative", "multiplicative_se", "additive", "additive_se")
+            },
+            "overall_slope_model": self.overall_slope.get("model", {}),
+            "trend_class": self.trend_class,
+            "trend_class_model": self.trend_class_model,
+            "trend_label": imputed.get("label"),
+            "overdispersion": self.overdispersion,
+            "serial_correlation": self.serial_correlation,
+            "n_sites": self.n_sites,
+            "n_observed": self.n_observed,
+            "dropped_sites": self.dropped_sites,
+            "goodness_of_fit": self.goodness_of_fit,
+            "warnings": self.warnings,
+        }
+        return _clean_json(out)
+
+
+@dataclass
+class BatchResult:
+    """Results of ``fit_trim_batch``: one summary row per key and the long indices."""
+
+    summary: pd.DataFrame
+    indices: pd.DataFrame
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [dict(zip(frame.columns, row, strict=True)) for row in frame.itertuples(False)]
+
+
+def _clean_json(value: Any) -> Any:
+    """Recursively turn numpy scalars into Python ones and NaN/inf into None."""
+    if isinstance(value, dict):
+        return {str(k): _clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_json(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is pd.NA:
+        return None
+    return value
