@@ -93,6 +93,51 @@ def test_usage_errors_exit_2(args, app_env):
     assert exc.value.code == 2
 
 
+SERIES = "site;year;count\nA;2020;10\nA;2021;20\nB;2020;5\nB;2021;9\n"
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+@pytest.mark.parametrize("command", ["trend", "brief", "user", "demo", "validate", "export"])
+def test_global_options_before_or_after_every_command(app_env, tmp_path, capsys, command, where):
+    """``python -m cop --lang nl COMMAND ...`` works for every command, and after it too."""
+    series = tmp_path / "series.csv"
+    series.write_text(SERIES, encoding="utf-8")
+    rest = {
+        "trend": ["trend", str(series)],
+        "brief": ["brief", "--date", "2026-13-01", "--out", str(tmp_path / "b.md")],
+        "user": ["user", "remove", "nobody"],
+        "demo": ["demo", "--out", str(tmp_path / "demo"), "--seed", "3"],
+        "validate": ["validate", "maturity", str(ROOT / "data" / "municipalities.csv")],
+        "export": ["export", "--format", "xlsx", "--out", str(tmp_path / "x.xlsx")],
+    }[command]
+    argv = ["--lang", "nl", *rest] if where == "before" else [*rest, "--lang", "nl"]
+    code = cli_main.main(argv)
+    out, err = capsys.readouterr()
+    expected = {  # Dutch messages where a command has translated messages
+        "trend": (0, out, '"trend_class": "'),
+        "brief": (2, err, "JJJJ-MM-DD"),
+        "user": (2, err, "Er is geen account 'nobody'."),
+        "demo": (0, out, "measures: "),
+        "validate": (2, err, "kolom"),
+        "export": (0, out, "x.xlsx"),
+    }[command]
+    assert code == expected[0], err
+    assert expected[2] in expected[1]
+
+
+def test_lang_default_is_english_except_the_brief(app_env, tmp_path, capsys):
+    bad = tmp_path / "levels.csv"
+    bad.write_text("municipality_code,year,dimension,level\nGM0344,2025,x,1\n", encoding="utf-8")
+    assert cli_main.main(["validate", "maturity", str(bad)]) == 2
+    assert "column 'dimension'" in capsys.readouterr().err
+    out = tmp_path / "b.md"
+    args = ["brief", "--date", "2026-12-10", "--no-charts", "--out", str(out)]
+    assert cli_main.main(args) == 0
+    assert "10 december 2026" in out.read_text(encoding="utf-8")
+    assert cli_main.main(["--lang", "en", *args]) == 0
+    assert "10 December 2026" in out.read_text(encoding="utf-8")
+
+
 def test_module_entry_point_runs(app_env, tmp_path):
     result = run_cli("demo", "--out", str(tmp_path / "d"), "--seed", "3")
     assert result.returncode == 0, result.stderr

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cop.cli.trend import trend_cli
 from cop.monitoring.trim import (
     REASONS,
     TREND_CLASSES,
@@ -20,7 +21,6 @@ from cop.monitoring.trim import (
     fit_trim,
     fit_trim_batch,
     multi_species_indicator,
-    trend_cli,
     trends_by,
     trim_label,
 )
