@@ -62,9 +62,18 @@ def test_import_then_export_xlsx_and_csv(app_env, tmp_path, capsys):
     out = tmp_path / "export.xlsx"
     assert cli_main.main(["export", "--format", "xlsx", "--out", str(out)]) == 0
     sheet = openpyxl.load_workbook(out)["help_questions"]
-    questions = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert '\'=HYPERLINK("x")' in questions  # neutralised, never a live formula
+    cells = {row[0].value: row[4] for row in sheet.iter_rows(min_row=2)}
+    # the text as stored, in a text cell: never a live formula, nothing to strip on import
+    assert cells[9999].value == '=HYPERLINK("x")' and cells[9999].data_type == "s"
     assert sheet.freeze_panes == "A2"
+    folder = tmp_path / "csv"
+    assert cli_main.main(["export", "--out", str(folder)]) == 0
+    written = (folder / "help_questions.csv").read_text(encoding="utf-8-sig")
+    assert '"\'=HYPERLINK(""x"")"' in written  # the CSV's protective apostrophe
+    capsys.readouterr()
+    assert cli_main.main(["import", "help_questions", str(folder / "help_questions.csv")]) == 0
+    stored = storage.read_table(storage.make_engine(), "help_questions").set_index("id")
+    assert stored.loc[9999, "question"] == '=HYPERLINK("x")'
 
 
 def test_export_csv_folder_has_every_table(app_env, tmp_path):
