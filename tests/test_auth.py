@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +22,7 @@ from cop.cli import main as cli_main
 from cop.core import config, i18n
 from cop.data import storage
 from cop.peers import questions
+from tests.conftest import ROOT
 
 T0 = dt.datetime(2026, 3, 1, 12, 0, 0)
 PASSWORD = "correct horse battery"
@@ -251,9 +255,18 @@ def test_oidc_roles_from_e_mail_addresses_and_domains():
 # ---------------------------------------------------------------- the user CLI
 
 
-def run_cli(monkeypatch, capsys, *argv: str, stdin: str = "") -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    code = cli_main.main(["user", *argv])
+class Terminal(io.StringIO):
+    """Standard input that says it is a terminal (where getpass may ask)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def run_cli(
+    monkeypatch, capsys, *argv: str, stdin: str = "", tty: bool = False, before: tuple = ()
+) -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.stdin", Terminal(stdin) if tty else io.StringIO(stdin))
+    code = cli_main.main([*before, "user", *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -317,13 +330,89 @@ def test_user_cli_prompts_with_getpass_and_refuses_a_mismatch(tmp_path, monkeypa
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cop.sqlite'}")
     answers = iter([PASSWORD, PASSWORD + "x"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
-    code, _, err = run_cli(monkeypatch, capsys, "add", "anna", "--role", "member")
+    code, _, err = run_cli(monkeypatch, capsys, "add", "anna", "--role", "member", tty=True)
     assert code == 2 and "differ" in err
     answers = iter([PASSWORD, PASSWORD])
-    code, _, _ = run_cli(monkeypatch, capsys, "add", "anna", "--role", "member")
+    code, _, _ = run_cli(monkeypatch, capsys, "add", "anna", "--role", "member", tty=True)
     assert code == 0
     code, _, err = run_cli(monkeypatch, capsys, "unlock", "nobody")
     assert code == 2
+
+
+def test_user_add_without_a_terminal_says_use_password_stdin(tmp_path, monkeypatch, capsys):
+    """No terminal, no --password-stdin: one line naming the flag, exit 2, nothing stored."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cop.sqlite'}")
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": pytest.fail("getpass called"))
+    code, out, err = run_cli(monkeypatch, capsys, "add", "anna", "--role", "member")
+    assert code == 2 and out == ""
+    assert err == i18n.t("auth.password_no_terminal", "en") + "\n"
+    assert "--password-stdin" in err
+    code, _, err = run_cli(
+        monkeypatch,
+        capsys,
+        "add",
+        "anna",
+        "--role",
+        "member",
+        "--password-stdin",
+        before=("--lang", "nl"),
+    )  # stdin is empty: not even an empty line
+    assert code == 2 and err == i18n.t("auth.password_not_entered", "nl") + "\n"
+    engine = storage.make_engine()
+    storage.migrate(engine)
+    assert accounts.list_users(engine).empty
+    engine.dispose()
+
+
+def test_user_add_in_a_script_without_a_terminal_exits_2_without_traceback(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cop.sqlite'}"}
+    command = [sys.executable, "-m", "cop", "--lang", "nl", "user", "add", "anna"]
+    done = subprocess.run(
+        [*command, "--role", "member"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [i18n.t("auth.password_no_terminal", "nl")]
+    added = subprocess.run(
+        [*command, "--role", "member", "--password-stdin"],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert added.returncode == 0 and added.stdout == "Added anna: member\n", added.stderr
+
+
+def test_user_list_shows_dashes_and_utc_minutes(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cop.sqlite'}")
+    engine = storage.make_engine()
+    storage.migrate(engine)
+    accounts.add_user(engine, "anna", PASSWORD, "member", None)
+    created, signed_in = (
+        dt.datetime(2026, 3, 1, 9, 5, 59, 987654),
+        dt.datetime(2026, 3, 2, 17, 30, 1),
+    )
+    with engine.begin() as conn:
+        conn.execute(sa.update(storage.USERS).values(created_at=created, last_sign_in_at=signed_in))
+    engine.dispose()
+    code, out, _ = run_cli(monkeypatch, capsys, "list")
+    header, row = out.splitlines()
+    assert code == 0
+    assert header.split() == [
+        "username", "role", "municipality_code", "created_at", "(UTC)", "failed_attempts",
+        "last_failed_at", "(UTC)", "locked_until", "(UTC)", "last_sign_in_at", "(UTC)",
+    ]  # fmt: skip
+    assert row.split() == [
+        "anna", "member", "–", "2026-03-01", "09:05", "0", "–", "–", "2026-03-02", "17:30",
+    ]  # fmt: skip
+    assert "NaN" not in out and "None" not in out and "987654" not in out
 
 
 # ---------------------------------------------------------------- help questions, edits

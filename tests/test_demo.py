@@ -24,10 +24,25 @@ def test_same_seed_same_data_other_seed_other_data(tables):
     assert not tables["measures"].equals(other["measures"])
 
 
-def test_shipped_csv_files_are_the_generator_output(tables):
-    for name in TABLE_ORDER:
-        shipped = pd.read_csv(ROOT / "data" / f"{name}.csv")
-        assert len(shipped) == len(tables[name]), name
+def test_shipped_csv_files_are_the_generator_output(tables, tmp_path):
+    """Every shipped demo CSV is, byte for byte, what ``python -m cop demo`` writes (seed 42)."""
+    demo.write(tables, tmp_path)
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == sorted([*(f"{name}.csv" for name in TABLE_ORDER), "DEMO"])
+    for name in written:
+        shipped = (ROOT / "data" / name).read_text(encoding="utf-8").splitlines()
+        generated = (tmp_path / name).read_text(encoding="utf-8").splitlines()
+        first_difference = next(
+            (
+                i
+                for i, pair in enumerate(zip(shipped, generated, strict=False))
+                if pair[0] != pair[1]
+            ),
+            None,
+        )
+        assert first_difference is None, (name, first_difference + 1, shipped[first_difference])
+        assert len(shipped) == len(generated), name
+        assert (ROOT / "data" / name).read_bytes() == (tmp_path / name).read_bytes(), name
 
 
 def test_every_table_validates(tables):

@@ -1,4 +1,4 @@
-"""Exports: formula neutralisation, Excel formatting, dates as dates."""
+"""Exports: formula protection that imports back exactly, Excel formatting, dates as dates."""
 
 import datetime as dt
 import io
@@ -7,19 +7,40 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cop.data import exports
+from cop.data import exports, formulas, readers
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+31 6 123", "-2+3", "-A1", "@SUM(A1)", "\t=x"])
-def test_formula_like_text_is_neutralised(text):
-    out = exports.neutralise_formulas(pd.DataFrame({"a": [text, "gewoon"]}))
+@pytest.mark.parametrize(
+    "text", ["=1+1", "+31 6 123", "-2+3", "-A1", "@SUM(A1)", "\t=x", "'=x", "''-x", "-"]
+)
+def test_formula_like_text_gets_one_apostrophe_and_loses_it_on_import(text):
+    out = formulas.quote_frame(pd.DataFrame({"a": [text, "gewoon"]}))
     assert out["a"].tolist() == ["'" + text, "gewoon"]
+    assert formulas.unquote_text(out["a"]).tolist() == [text, "gewoon"]
 
 
-@pytest.mark.parametrize("text", ["-2", "+0,5", "-3.5%", "12"])
-def test_numbers_written_as_text_are_left_alone(text):
-    out = exports.neutralise_formulas(pd.DataFrame({"a": [text]}))
+@pytest.mark.parametrize("text", ["-2", "+0,5", "-3.5%", "12", "'s-Gravenhage", "'+0,5", "'"])
+def test_numbers_and_other_apostrophes_are_left_alone(text):
+    out = formulas.quote_frame(pd.DataFrame({"a": [text]}))
     assert out["a"].tolist() == [text]
+    assert formulas.unquote_text(out["a"]).tolist() == [text]
+
+
+def test_the_reader_removes_the_apostrophe_only_in_csv():
+    csv = exports.to_csv_bytes(pd.DataFrame({"titel": ["=1+1", "'=1+1", "'s-Gravenhage"]}))
+    assert readers.read_raw(csv, "t.csv").frame["titel"].tolist() == [
+        "=1+1",
+        "'=1+1",
+        "'s-Gravenhage",
+    ]
+    # in a workbook an apostrophe is part of the text (a person typed it, or it is stored)
+    book = openpyxl.Workbook()
+    for row in (["titel"], ["'=1+1"], ["'-2"]):
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    frame = readers.read_raw(buffer.getvalue(), "t.xlsx").frame
+    assert frame["titel"].tolist() == ["'=1+1", "'-2"]
 
 
 def test_dutch_csv_uses_semicolons_and_decimal_commas():
@@ -29,10 +50,10 @@ def test_dutch_csv_uses_semicolons_and_decimal_commas():
 
 def test_numbers_are_not_touched():
     frame = pd.DataFrame({"n": [-1.5, 2.0]})
-    pd.testing.assert_frame_equal(exports.neutralise_formulas(frame), frame)
+    pd.testing.assert_frame_equal(formulas.quote_frame(frame), frame)
 
 
-def test_csv_has_bom_and_neutralised_cells():
+def test_csv_has_bom_and_protected_cells():
     data = exports.to_csv_bytes(pd.DataFrame({"naam": ["Súdwest-Fryslân", "=cmd"]}))
     assert data.startswith(b"\xef\xbb\xbf")
     assert "'=cmd" in data.decode("utf-8-sig")
@@ -51,7 +72,8 @@ def test_excel_header_frozen_widths_and_real_dates():
     assert [c.value for c in sheet[1]] == ["datum", "titel", "aantal"]
     assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
     assert isinstance(sheet["A2"].value, dt.datetime) and sheet["A2"].number_format == "dd-mm-yyyy"
-    assert sheet["B3"].value == "'=HYPERLINK(1)"
+    assert sheet["B3"].value == "=HYPERLINK(1)" and sheet["B3"].data_type == "s"  # text
+    assert sheet["B3"].quotePrefix and not sheet["B2"].quotePrefix
     assert sheet["C3"].value is None and sheet["C2"].value == 3
     assert sheet.column_dimensions["B"].width >= len("Een vrij lange titel van een maatregel")
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cop.cli.trend import trend_cli
 from cop.monitoring.msi import multi_species_indicator
 from cop.monitoring.trim import (
     REASONS,
@@ -20,7 +21,6 @@ from cop.monitoring.trim import (
     classify_slope,
     fit_trim,
     fit_trim_batch,
-    trend_cli,
     trends_by,
     trim_label,
 )

@@ -1,7 +1,8 @@
 """``python -m cop brief``: a meeting brief as Markdown, Word or PDF from the command line.
 
 Exit codes: 0 written; 2 invalid input (bad date, unknown theme or municipality code,
-unknown format), with a message on stderr that says what to change.
+unknown format), with a message on stderr that says what to change. The brief is Dutch
+unless ``--lang en`` is given (before or after ``brief``).
 """
 
 from __future__ import annotations
@@ -11,22 +12,29 @@ import sys
 import time
 from pathlib import Path
 
-from cop.core import i18n
+from cop.cli.common import EXIT_INVALID, EXIT_OK, add_command
 from cop.data import storage
 from cop.meetings import briefs, render
 
-EXIT_OK, EXIT_INVALID = 0, 2
+DESCRIPTION = (
+    "Write the brief for a CoP meeting (agenda proposal, open help questions, spotlight "
+    "practices, what changed since the previous meeting)."
+)
 
 
 def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m cop brief",
-        description="Write the brief for a CoP meeting (agenda proposal, open help "
-        "questions, spotlight practices, what changed since the previous meeting).",
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``brief``."""
+    parser = add_command(
+        subparsers,
+        "brief",
+        cmd_brief,
+        help="write a meeting brief (Markdown, Word or PDF)",
+        description=DESCRIPTION,
+        default_lang="nl",
     )
     parser.add_argument("--date", required=True, help="meeting date, YYYY-MM-DD")
     parser.add_argument(
@@ -40,7 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--format", choices=render.FORMATS, help="md, docx or pdf (default: from --out)"
     )
-    parser.add_argument("--lang", choices=i18n.LANGUAGES, default="nl")
     parser.add_argument(
         "--event",
         action=argparse.BooleanOptionalAction,
@@ -52,15 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-charts", action="store_true", help="tables instead of chart images (no browser)"
     )
     parser.add_argument("--out", type=Path, required=True, help="file to write")
-    return parser
 
 
-def main(argv: list[str]) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse printed usage and the problem
-        return int(exc.code or 0)
+def cmd_brief(args: argparse.Namespace) -> int:
     fmt = args.format or args.out.suffix.lstrip(".").lower() or "md"
     if fmt not in render.FORMATS:
         print(

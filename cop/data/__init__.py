@@ -2,8 +2,10 @@
 
 Owns: ``schema`` (the one declaration of every table), ``readers`` and ``validation`` (files
 and forms to typed frames, with row/column reports), ``storage`` (engines, migrations,
-reads and transactional writes), ``exports`` (safe CSV/Excel), ``demo`` (the illustrative
-dataset), ``presentation`` (codes and columns as a person reads them), ``filters`` (the Data
+reads and transactional writes), ``exports`` (safe CSV/Excel) with ``formulas`` (the
+protective apostrophe that CSV exports add and imports remove), ``demo`` and
+``demo_content`` (the illustrative dataset: the generator and the invented texts it draws
+from), ``presentation`` (codes and columns as a person reads them), ``filters`` (the Data
 page's table filters) and ``summary`` (key figures of the stored data).
 
 May use: ``cop.core``.

@@ -1,9 +1,12 @@
 """CSV and Excel files that people can open safely and use as they are.
 
 Excel files get a bold header row, frozen panes, column widths that fit the content and
-real dates. Text cells that begin with ``=``, ``+``, ``-`` or ``@`` are prefixed with an
-apostrophe-like quote so that a spreadsheet shows them as text instead of running them as
-formulas (CSV/formula injection).
+real dates. Nothing in a downloaded file runs as a formula (CSV/formula injection), and a
+file imports back to exactly what was stored:
+
+* CSV has no cell types, so a text a spreadsheet could take for a formula gets one
+  protective apostrophe that the importer removes again (:mod:`cop.data.formulas`);
+* in an Excel workbook every text is written as a text cell, see :func:`to_excel_bytes`.
 """
 
 from __future__ import annotations
@@ -13,33 +16,19 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# "-2", "+0,5" or "-3.5%" are numbers written as text, not formulas: left as they are.
-PLAIN_NUMBER = r"[-+]?\d+([.,]\d+)?%?"
+from cop.data import formulas
+
 EXCEL_MAX_ROWS = 1_048_575
 MAX_COLUMN_WIDTH = 60
 
 
 class ExportTooLarge(ValueError):
     """The table does not fit in one Excel sheet."""
-
-
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would execute with a single quote."""
-    out = frame.copy()
-    for column in out.columns:
-        series = out[column]
-        if not (pd.api.types.is_string_dtype(series) or series.dtype == object):
-            continue
-        text = series.astype("string")
-        plain_number = text.str.fullmatch(PLAIN_NUMBER).fillna(False).astype(bool)
-        risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool) & ~plain_number
-        if risky.any():
-            out[column] = text.mask(risky, "'" + text)
-    return out
 
 
 def to_csv_bytes(frame: pd.DataFrame, *, dutch: bool = False) -> bytes:
@@ -49,18 +38,29 @@ def to_csv_bytes(frame: pd.DataFrame, *, dutch: bool = False) -> bytes:
     columns and decimal commas (our importer reads both forms back).
     """
     options = {"sep": ";", "decimal": ","} if dutch else {}
-    text = neutralise_formulas(frame).to_csv(index=False, lineterminator="\n", **options)
+    text = formulas.quote_frame(frame).to_csv(index=False, lineterminator="\n", **options)
     return text.encode("utf-8-sig")
 
 
 def to_excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """One workbook, a formatted sheet per frame (sheet names cut to Excel's 31 characters)."""
+    """One workbook, a formatted sheet per frame (sheet names cut to Excel's 31 characters).
+
+    Texts are written exactly as stored, without the protective apostrophe of the CSV
+    files, because a workbook's cells have a type: every text becomes a text cell
+    (``t="inlineStr"``), which Excel and LibreOffice show as text and never evaluate, even
+    when it reads ``=HYPERLINK(...)``. (openpyxl on its own would write a string that
+    starts with ``=`` as a formula; :func:`_text_cell` prevents that.) A text that would
+    run as a formula if typed also gets Excel's "quote prefix" style, the mark Excel itself
+    stores when a person types a leading apostrophe, so that editing the cell in Excel keeps
+    it text. An apostrophe in a cell of a workbook is therefore always part of the text,
+    and the importer leaves it alone.
+    """
     workbook = Workbook()
     workbook.remove(workbook.active)
     for name, frame in sheets.items():
         if len(frame) > EXCEL_MAX_ROWS:
             raise ExportTooLarge(f"{name}: {len(frame):,} rows do not fit in an Excel sheet")
-        _write_sheet(workbook, name[:31], neutralise_formulas(frame))
+        _write_sheet(workbook, name[:31], frame)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -68,7 +68,7 @@ def to_excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
 
 def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
     sheet = workbook.create_sheet(title)
-    sheet.append([str(c) for c in frame.columns])
+    sheet.append([_text_cell(sheet, str(c)) for c in frame.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     date_columns = [
@@ -76,7 +76,7 @@ def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
     ]
     values = frame.astype(object).where(frame.notna(), None)
     for row in values.itertuples(index=False, name=None):
-        sheet.append([_excel_value(v) for v in row])
+        sheet.append([_excel_value(sheet, v) for v in row])
     for i in date_columns:
         letter = get_column_letter(i + 1)
         for (cell,) in sheet.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
@@ -96,7 +96,18 @@ def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
     sheet.auto_filter.ref = sheet.dimensions
 
 
-def _excel_value(value: object) -> object:
+def _text_cell(sheet: Worksheet, text: str) -> Cell:
+    """A cell that holds ``text`` as text, whatever it starts with."""
+    cell = Cell(sheet, value=text)
+    cell.data_type = "s"
+    if formulas.is_formula_like(text):
+        cell.quotePrefix = True
+    return cell
+
+
+def _excel_value(sheet: Worksheet, value: object) -> object:
+    if isinstance(value, str):
+        return _text_cell(sheet, value)
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     if hasattr(value, "item"):  # numpy scalars

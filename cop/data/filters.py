@@ -21,7 +21,6 @@ class TableFilter:
 
 
 YEAR_COLUMNS = ("year", "start_year", "joined_year")
-STATUS_COLUMNS = ("status",)
 
 
 def filter_options(frame: pd.DataFrame) -> dict[str, bool]:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from cop.data import formulas
+
 ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = (",", ";", "\t")
 EXCEL_MAGIC = b"PK\x03\x04"
@@ -43,7 +45,10 @@ class RawTable:
 def read_raw(source: str | Path | bytes, filename: str | None = None) -> RawTable:
     """Read CSV (any of the accepted dialects) or .xlsx into text cells.
 
-    Empty cells become ``<NA>``; surrounding white space is removed.
+    Empty cells become ``<NA>``; surrounding white space is removed. In a CSV file the one
+    protective apostrophe our exports put before a formula-like text is removed again
+    (:func:`cop.data.formulas.unquote_text`); in a workbook a cell's text is taken as it
+    is, because workbook cells have a type and our exports add no apostrophe there.
     """
     data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
     name = filename or (str(source) if isinstance(source, (str, Path)) else "upload")
@@ -69,7 +74,7 @@ def read_raw(source: str | Path | bytes, filename: str | None = None) -> RawTabl
         raise ReadError("err.file_not_csv", file=name, detail=str(exc).splitlines()[0]) from exc
     if not _plausible_header(frame.columns):
         raise ReadError("err.file_not_csv", file=name)
-    frame = _clean(frame)
+    frame = formulas.unquote_frame(_clean(frame))
     if frame.empty:
         raise ReadError("err.file_no_rows", file=name)
     return RawTable(frame, encoding, delimiter, decimal_comma=delimiter == ";")

@@ -65,7 +65,6 @@ class ValidationReport:
     issues: list[Issue]
     frame: pd.DataFrame | None = None
     raw: RawTable | None = None
-    ignored_columns: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -172,9 +171,8 @@ def validate_frame(
     issues: list[Issue] = []
     missing = [f.name for f in spec.fields if f.must_exist and f.name not in frame.columns]
     issues += [Issue(None, name, "err.missing_column") for name in missing]
-    ignored = [c for c in frame.columns if c not in spec.columns]
     if issues:
-        return ValidationReport(table, source, issues, ignored_columns=ignored)
+        return ValidationReport(table, source, issues)
     frame = frame[[c for c in spec.columns if c in frame.columns]]
 
     bad_cells: set[tuple[int, str]] = set()
@@ -199,13 +197,12 @@ def validate_frame(
             table,
             source,
             issues[:MAX_ISSUES] if len(issues) > MAX_ISSUES else issues,
-            ignored_columns=ignored,
         )
     for f in spec.fields:  # optional columns absent from the file
         if f.name not in typed:
             typed[f.name] = pd.Series(False if f.kind == "bool" else pd.NA, index=typed.index)
     typed = typed[spec.columns]
-    return ValidationReport(table, source, [], frame=typed, ignored_columns=ignored)
+    return ValidationReport(table, source, [], frame=typed)
 
 
 def _column_names(headers: pd.Index, columns: list[str]) -> list[str]:

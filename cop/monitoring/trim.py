@@ -63,7 +63,6 @@ import json
 import math
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -82,7 +81,6 @@ __all__ = [
     "classify_slope",
     "fit_trim",
     "fit_trim_batch",
-    "trend_cli",
     "trends_by",
     "trim_label",
 ]
@@ -366,65 +364,3 @@ def trends_by(df: pd.DataFrame, keys: Sequence[str], **kwargs: Any) -> pd.DataFr
     Shorthand for ``fit_trim_batch(df, keys, **kwargs).summary``.
     """
     return fit_trim_batch(df, keys, **kwargs).summary
-
-
-# ------------------------------------------------------------------------- CLI
-
-
-def _read_table(path: Path) -> pd.DataFrame:
-    with path.open(encoding="utf-8-sig") as fh:
-        head = fh.readline()
-    sep = ";" if head.count(";") > head.count(",") else ","
-    return pd.read_csv(path, sep=sep, encoding="utf-8-sig")
-
-
-def trend_cli(argv: list[str]) -> int:
-    """``python -m cop trend FILE.csv``: print a TRIM trend as JSON.
-
-    Exit codes: 0 trend estimated; 2 unusable input or no trend (message on stderr; when
-    the data were readable but no trend can be estimated, stdout still gets the JSON
-    with ``ok: false`` and the ``reason``).
-    """
-    parser = argparse.ArgumentParser(
-        prog="python -m cop trend",
-        description="TRIM model-3 indices, overall slope and trend class of a site × year "
-        "count table (CSV, comma or semicolon separated; empty count = not counted).",
-    )
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--site", default="site")
-    parser.add_argument("--year", default="year")
-    parser.add_argument("--count", default="count")
-    parser.add_argument("--base-year", type=int, default=None)
-    parser.add_argument("--no-overdispersion", action="store_true")
-    parser.add_argument("--no-serial-correlation", action="store_true")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse already printed usage and the error
-        return int(exc.code or 0)
-    if not args.file.is_file():
-        print(f"error: file not found: {args.file}", file=sys.stderr)
-        return 2
-    try:
-        table = _read_table(args.file)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        print(f"error: cannot read {args.file} as CSV: {exc}", file=sys.stderr)
-        return 2
-    try:
-        result = fit_trim(
-            table,
-            site=args.site,
-            year=args.year,
-            count=args.count,
-            base_year=args.base_year,
-            overdispersion=not args.no_overdispersion,
-            serial_correlation=not args.no_serial_correlation,
-        )
-    except TrimInputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(json.dumps(result.to_json_dict(), indent=2))
-    if not result.ok:
-        detail = REASONS.get(result.reason or "", "")
-        print(f"error: no trend can be estimated: {result.reason} ({detail})", file=sys.stderr)
-        return 2
-    return 0

@@ -1,0 +1,106 @@
+"""The one protective quote: text cells a spreadsheet would run as a formula.
+
+A CSV file has no cell types, so Excel and LibreOffice decide what a cell is when they open
+it, and a text such as ``=HYPERLINK(...)``, ``+31 6 123`` or ``-30% tegels in Noord`` may be
+taken for a formula (CSV or formula injection). The exporter therefore writes such a text
+with one leading apostrophe, which makes every spreadsheet show it as text, and the importer
+removes exactly that apostrophe again, so that a downloaded table imports back unchanged.
+
+The rule is unambiguous, also for stored texts that themselves begin with an apostrophe:
+
+* a text *needs the quote* when, after its leading apostrophes, it starts with ``=``, ``+``,
+  ``-``, ``@``, a tab or a carriage return and is not a plain number such as ``-2``,
+  ``+0,5`` or ``-3.5%`` (numbers cannot run anything and are left as they are);
+* :func:`quote_text` puts one apostrophe before every text that needs the quote;
+* :func:`unquote_text` removes the first apostrophe of every text that begins with one and
+  whose rest needs the quote; any other text is left alone.
+
+So ``'=x`` (stored) is written ``''=x`` and read back as ``'=x``; ``'s-Hertogenbosch`` does
+not need the quote and is written and read as it is. ``unquote(quote(t)) == t`` for every
+text ``t``: the quote is added exactly when the reader will remove it.
+
+Excel workbooks do not use the apostrophe at all: cells there have a type, and
+:mod:`cop.data.exports` writes every text as a text cell, which never runs (see
+``exports.to_excel_bytes``).
+
+Examples
+--------
+>>> import pandas as pd
+>>> texts = pd.Series(["-30% tegels in Noord", "'=x", "+0,5", "'s-Hertogenbosch"])
+>>> quote_text(texts).tolist()
+["'-30% tegels in Noord", "''=x", '+0,5', "'s-Hertogenbosch"]
+>>> unquote_text(quote_text(texts)).tolist() == texts.tolist()
+True
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# "-2", "+0,5" or "-3.5%" are numbers written as text, not formulas: left as they are.
+PLAIN_NUMBER = r"[-+]?\d+([.,]\d+)?%?"
+QUOTE = "'"
+
+
+def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet could take this one text for a formula.
+
+    >>> is_formula_like("=1+1"), is_formula_like("-2"), is_formula_like("'=1+1")
+    (True, False, False)
+    """
+    return text.startswith(FORMULA_STARTS) and re.fullmatch(PLAIN_NUMBER, text) is None
+
+
+def runs_as_formula(text: pd.Series) -> pd.Series:
+    """True where a spreadsheet could take the text for a formula (missing values: False)."""
+    text = text.astype("string")
+    starts = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+    number = text.str.fullmatch(PLAIN_NUMBER).fillna(False).astype(bool)
+    return starts & ~number
+
+
+def needs_quote(text: pd.Series) -> pd.Series:
+    """True where :func:`quote_text` adds the apostrophe (see the module docstring)."""
+    return runs_as_formula(text.astype("string").str.lstrip(QUOTE))
+
+
+def quote_text(text: pd.Series) -> pd.Series:
+    """The texts with one apostrophe before each that needs it (as ``string`` dtype)."""
+    text = text.astype("string")
+    return text.mask(needs_quote(text), QUOTE + text)
+
+
+def unquote_text(text: pd.Series) -> pd.Series:
+    """Undo :func:`quote_text`: drop the one apostrophe the exporter added."""
+    text = text.astype("string")
+    rest = text.str.slice(1)
+    added = text.str.startswith(QUOTE).fillna(False).astype(bool) & needs_quote(rest)
+    return text.mask(added, rest)
+
+
+def _text_columns(frame: pd.DataFrame) -> list[str]:
+    return [
+        column
+        for column in frame.columns
+        if pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object
+    ]
+
+
+def quote_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with :func:`quote_text` applied to every text column that needs it."""
+    out = frame.copy()
+    for column in _text_columns(out):
+        if needs_quote(out[column]).any():
+            out[column] = quote_text(out[column])
+    return out
+
+
+def unquote_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with :func:`unquote_text` applied to every text column."""
+    out = frame.copy()
+    for column in _text_columns(out):
+        out[column] = unquote_text(out[column])
+    return out
