@@ -58,10 +58,7 @@ Examples
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import sys
 from collections.abc import Sequence
 from typing import Any
 
