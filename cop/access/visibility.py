@@ -15,7 +15,6 @@ from cop.data.schema import TABLES
 
 Role = Literal["visitor", "member", "coordinator"]
 ROLES: tuple[Role, ...] = ("visitor", "member", "coordinator")
-HIDDEN = "—"
 
 
 def can_edit(role: str) -> bool:
@@ -40,11 +39,6 @@ def may_post_for(role: str, account_municipality: str | None, municipality_code:
     if role == "member" and account_municipality:
         return municipality_code == account_municipality
     return True
-
-
-def visible_tables(tables: dict[str, pd.DataFrame], role: str) -> dict[str, pd.DataFrame]:
-    """Every table as ``role`` may see it (for bundled downloads of several tables)."""
-    return {name: visible_frame(name, frame, role) for name, frame in tables.items()}
 
 
 def visible_frame(table: str, frame: pd.DataFrame, role: str) -> pd.DataFrame:

@@ -90,25 +90,6 @@ def escape(text: object) -> str:
     return html.escape(str(text), quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
 
-def escape_series(texts: pd.Series) -> pd.Series:
-    """:func:`escape` for a whole column at once (same result, vectorised)."""
-    out = texts.astype("string").fillna("")
-    for char, reference in _ESCAPES:
-        out = out.str.replace(char, reference, regex=False)
-    return out
-
-
-_ESCAPES = (
-    ("&", "&amp;"),
-    ("<", "&lt;"),
-    (">", "&gt;"),
-    ('"', "&quot;"),
-    ("'", "&#x27;"),
-    ("{", "&#123;"),
-    ("}", "&#125;"),
-)
-
-
 def script_json(value: Any) -> str:
     """JSON that is safe inside a ``<script>`` element, an HTML attribute and Jinja.
 
@@ -171,7 +152,7 @@ def measure_payload(
     town_index = {code: i for i, code in enumerate(codes)}
     names = municipalities.set_index("code")["name"]
     units = located["scale_unit"] if "scale_unit" in located else pd.Series(pd.NA, located.index)
-    # Column-wise (20,000 rows): format each distinct scale once, escape as a vector.
+    # Column-wise (20,000 rows): format each distinct scale once.
     scale_keys = list(zip(located["scale_value"].astype(object), units.astype(object), strict=True))
     scale_texts = {key: escape(scale_text(*key, lang)) for key in set(scale_keys)}
     columns = [
@@ -180,7 +161,7 @@ def measure_payload(
         located["theme"].map(theme_index).fillna(0).astype(int).tolist(),
         located["status"].map(status_index).fillna(0).astype(int).tolist(),
         located["start_year"].fillna(0).astype(int).tolist(),
-        escape_series(located["title"]).tolist(),
+        [escape(title) for title in located["title"]],
         [scale_texts[key] for key in scale_keys],
         located["municipality_code"].astype(str).map(town_index).astype(int).tolist(),
     ]
@@ -556,11 +537,6 @@ def profile_map(
         west, south, east, north = outline["bbox"]
         m.fit_bounds([[south, west], [north, east]])
     return m
-
-
-def map_bytes(m: folium.Map) -> int:
-    """Size in bytes of the map's complete HTML document (what a browser receives)."""
-    return len(m.get_root().render().encode("utf-8"))
 
 
 # ---------------------------------------------------------------- cached building blocks

@@ -101,7 +101,6 @@ FRONTRUNNER_LEVEL = 4
 OVERALL = "overall"
 # The comparison's stand-in for "the median of my peer group" (never a municipality code).
 PEER_KEY = "peer_median"
-POSITIONS: tuple[str, ...] = ("below", "within", "above")
 
 
 # ---------------------------------------------------------------- the rubric

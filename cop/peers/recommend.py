@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -89,7 +89,6 @@ PEER_COMPONENTS: tuple[str, ...] = (
     "maturity",
     "measures",
 )
-MATCH_COMPONENTS: tuple[str, ...] = ("theme", "maturity", "keywords")
 REASON_SEPARATOR = "; "
 MAX_DIMENSION_REASONS = 2
 
@@ -125,9 +124,6 @@ class PeerWeights:
             raise ValueError("distance_km and measures_half must be > 0")
         if sum(getattr(self, name) for name in PEER_COMPONENTS) <= 0:
             raise ValueError("at least one component weight must be > 0")
-
-    def as_dict(self) -> dict[str, float]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
