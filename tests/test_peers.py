@@ -219,17 +219,6 @@ def test_bad_input_is_refused():
         recommend(asker="GM9999")
 
 
-def test_size_class_bounds():
-    assert [peer_scores.size_class(p) for p in (0, 19_999, 20_000, 50_000, 99_999, 250_000)] == [
-        1,
-        1,
-        2,
-        3,
-        3,
-        5,
-    ]
-
-
 def test_every_theme_maps_to_known_dimensions():
     assert set(peer_scores.THEME_DIMENSIONS) == set(vocab.THEMES)
     for dims in peer_scores.THEME_DIMENSIONS.values():

@@ -38,6 +38,7 @@ from folium.template import Template
 from folium.utilities import JsCode, get_obj_in_upper_tree
 
 from cop.core import i18n, vocab
+from cop.data.presentation import municipality_names
 from cop.geo import boundaries, mapview
 from cop.geo.boundaries import ATTRIBUTION
 
@@ -150,7 +151,7 @@ def measure_payload(
     status_index = {code: i for i, code in enumerate(vocab.MEASURE_STATUSES)}
     codes = sorted(located["municipality_code"].dropna().astype(str).unique())
     town_index = {code: i for i, code in enumerate(codes)}
-    names = municipalities.set_index("code")["name"]
+    names = municipality_names(municipalities)
     units = located["scale_unit"] if "scale_unit" in located else pd.Series(pd.NA, located.index)
     # Column-wise (20,000 rows): format each distinct scale once.
     scale_keys = list(zip(located["scale_value"].astype(object), units.astype(object), strict=True))

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cop.core import i18n, vocab
+from cop.data.presentation import municipality_names
 from cop.maturity.approach import group_mix, theme_mix
 from cop.maturity.model import OVERALL, PEER_KEY, assessed_codes, compare_levels, latest_overall
 from cop.maturity.peergroups import peer_group, size_class, size_class_label
@@ -154,7 +155,7 @@ def selection_messages(
     selection: Selection, municipalities: pd.DataFrame, lang: str | None
 ) -> list[str]:
     """What was left out of a selection and why, in words a person can act on."""
-    names = municipalities.set_index("code")["name"]
+    names = municipality_names(municipalities)
     messages = []
     if selection.unknown:
         messages.append(i18n.t("compare.unknown_codes", lang, codes=", ".join(selection.unknown)))
@@ -176,7 +177,7 @@ def entity_names(
     keys: Iterable[str], municipalities: pd.DataFrame, lang: str | None
 ) -> dict[str, str]:
     """Display names of the compared rows (the peer median gets a short legend name)."""
-    names = municipalities.set_index("code")["name"]
+    names = municipality_names(municipalities)
     return {
         key: i18n.t("compare.peer_median", lang) if key == PEER_KEY else str(names.get(key, key))
         for key in keys

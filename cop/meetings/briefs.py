@@ -582,19 +582,6 @@ def changes_per_theme(
     return tuple(out)
 
 
-def overall_levels(maturity: pd.DataFrame, up_to_year: int) -> pd.DataFrame:
-    """Latest overall maturity per municipality in the years up to ``up_to_year``.
-
-    The overall is :func:`cop.maturity.model.overall_maturity` (mean level, one decimal, empty
-    with too few dimensions). Returns ``municipality_code``, ``year``, ``level``.
-    """
-    rows = maturity[maturity["year"] <= up_to_year]
-    overall = cop_maturity.overall_maturity(rows).dropna(subset=[cop_maturity.OVERALL])
-    latest = overall.sort_values(["municipality_code", "year"]).groupby("municipality_code").tail(1)
-    latest = latest.rename(columns={cop_maturity.OVERALL: "level"})
-    return latest[["municipality_code", "year", "level"]].reset_index(drop=True)
-
-
 def maturity_movements(
     maturity: pd.DataFrame,
     towns: dict[str, Town],
@@ -609,24 +596,26 @@ def maturity_movements(
     :data:`MOVEMENT_MIN` are left out; the largest changes come first.
     """
     own = maturity[maturity["municipality_code"].isin(list(codes))]
-    after = overall_levels(own, date.year)
+    after = cop_maturity.latest_overall(own, up_to_year=date.year)
     moves = []
     for row in after.itertuples(index=False):
         earlier = own[(own["municipality_code"] == row.municipality_code)]
-        earlier = earlier[(earlier["year"] < row.year) & (earlier["year"] <= since.year)]
-        before = overall_levels(earlier, since.year)
+        before = cop_maturity.latest_overall(
+            earlier[earlier["year"] < row.year], up_to_year=since.year
+        )
         if before.empty:
             continue
         b = before.iloc[0]
-        if abs(float(row.level) - float(b["level"])) < MOVEMENT_MIN - 1e-9:
+        now = float(getattr(row, cop_maturity.OVERALL))
+        if abs(now - float(b[cop_maturity.OVERALL])) < MOVEMENT_MIN - 1e-9:
             continue
         moves.append(
             MaturityMovement(
                 towns[str(row.municipality_code)],
                 int(b["year"]),
                 int(row.year),
-                round(float(b["level"]), 2),
-                round(float(row.level), 2),
+                round(float(b[cop_maturity.OVERALL]), 2),
+                round(now, 2),
             )
         )
     moves.sort(key=lambda m: (-abs(m.change), m.town.code))
@@ -683,18 +672,14 @@ def trend_class_changes(
 def invitee_levels(
     maturity: pd.DataFrame, codes: Sequence[str], up_to_year: int
 ) -> tuple[tuple[str, int, int], ...]:
-    """How many invited municipalities are at each level per dimension (latest assessment)."""
-    rows = maturity[
-        maturity["municipality_code"].isin(list(codes)) & (maturity["year"] <= up_to_year)
-    ]
-    if rows.empty:
-        return ()
-    latest = rows[rows["year"] == rows.groupby("municipality_code")["year"].transform("max")]
-    counts = latest.groupby(["dimension", "level"]).size()
+    """How many invited municipalities are at each level per dimension (latest assessment).
+
+    Counted by :func:`cop.maturity.model.latest_level_counts`; empty without assessments.
+    """
+    counts = cop_maturity.latest_level_counts(maturity, codes=codes, up_to_year=up_to_year)
     return tuple(
-        (dimension, level, int(counts.get((dimension, level), 0)))
-        for dimension in vocab.DIMENSIONS
-        for level in vocab.LEVELS
+        (str(row.dimension), int(row.level), int(row.municipalities))
+        for row in counts.itertuples(index=False)
     )
 
 
@@ -715,7 +700,7 @@ def frontrunners_per_theme(
     realised = measures[
         (measures["status"] == "realised") & measures["municipality_code"].isin(partners)
     ]
-    levels = recommend.latest_levels(maturity)
+    levels = cop_maturity.latest_levels(maturity)
     out = []
     for theme in vocab.THEMES:
         part = realised[realised["theme"] == theme]

@@ -42,20 +42,16 @@ from cop.core import i18n, vocab
 from cop.core.textmatch import tokens
 from cop.maturity.model import latest_levels
 from cop.maturity.peergroups import size_class
-from cop.peers.search import search_municipalities
 
 __all__ = [
     "THEME_DIMENSIONS",
     "MatchWeights",
     "PeerWeights",
-    "latest_levels",
     "match_help_questions",
     "peer_contacts",
     "recommend_peers",
     "relevant_dimensions",
     "relevant_practices",
-    "search_municipalities",
-    "size_class",
 ]
 
 EARTH_RADIUS_KM = 6371.0088
