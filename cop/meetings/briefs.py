@@ -2,7 +2,7 @@
 
 A brief is built from the stored tables for one meeting date, its themes and the
 municipalities invited. It is a plain data structure (frozen dataclasses), so the page,
-the command line and the three renderers (:mod:`cop.meetings.render`) show the same content,
+the command line and the three writers (:mod:`cop.meetings.render`) show the same content,
 and the tests can check every part on small hand-made tables.
 
 Every part follows an explicit rule, written down here so a coordinator can tell why an
@@ -359,75 +359,117 @@ def build_brief(
         Compare monitoring trend classes (the slowest part, a few seconds nationally).
     """
     lang = i18n.normalise_language(lang)
-    date = parse_date(date)
-    stored = meeting_on(meetings, date)
-    chosen = resolve_themes(themes or ())
-    if not chosen and stored is not None and not pd.isna(stored["themes"]):
-        chosen = resolve_themes(str(stored["themes"]).split(";"))
-    if not chosen:
-        chosen = vocab.THEMES
-    partners = municipalities[municipalities["is_partner"].fillna(False).astype(bool)]
-    explicit = resolve_invitees(invitees or (), municipalities)
-    codes = explicit or tuple(sorted(partners["code"]))
-    towns = _towns(municipalities)
-    title = str(stored["title"]) if stored is not None else i18n.t("briefs.default_title", lang)
+    meeting = _meeting(municipalities, meetings, parse_date(date), themes, invitees, lang)
     if yearly_event is None:
-        yearly_event = stored is not None and is_yearly_event(stored["title"])
-    previous = previous_meeting(meetings, date)
-    since = previous.date if previous else date - dt.timedelta(days=FALLBACK_DAYS)
-    invited = set(explicit)  # marked "invited" only when the coordinator chose invitees
-
-    questions = open_questions(
-        help_questions, municipalities, measures, maturity, experts, chosen, date, invited, lang
-    )
-    spotlights = spotlight_practices(measures, towns, chosen, date, invited)
-    changes = Changes(
-        since=since,
-        previous_meeting=previous is not None,
-        new_partners=new_partners(municipalities, since, date),
-        new_measures=changed_measures(measures, towns, chosen, since, date, invited, "new"),
-        newly_realised=changed_measures(measures, towns, chosen, since, date, invited, "realised"),
-        per_theme=changes_per_theme(measures, since, date),
-        maturity_movements=maturity_movements(maturity, towns, codes, since, date),
-        trend_changes=(),
-        trend_before_year=None,
-        trend_after_year=None,
-    )
-    if trends_enabled:
-        before_year, after_year = since.year - 1, date.year
-        changed = trend_class_changes(
-            monitoring, codes, species_groups_for(chosen), before_year, after_year
-        )
-        changes = replace(
-            changes,
-            trend_changes=tuple(
-                TrendChange(towns[r.municipality_code], r.scheme, r.species, r.before, r.after)
-                for r in changed.itertuples()
-            ),
-            trend_before_year=before_year,
-            trend_after_year=after_year,
-        )
+        yearly_event = meeting.stored is not None and is_yearly_event(meeting.stored["title"])
+    date, chosen, codes, invited = meeting.date, meeting.themes, meeting.codes, meeting.invited
+    towns = _towns(municipalities)
     frontrunners = (
         frontrunners_per_theme(measures, maturity, municipalities, invited) if yearly_event else ()
     )
     brief = Brief(
         meeting_date=date,
-        title=title,
+        title=meeting.title,
         lang=lang,
-        themes=tuple(chosen),
+        themes=chosen,
         invitees=tuple(towns[c] for c in codes),
-        meeting_id=None if stored is None else int(stored["id"]),
+        meeting_id=None if meeting.stored is None else int(meeting.stored["id"]),
         yearly_event=bool(yearly_event),
-        previous=previous,
-        questions=questions,
-        spotlights=spotlights,
-        changes=changes,
+        previous=meeting.previous,
+        questions=open_questions(
+            help_questions, municipalities, measures, maturity, experts, chosen, date, invited, lang
+        ),
+        spotlights=spotlight_practices(measures, towns, chosen, date, invited),
+        changes=_changes(municipalities, measures, maturity, monitoring, meeting, trends_enabled),
         agenda=(),
         frontrunners=frontrunners,
         invitee_levels=invitee_levels(maturity, codes, date.year),
         demo=demo,
     )
     return replace(brief, agenda=propose_agenda(brief))
+
+
+@dataclass(frozen=True)
+class _Meeting:
+    """What a brief is about: the date, themes and invitees resolved from the arguments."""
+
+    date: dt.date
+    stored: pd.Series | None  # the meeting stored for the date, if any
+    title: str
+    themes: tuple[str, ...]
+    codes: tuple[str, ...]  # the municipalities expected
+    invited: set[str]  # marked "invited": only when the coordinator chose invitees
+    previous: PreviousMeeting | None
+    since: dt.date  # the previous meeting, or FALLBACK_DAYS before the date
+
+
+def _meeting(
+    municipalities: pd.DataFrame,
+    meetings: pd.DataFrame,
+    date: dt.date,
+    themes: Sequence[str] | None,
+    invitees: Sequence[str] | None,
+    lang: str,
+) -> _Meeting:
+    """Resolve themes (given, else the stored meeting's, else all) and invitees (given, else
+    every partner), and find the previous meeting."""
+    stored = meeting_on(meetings, date)
+    chosen = resolve_themes(themes or ())
+    if not chosen and stored is not None and not pd.isna(stored["themes"]):
+        chosen = resolve_themes(str(stored["themes"]).split(";"))
+    partners = municipalities[municipalities["is_partner"].fillna(False).astype(bool)]
+    explicit = resolve_invitees(invitees or (), municipalities)
+    previous = previous_meeting(meetings, date)
+    return _Meeting(
+        date=date,
+        stored=stored,
+        title=str(stored["title"]) if stored is not None else i18n.t("briefs.default_title", lang),
+        themes=tuple(chosen or vocab.THEMES),
+        codes=explicit or tuple(sorted(partners["code"])),
+        invited=set(explicit),
+        previous=previous,
+        since=previous.date if previous else date - dt.timedelta(days=FALLBACK_DAYS),
+    )
+
+
+def _changes(
+    municipalities: pd.DataFrame,
+    measures: pd.DataFrame,
+    maturity: pd.DataFrame,
+    monitoring: pd.DataFrame,
+    meeting: _Meeting,
+    trends_enabled: bool,
+) -> Changes:
+    """Everything that changed since the previous meeting (module doc, "Since ...")."""
+    towns = _towns(municipalities)
+    since, date, themes, invited = meeting.since, meeting.date, meeting.themes, meeting.invited
+    changes = Changes(
+        since=since,
+        previous_meeting=meeting.previous is not None,
+        new_partners=new_partners(municipalities, since, date),
+        new_measures=changed_measures(measures, towns, themes, since, date, invited, "new"),
+        newly_realised=changed_measures(measures, towns, themes, since, date, invited, "realised"),
+        per_theme=changes_per_theme(measures, since, date),
+        maturity_movements=maturity_movements(maturity, towns, meeting.codes, since, date),
+        trend_changes=(),
+        trend_before_year=None,
+        trend_after_year=None,
+    )
+    if not trends_enabled:
+        return changes
+    before_year, after_year = since.year - 1, date.year
+    changed = trend_class_changes(
+        monitoring, meeting.codes, species_groups_for(themes), before_year, after_year
+    )
+    return replace(
+        changes,
+        trend_changes=tuple(
+            TrendChange(towns[r.municipality_code], r.scheme, r.species, r.before, r.after)
+            for r in changed.itertuples()
+        ),
+        trend_before_year=before_year,
+        trend_after_year=after_year,
+    )
 
 
 def _text_or_none(value: object) -> str | None:
