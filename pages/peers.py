@@ -4,7 +4,7 @@ import streamlit as st
 
 from cop.access import visibility
 from cop.core import i18n
-from cop.peers import recommend, search
+from cop.peers import answerers, recommend, search
 from cop.peers import questions
 from cop.core import vocab
 from cop import ui
@@ -165,7 +165,7 @@ for code in top:
 # --- help questions and who can answer them -----------------------------------------------
 st.subheader(ui.tr("peers.questions"))
 matches = ui.compute(
-    recommend.match_help_questions,
+    answerers.match_help_questions,
     "help_questions",
     "municipalities",
     "measures",

@@ -10,7 +10,7 @@ import pytest
 
 from cop.cli import main as cli_main
 from cop.data.schema import coerce_types, empty_frame
-from cop.meetings import briefs, layout, render
+from cop.meetings import briefs, layout, render, trendchanges
 from cop.meetings import charts as brief_charts
 from cop.meetings import pdf as pdf_writer
 from tests.conftest import require
@@ -253,12 +253,12 @@ def test_trend_classes_that_changed():
         for year, count in zip(years, counts, strict=True)
     ]
     monitoring = typed("monitoring", rows)
-    changed = briefs.trend_class_changes(monitoring, [UTRECHT], ["bees"], 2020, 2026)
+    changed = trendchanges.trend_class_changes(monitoring, [UTRECHT], ["bees"], 2020, 2026)
     assert changed[["species", "before", "after"]].values.tolist() == [
         ["akkerhommel", "steep_decline", "strong_increase"]
     ]
-    assert briefs.trend_class_changes(monitoring, [UTRECHT], ["birds"], 2020, 2026).empty
-    assert briefs.species_groups_for(["policy_vision"]) == (
+    assert trendchanges.trend_class_changes(monitoring, [UTRECHT], ["birds"], 2020, 2026).empty
+    assert trendchanges.species_groups_for(["policy_vision"]) == (
         "butterflies",
         "bees",
         "birds",

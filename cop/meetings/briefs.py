@@ -9,7 +9,7 @@ Every part follows an explicit rule, written down here so a coordinator can tell
 item is (or is not) in the brief:
 
 * **Open help questions** on the themes, asked on or before the date, oldest first; each
-  with the answerers that :func:`cop.peers.recommend.match_help_questions` suggests.
+  with the answerers that :func:`cop.peers.answerers.match_help_questions` suggests.
 * **Spotlight practices**: measures on the themes that are *realised*, have lessons
   learned and were updated in the :data:`SPOTLIGHT_DAYS` before the date; at most one per
   municipality, invited municipalities first (they can tell the story), newest first.
@@ -25,10 +25,10 @@ item is (or is not) in the brief:
   - maturity movements of the invited municipalities: overall maturity
     (:func:`cop.maturity.model.overall_maturity`) in the latest assessment up to the date's year
     against the assessment before it that was available at the previous meeting;
-  - monitoring trends that changed class: TRIM trends (:func:`cop.monitoring.trim.trends_by`) per
-    invited municipality, scheme and species on the species groups that fit the themes,
-    fitted on the years before the previous meeting's year (a season's counts come in
-    after the season) and on all years up to the date's year.
+  - monitoring trends that changed class (:mod:`cop.meetings.trendchanges`): TRIM trends
+    per invited municipality, scheme and species on the species groups that fit the
+    themes, fitted on the years before the previous meeting's year (a season's counts come
+    in after the season) and on all years up to the date's year.
 
 * **Proposed agenda**: fixed rules over the parts above (:func:`propose_agenda`); the
   coordinator edits the result, the program never writes free text.
@@ -49,8 +49,8 @@ import pandas as pd
 
 from cop.core import i18n, vocab
 from cop.maturity import model as cop_maturity
-from cop.monitoring import trim
-from cop.peers import recommend
+from cop.meetings.trendchanges import species_groups_for, trend_class_changes
+from cop.peers import answerers, recommend
 
 SPOTLIGHT_DAYS = 365
 FALLBACK_DAYS = 365
@@ -72,26 +72,6 @@ BRIEF_TABLES: tuple[str, ...] = (
     "experts",
     "meetings",
 )
-
-# Species groups whose counts say something about a theme's measures. Data, not logic:
-# a reviewer can read and change it. Themes without a fitting group use every group.
-THEME_SPECIES_GROUPS: dict[str, tuple[str, ...]] = {
-    "ecological_mowing": ("butterflies", "bees", "plants"),
-    "depaving": ("bees", "butterflies"),
-    "green_roofs_walls": ("bees", "birds"),
-    "flower_verges": ("bees", "butterflies", "plants"),
-    "nature_friendly_banks": ("plants", "birds"),
-    "trees_tiny_forests": ("birds",),
-    "fauna_provisions": ("birds",),
-    "nature_inclusive_building": ("birds",),
-    "dark_sky_lighting": ("butterflies",),
-    "invasive_species": ("plants",),
-    "citizen_participation": ("birds", "bees"),
-    "policy_vision": (),
-    "ecological_corridors": ("butterflies", "birds"),
-    "climate_adaptation": ("bees", "plants"),
-}
-
 
 # ---------------------------------------------------------------- the data structure
 
@@ -514,7 +494,7 @@ def open_questions(
 ) -> tuple[OpenQuestion, ...]:
     """Open questions on ``themes`` asked on or before ``date``, oldest first, with answerers.
 
-    Answerers come from :func:`cop.peers.recommend.match_help_questions` (up to
+    Answerers come from :func:`cop.peers.answerers.match_help_questions` (up to
     :data:`MAX_ANSWERERS` municipalities, then organisations); invited ones are marked.
     """
     asked = help_questions[
@@ -524,7 +504,7 @@ def open_questions(
     ].sort_values(["asked_on", "id"], kind="stable")
     if asked.empty:
         return ()
-    matches = recommend.match_help_questions(
+    matches = answerers.match_help_questions(
         asked, municipalities, measures, maturity, experts, limit=MAX_ANSWERERS, lang=lang
     )
     towns = _towns(municipalities)
@@ -662,53 +642,6 @@ def maturity_movements(
         )
     moves.sort(key=lambda m: (-abs(m.change), m.town.code))
     return tuple(moves)
-
-
-def species_groups_for(themes: Sequence[str]) -> tuple[str, ...]:
-    """Species groups that fit ``themes`` (:data:`THEME_SPECIES_GROUPS`); all when none fit."""
-    wanted = {g for theme in themes for g in THEME_SPECIES_GROUPS.get(theme, ())}
-    return tuple(g for g in vocab.SPECIES_GROUPS if g in wanted) or vocab.SPECIES_GROUPS
-
-
-def trend_class_changes(
-    monitoring: pd.DataFrame,
-    codes: Sequence[str],
-    groups: Sequence[str],
-    before_year: int,
-    after_year: int,
-) -> pd.DataFrame:
-    """Series whose TRIM trend class differs between data up to two years.
-
-    One trend per municipality, scheme and species (sites are the TRIM sites), fitted
-    once on the years up to ``before_year`` and once up to ``after_year``. Series that
-    cannot be estimated at either point are left out. Returns ``municipality_code``,
-    ``scheme``, ``species``, ``before``, ``after``; changes to or from "uncertain" come
-    last, then by code, scheme and species.
-    """
-    columns = ["municipality_code", "scheme", "species", "before", "after"]
-    keys = ["municipality_code", "scheme", "species"]
-    rows = monitoring[
-        monitoring["municipality_code"].isin(list(codes))
-        & monitoring["species_group"].isin(list(groups))
-    ]
-    if rows.empty or before_year >= after_year:
-        return pd.DataFrame(columns=columns)
-    data = rows[[*keys, "site_id", "year", "count"]].astype({"count": "Float64"})
-    data = data.assign(count=data["count"].astype(float))
-
-    def classes(up_to: int) -> pd.DataFrame:
-        part = data[data["year"] <= up_to]
-        if part.empty:
-            return pd.DataFrame(columns=[*keys, "trend_class"])
-        summary = trim.trends_by(part, keys, site="site_id", year="year", count="count")
-        return summary.loc[summary["ok"].astype(bool), [*keys, "trend_class"]]
-
-    merged = classes(before_year).merge(classes(after_year), on=keys, suffixes=("_b", "_a"))
-    merged = merged[merged["trend_class_b"] != merged["trend_class_a"]]
-    merged = merged.rename(columns={"trend_class_b": "before", "trend_class_a": "after"})
-    uncertain = (merged["before"] == "uncertain") | (merged["after"] == "uncertain")
-    merged = merged.assign(_u=uncertain.astype(int)).sort_values(["_u", *keys])
-    return merged[columns].astype("string").reset_index(drop=True)
 
 
 def invitee_levels(
