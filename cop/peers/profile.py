@@ -127,8 +127,7 @@ def maturity_comparison(
     own = (
         levels.loc[code] if code in levels.index else pd.Series(float("nan"), index=levels.columns)
     )
-    own_rows = maturity[maturity["municipality_code"] == code]
-    year = int(own_rows["year"].max()) if not own_rows.empty else None
+    year = int(levels.loc[code, "year"]) if code in levels.index else None
     out = pd.DataFrame(
         {
             "dimension": list(vocab.DIMENSIONS),
