@@ -70,6 +70,8 @@ if facts.is_partner:
     )
 else:
     cols[4].metric(ui.tr("profile.partner_since"), ui.tr("profile.not_partner"))
+st.caption(ui.tr("profile.facts_source"))
+if not facts.is_partner:
     st.info(ui.tr("profile.not_partner_info", name=facts.name), icon=":material/handshake:")
 
 if facts.is_partner:

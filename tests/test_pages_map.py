@@ -144,6 +144,8 @@ def test_profile_of_a_partner_from_the_query_parameter(app_env):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Provincie"] == partner["province"]
     assert metrics["Partner sinds"] == str(partner["joined_year"])
+    assert metrics["Inwoners"] == f"{int(partner['population']):,}".replace(",", ".")
+    assert any(c.value.startswith("Bron inwoners") and "CBS" in c.value for c in at.caption)
     radar = at.get("plotly_chart")[0].proto.spec
     assert "scatterpolar" in radar and "Mediaan CoP" in radar
     own = measures[measures["municipality_code"] == partner["code"]]

@@ -3,9 +3,9 @@
 Owns: ``schema`` (the one declaration of every table), ``readers`` and ``validation`` (files
 and forms to typed frames, with row/column reports), ``storage`` (engines, migrations,
 reads and transactional writes), ``exports`` (safe CSV/Excel) with ``formulas`` (the
-protective apostrophe that CSV exports add and imports remove), ``demo`` and
-``demo_content`` (the illustrative dataset: the generator and the invented texts it draws
-from), ``presentation`` (codes and columns as a person reads them), ``filters`` (the Data
+protective apostrophe that CSV exports add and imports remove), ``demo``,
+``demo_content`` and ``demo_texts`` (the illustrative dataset: the generator, the invented
+facts and names it draws from, and what it writes about each measure), ``presentation`` (codes and columns as a person reads them), ``filters`` (the Data
 page's table filters) and ``summary`` (key figures of the stored data).
 
 May use: ``cop.core``.

@@ -1,8 +1,8 @@
 """Seeded generator of the illustrative demo dataset.
 
 Everything it writes about a municipality (partnership, measures, maturity, counts, people)
-is invented; only the municipality codes, names, provinces, label points and approximate
-population/area come from public reference data (``data/municipalities_reference.csv``).
+is invented; only the municipality codes, names, provinces, label points and areas and CBS's
+population and urbanity come from public reference data (``data/municipalities_reference.csv``).
 
 The model behind the numbers, so that the dashboard shows believable patterns:
 
@@ -12,7 +12,10 @@ The model behind the numbers, so that the dashboard shows believable patterns:
   level a year, more often for ambitious partners (frontrunners and starters emerge);
 * monitoring counts are Poisson draws from ``exp(site effect + species mean + trend·t)``
   with a species trend that is better where ambition is high, visits missed at random and
-  sites that start late, so indices have gaps like real schemes.
+  sites that start late, so indices have gaps like real schemes;
+* titles, descriptions, lessons learned and partners fit each measure's theme and status
+  (``demo_texts.THEME_TEXTS``: an idea has no lessons yet, a stopped measure says why it
+  stopped) and come from a random stream of their own, so editing a text moves no number.
 
 Examples
 --------
@@ -26,7 +29,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -38,11 +43,10 @@ from cop.data.demo_content import (
     EXPERTS,
     FIRST_NAMES,
     LAST_NAMES,
-    LESSONS,
     MEETINGS,
-    PARTNERS,
     PLACES,
     QUESTIONS,
+    RESOURCE_NOTE,
     RESOURCES,
     ROLES,
     SCHEME_GROUP,
@@ -51,12 +55,23 @@ from cop.data.demo_content import (
     THEME_FACTS,
     WATERS,
 )
+from cop.data.demo_texts import NEST_BIRDS, STATUS_NOTES, THEME_TEXTS
 
 REFERENCE_FILE = SHIPPED_DATA_DIR / "municipalities_reference.csv"
+# The texts come from their own random stream (seeded with ``[seed, TEXT_STREAM]``), so
+# editing or adding a text in ``demo_texts`` changes words only, never a number.
+TEXT_STREAM = 8
 LAST_YEAR = 2026  # the generator is reproducible: it never looks at today's date
 MATURITY_YEARS = tuple(range(LAST_YEAR - 4, LAST_YEAR + 1))
 MONITORING_YEARS = tuple(range(LAST_YEAR - 11, LAST_YEAR + 1))
 SCALES = ("small", "national")
+T = TypeVar("T")
+_THEMES = list(THEME_FACTS)
+_UNITS = np.array([THEME_FACTS[theme][0] for theme in _THEMES], dtype=object)
+_TYPICAL = np.array([THEME_FACTS[theme][1] for theme in _THEMES])
+_UNIT_COST = np.array([THEME_FACTS[theme][2] for theme in _THEMES])
+# Chance that a measure of each status carries a lesson learned (stopped ones always do).
+_LESSON_CHANCE = {"idea": 0.0, "planned": 0.0, "in_progress": 0.5, "realised": 0.9}
 
 
 def load_reference(path: Path = REFERENCE_FILE) -> pd.DataFrame:
@@ -71,12 +86,13 @@ def generate(
     if scale not in SCALES:
         raise ValueError(f"scale must be 'small' or 'national', not {scale!r}")
     rng = np.random.default_rng(seed)
+    text_rng = np.random.default_rng([seed, TEXT_STREAM])
     towns = (load_reference() if reference is None else reference).copy()
     partners = _choose_partners(towns, scale, rng)
     towns["is_partner"] = towns["code"].isin(partners["code"])
     joined = dict(zip(partners["code"], partners["joined_year"], strict=True))
     towns["joined_year"] = towns["code"].map(joined).astype("Int64")
-    measures = _measures(partners, scale, rng)
+    measures = _measures(partners, scale, rng, text_rng)
     maturity = _maturity(partners, rng)
     monitoring = _monitoring(partners, scale, rng)
     contacts = _contacts(partners, rng)
@@ -151,72 +167,166 @@ def _near(
     return np.round(lat + dlat, 5), np.round(lon + dlon, 5)
 
 
-def _measures(partners: pd.DataFrame, scale: str, rng: np.random.Generator) -> pd.DataFrame:
-    themes = list(THEME_FACTS)
-    rows = []
+def _measures(
+    partners: pd.DataFrame, scale: str, rng: np.random.Generator, text_rng: np.random.Generator
+) -> pd.DataFrame:
+    """The measures of every partner: numbers from ``rng``, words from ``text_rng``.
+
+    Per partner the draws are made for all its measures at once (one array per column), so
+    the national scale (~20,000 measures) takes a fraction of a second.
+    """
+    columns: dict[str, list[np.ndarray]] = {
+        key: []
+        for key in ("code", "town", "theme", "start", "status", "scale", "lat", "lon", "cost")
+    }
+    columns["updated_at"] = []
     for town in partners.itertuples(index=False):
         base = 8 + 32 * town.ambition if scale == "small" else 24 + 94 * town.ambition
         n = int(np.clip(round(base + rng.normal(0, 3)), 8, 40 if scale == "small" else 140))
         # each municipality favours a few themes
-        weights = rng.dirichlet(np.full(len(themes), 0.6))
-        chosen = rng.choice(len(themes), size=n, p=weights)
+        weights = rng.dirichlet(np.full(len(_THEMES), 0.6))
+        theme = rng.choice(len(_THEMES), size=n, p=weights)
         lats, lons = _near(town.lat, town.lon, town.area_km2, n, rng)
-        for k, theme_index in enumerate(chosen):
-            theme = themes[theme_index]
-            unit, typical, unit_cost, titles = THEME_FACTS[theme]
-            start = int(rng.integers(max(2012, town.joined_year - 6), LAST_YEAR + 2))
-            age = LAST_YEAR - start
-            if start > LAST_YEAR:
-                status = rng.choice(["idea", "planned"])
-            elif age >= 2:
-                status = rng.choice(["realised", "in_progress", "stopped"], p=[0.78, 0.16, 0.06])
-            else:
-                status = rng.choice(["in_progress", "realised", "planned"], p=[0.6, 0.25, 0.15])
-            scale_value = float(np.round(typical * rng.lognormal(0, 0.6), 0)) or 1.0
-            title = rng.choice(titles).format(
-                place=rng.choice(PLACES),
-                street=rng.choice(STREETS),
-                building=rng.choice(BUILDINGS),
-                water=rng.choice(WATERS),
-            )
-            has_point = theme not in ("policy_vision",) and rng.random() < 0.9
-            realised = status == "realised"
-            rows.append(
-                {
-                    "municipality_code": town.code,
-                    "title": title,
-                    "theme": theme,
-                    "status": status,
-                    "start_year": start,
-                    "scale_value": scale_value,
-                    "scale_unit": unit,
-                    "lat": lats[k] if has_point else np.nan,
-                    "lon": lons[k] if has_point else np.nan,
-                    "cost_eur": float(
-                        np.round(scale_value * unit_cost * rng.lognormal(0, 0.3), -2)
-                    ),
-                    "partners": ";".join(
-                        sorted(rng.choice(PARTNERS, size=rng.integers(0, 3), replace=False))
-                    )
-                    or np.nan,
-                    "description": f"Voorbeeldpraktijk (demodata): {title.lower()} in {town.name}.",
-                    "lessons_learned": rng.choice(LESSONS)
-                    if realised or rng.random() < 0.3
-                    else np.nan,
-                    "updated_at": _date_in(max(start, 2015), rng),
-                }
-            )
-    frame = pd.DataFrame(rows)
+        start = rng.integers(max(2012, town.joined_year - 6), LAST_YEAR + 2, n)
+        draw = rng.random(n)
+        status = np.where(
+            start > LAST_YEAR,
+            np.where(draw < 0.5, "idea", "planned"),
+            np.where(
+                LAST_YEAR - start >= 2,
+                _pick(draw, ("realised", "in_progress", "stopped"), (0.78, 0.16, 0.06)),
+                _pick(draw, ("in_progress", "realised", "planned"), (0.6, 0.25, 0.15)),
+            ),
+        )
+        scale_value = np.round(_TYPICAL[theme] * rng.lognormal(0, 0.6, n), 0)
+        scale_value[scale_value == 0] = 1.0
+        has_point = (theme != _THEMES.index("policy_vision")) & (rng.random(n) < 0.9)
+        cost = np.round(scale_value * _UNIT_COST[theme] * rng.lognormal(0, 0.3, n), -2)
+        for key, values in (
+            ("code", np.full(n, town.code, dtype=object)),
+            ("town", np.full(n, town.name, dtype=object)),
+            ("theme", theme),
+            ("start", start),
+            ("status", status),
+            ("scale", scale_value),
+            ("lat", np.where(has_point, lats, np.nan)),
+            ("lon", np.where(has_point, lons, np.nan)),
+            ("cost", cost),
+            ("updated_at", _dates_from(np.maximum(start, 2015), rng)),
+        ):
+            columns[key].append(values)
+    flat = {key: np.concatenate(values) for key, values in columns.items()}
+    themes = np.asarray(_THEMES, dtype=object)[flat["theme"]]
+    texts = _measure_texts(
+        themes, flat["status"], flat["start"], flat["scale"], flat["town"], text_rng
+    )
+    frame = pd.DataFrame(
+        {
+            "municipality_code": flat["code"],
+            "title": texts["title"],
+            "theme": themes,
+            "status": flat["status"].astype(object),
+            "start_year": flat["start"],
+            "scale_value": flat["scale"],
+            "scale_unit": _UNITS[flat["theme"]],
+            "lat": flat["lat"],
+            "lon": flat["lon"],
+            "cost_eur": flat["cost"],
+            "partners": texts["partners"],
+            "description": texts["description"],
+            "lessons_learned": texts["lessons_learned"],
+            "updated_at": flat["updated_at"],
+        }
+    )
     frame.insert(0, "id", np.arange(1, len(frame) + 1))
     frame["url"] = [f"https://www.example.org/demo/praktijk/{i}" for i in frame["id"]]
     return frame
 
 
-def _date_in(year: int, rng: np.random.Generator) -> str:
-    year = min(year, LAST_YEAR)
-    start = dt.date(year, 1, 1)
-    end = dt.date(LAST_YEAR, 11, 1)
-    return (start + dt.timedelta(days=int(rng.integers(0, max(1, (end - start).days))))).isoformat()
+def _pick(draw: np.ndarray, labels: tuple[str, ...], chances: tuple[float, ...]) -> np.ndarray:
+    """The label of each uniform ``draw``: label k when it falls in slice k of ``chances``."""
+    index = np.searchsorted(np.cumsum(chances), draw, side="right")
+    return np.asarray(labels)[np.minimum(index, len(labels) - 1)]
+
+
+def _dates_from(years: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A day between 1 January of each year (at most ``LAST_YEAR``) and 1 November ``LAST_YEAR``."""
+    first = (np.minimum(years, LAST_YEAR) - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    span = (np.datetime64(f"{LAST_YEAR}-11-01") - first).astype(int)
+    days = np.floor(rng.random(len(years)) * np.maximum(span, 1)).astype(int)
+    return np.datetime_as_string(first + days.astype("timedelta64[D]"), unit="D").astype(object)
+
+
+def _nth(draw: float, pool: Sequence[T]) -> T:
+    """The element of ``pool`` that a uniform ``draw`` in [0, 1) points at."""
+    return pool[int(draw * len(pool))]
+
+
+def _dutch_number(value: float, decimals: int = 0) -> str:
+    """``12.500`` and ``4,2``: Dutch digit grouping and decimal comma."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _measure_texts(
+    themes: np.ndarray,
+    statuses: np.ndarray,
+    starts: np.ndarray,
+    scales: np.ndarray,
+    towns: np.ndarray,
+    rng: np.random.Generator,
+) -> dict[str, list[object]]:
+    """Title, description, lessons learned and partners of each measure, fitting its theme.
+
+    The description says what was done at what scale, then where the measure stands: an
+    idea or a plan is not yet carried out and has no lessons learned; a stopped measure
+    says why it stopped and what its municipality would do differently; active and
+    realised measures often (realised: nearly always) carry a lesson of their own theme.
+    """
+    draws = rng.random((len(themes), 15))
+    out: dict[str, list[object]] = {
+        "title": [],
+        "description": [],
+        "lessons_learned": [],
+        "partners": [],
+    }
+    for row, (theme, status, start, scale_value, town) in enumerate(
+        zip(themes, statuses, starts, scales, towns, strict=True)
+    ):
+        d = draws[row]
+        texts = THEME_TEXTS[theme]
+        fields = {
+            "town": town,
+            "place": _nth(d[0], PLACES),
+            "street": _nth(d[1], STREETS),
+            "building": _nth(d[2], BUILDINGS),
+            "water": _nth(d[3], WATERS),
+            "n": _dutch_number(scale_value),
+            "ha": _dutch_number(scale_value / 10_000, 1),
+            "plant": _nth(d[4], SPECIES["plants"]),
+            "bee": _nth(d[5], SPECIES["bees"]),
+            "butterfly": _nth(d[6], SPECIES["butterflies"]),
+            "bird": _nth(d[7], NEST_BIRDS),
+        }
+        title, what = (part.format(**fields) for part in _nth(d[8], texts.practices))
+        lesson: object = np.nan
+        if status == "stopped":
+            why, learned = _nth(d[9], texts.stops)
+            note, lesson = f"Gestopt: {why}.", learned
+        else:
+            key = "planned_future" if status == "planned" and start > LAST_YEAR else status
+            note = _nth(d[9], STATUS_NOTES[key]).format(year=start)
+            if d[10] < _LESSON_CHANCE[status]:
+                lesson = _nth(d[11], texts.lessons).format(**fields)
+        pool = texts.partners
+        first = int(d[12] * len(pool))
+        second = (first + 1 + int(d[13] * (len(pool) - 1))) % len(pool)
+        chosen = [pool[first], pool[second]][: int(d[14] * 3)]
+        out["title"].append(title)
+        out["description"].append(f"{what} {note}")
+        out["lessons_learned"].append(lesson)
+        out["partners"].append(";".join(sorted(chosen)) or np.nan)
+    return out
 
 
 def _maturity(partners: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -409,10 +519,10 @@ def _resources() -> pd.DataFrame:
                 "kind": kind,
                 "theme": theme,
                 "level": level,
-                "url": url,
-                "description": "Toolboxitem (demodata).",
+                "url": f"https://www.example.org/demo/toolbox/{i + 1}",
+                "description": f"{description} {RESOURCE_NOTE}",
             }
-            for i, (title, kind, theme, level, url) in enumerate(RESOURCES)
+            for i, (title, kind, theme, level, description) in enumerate(RESOURCES)
         ]
     )
 

@@ -1,8 +1,9 @@
 """The invented content the demo generator draws from (all illustrative).
 
-Species per monitoring scheme, the facts and title templates per theme, place and street
-names, people's names and roles, help questions, experts, toolbox resources and meetings.
-Kept apart from :mod:`cop.data.demo` so that the generator reads as the model it is; the
+Species per monitoring scheme, the facts per theme (unit, typical scale, cost), place and
+street names, people's names and roles, help questions, experts, toolbox resources and
+meetings; what the demo writes about each measure is in :mod:`cop.data.demo_texts`. Kept
+apart from :mod:`cop.data.demo` so that the generator reads as the model it is; the
 generator draws from these tuples in their order, so reordering them changes the dataset.
 """
 
@@ -26,112 +27,22 @@ _SPECIES_TEXT = {
 }
 SPECIES: dict[str, list[str]] = {group: text.split(";") for group, text in _SPECIES_TEXT.items()}
 
-# theme -> (unit, typical scale (lognormal median), cost per unit in euro, title templates)
-THEME_FACTS: dict[str, tuple[str, float, float, tuple[str, ...]]] = {
-    "ecological_mowing": (
-        "m2",
-        40_000,
-        0.05,
-        (
-            "Sinusbeheer in {place}",
-            "Hooilandbeheer bermen {place}",
-            "Maaibeleid openbaar groen {place}",
-        ),
-    ),
-    "depaving": (
-        "m2",
-        600,
-        45,
-        ("Tegelwippen schoolplein {place}", "Ontstenen {street}", "Operatie Steenbreek {place}"),
-    ),
-    "green_roofs_walls": (
-        "m2",
-        800,
-        60,
-        ("Groen dak {building}", "Gevelgroen {street}", "Subsidie groene daken {place}"),
-    ),
-    "flower_verges": (
-        "m",
-        2_500,
-        3,
-        ("Bijenlint {place}", "Bloemrijke berm {street}", "Inzaai inheems bloemenmengsel {place}"),
-    ),
-    "nature_friendly_banks": (
-        "m",
-        900,
-        40,
-        ("Natuurvriendelijke oever {water}", "Flauwe oevers {water}"),
-    ),
-    "trees_tiny_forests": (
-        "count",
-        120,
-        400,
-        ("Tiny Forest {place}", "Stadsbos {place}", "Bomenplan {street}"),
-    ),
-    "fauna_provisions": (
-        "count",
-        60,
-        45,
-        (
-            "Gierzwaluwkasten {building}",
-            "Faunapassage {street}",
-            "Egelrasters en egeltunnels {place}",
-        ),
-    ),
-    "nature_inclusive_building": (
-        "count",
-        6,
-        25_000,
-        ("Natuurinclusief bouwen nieuwbouw {place}", "Puntensysteem natuurinclusief {place}"),
-    ),
-    "dark_sky_lighting": (
-        "count",
-        150,
-        350,
-        ("Vleermuisvriendelijke verlichting {street}", "Dimmen openbare verlichting {place}"),
-    ),
-    "invasive_species": (
-        "m2",
-        1_500,
-        8,
-        (
-            "Aanpak Japanse duizendknoop {place}",
-            "Reuzenberenklauw {water}",
-            "Natuurlijke bestrijding eikenprocessierups {place}",
-        ),
-    ),
-    "citizen_participation": (
-        "count",
-        25,
-        800,
-        (
-            "Adopteer een groenvak {place}",
-            "Buurtmoestuinen {place}",
-            "Citizen science tellingen {place}",
-        ),
-    ),
-    "policy_vision": (
-        "count",
-        1,
-        30_000,
-        (
-            "Biodiversiteitsvisie {place}",
-            "Groennorm in omgevingsplan {place}",
-            "Uitvoeringsagenda biodiversiteit {place}",
-        ),
-    ),
-    "ecological_corridors": (
-        "m",
-        4_000,
-        15,
-        ("Ecologische verbindingszone {water}", "Groenblauwe dooradering {place}"),
-    ),
-    "climate_adaptation": (
-        "m2",
-        700,
-        70,
-        ("Wadi {street}", "Regentuin {building}", "Klimaatadaptief plein {place}"),
-    ),
+# theme -> (unit, typical scale (lognormal median), cost per unit in euro)
+THEME_FACTS: dict[str, tuple[str, float, float]] = {
+    "ecological_mowing": ("m2", 40_000, 0.05),
+    "depaving": ("m2", 600, 45),
+    "green_roofs_walls": ("m2", 800, 60),
+    "flower_verges": ("m", 2_500, 3),
+    "nature_friendly_banks": ("m", 900, 40),
+    "trees_tiny_forests": ("count", 120, 400),
+    "fauna_provisions": ("count", 60, 45),
+    "nature_inclusive_building": ("count", 6, 25_000),
+    "dark_sky_lighting": ("count", 150, 350),
+    "invasive_species": ("m2", 1500, 8),
+    "citizen_participation": ("count", 25, 800),
+    "policy_vision": ("count", 1, 30_000),
+    "ecological_corridors": ("m", 4_000, 15),
+    "climate_adaptation": ("m2", 700, 70),
 }
 PLACES = (
     "Centrum",
@@ -167,28 +78,8 @@ BUILDINGS = (
     "brandweerkazerne",
 )
 WATERS = ("de Molenvaart", "de Stadsgracht", "de Wetering", "het Kanaal", "de Beek")
-LESSONS = (
-    "Vroeg de bewoners betrekken voorkwam klachten over 'rommelig' groen.",
-    "Bordjes met uitleg bij de berm maken het verschil in acceptatie.",
-    "Afvoeren van maaisel kost in het begin meer, na drie jaar minder.",
-    "Samenwerking met de waterschapsecoloog leverde betere oeverprofielen op.",
-    "Het beheerbestek moest worden aangepast; neem de aannemer vanaf het begin mee.",
-    "Monitoring vanaf de start maakt het effect zichtbaar voor bestuurders.",
-    "Kleine pilots overtuigen sneller dan een groot plan op papier.",
-    "Budget voor nazorg (water geven, inboet) is essentieel.",
-)
-PARTNERS = (
-    "waterschap",
-    "IVN",
-    "Vlinderstichting",
-    "Stichting Steenbreek",
-    "bewonersgroep",
-    "provincie",
-    "woningcorporatie",
-    "basisschool",
-    "imkervereniging",
-    "Sovon",
-)
+
+
 FIRST_NAMES = (
     "Anne",
     "Bram",
@@ -319,97 +210,243 @@ EXPERTS = (
         None,
     ),
 )
-RESOURCES = (
+# Toolbox resources: (title, kind, theme, level, description). Invented to show what the
+# toolbox can hold; none of them is a real product and none says anything about a real
+# organisation, so every description ends with RESOURCE_NOTE and every link points to
+# example.org.
+RESOURCE_NOTE = "Illustratief voorbeeld uit de demodata."
+RESOURCES: tuple[tuple[str, str, str, str, str], ...] = (
     (
-        "Handleiding vlindertransecten",
-        "guide",
-        "flower_verges",
-        "starter",
-        "https://www.vlinderstichting.nl",
-    ),
-    (
-        "Meetnet Urbane Soorten: telinstructie",
-        "guide",
-        "fauna_provisions",
-        "starter",
-        "https://www.sovon.nl",
-    ),
-    (
-        "Nationale Bijentelling",
+        "Maaikalender bloemrijk grasland",
         "tool",
-        "flower_verges",
+        "ecological_mowing",
         "starter",
-        "https://www.nationalebijentelling.nl",
+        "Rekenblad waarin je per perceel maaimoment, maaifrequentie en afvoer van maaisel plant, "
+        "met een jaaroverzicht voor de aannemer.",
     ),
     (
-        "Tuinvogeltelling",
-        "tool",
-        "citizen_participation",
-        "starter",
-        "https://www.tuinvogeltelling.nl",
-    ),
-    (
-        "Waarneming.nl voor gemeentelijke monitoring",
-        "tool",
-        "citizen_participation",
-        "starter",
-        "https://waarneming.nl",
-    ),
-    (
-        "Nationale Databank Flora en Fauna (NDFF)",
-        "dataset",
-        "policy_vision",
+        "Voorbeeldbestek ecologisch maaibeheer",
+        "example",
+        "ecological_mowing",
         "advanced",
-        "https://www.ndff.nl",
+        "Bestekteksten voor sinusbeheer en hooilandbeheer met afvoer van maaisel, inclusief "
+        "beeldkwaliteit en controlemomenten.",
     ),
     (
-        "NK Tegelwippen: tellen en meedoen",
+        "Stappenplan tegelwippen op schoolpleinen",
+        "guide",
+        "depaving",
+        "starter",
+        "Van ontwerp met leerlingen tot het ophalen van de tegels: een draaiboek om een "
+        "schoolplein in één schooljaar te ontstenen.",
+    ),
+    (
+        "Teller gewipte tegels per buurt",
         "tool",
         "depaving",
         "starter",
-        "https://www.tegelwippen.nl",
+        "Invulformulier en kaartje waarmee buurten het aantal gewipte tegels bijhouden en per "
+        "1.000 inwoners vergelijken.",
     ),
     (
-        "Tiny Forest: handboek voor gemeenten",
+        "Handreiking gevelgroen en klimplanten",
         "guide",
-        "trees_tiny_forests",
-        "starter",
-        "https://www.ivn.nl",
-    ),
-    ("Voorbeeldbestek ecologisch maaibeheer", "example", "ecological_mowing", "advanced", None),
-    ("Sinusbeheer in de praktijk", "guide", "ecological_mowing", "starter", None),
-    (
-        "Puntensysteem natuurinclusief bouwen (voorbeeld)",
-        "example",
-        "nature_inclusive_building",
+        "green_roofs_walls",
         "advanced",
-        None,
+        "Welke klimplant bij welke gevel past, hoe je hem bevestigt en onderhoudt, met "
+        "aandachtspunten voor gevelgroen op oudere panden.",
     ),
-    ("Checklist vleermuisvriendelijke verlichting", "guide", "dark_sky_lighting", "starter", None),
-    ("Beslisboom exotenbeheer", "tool", "invasive_species", "advanced", None),
+    (
+        "Rekenhulp groene daken: kosten en baten",
+        "tool",
+        "green_roofs_walls",
+        "advanced",
+        "Zet per dak de investering, het onderhoud en de levensduur van een groen dak naast die "
+        "van een kaal dak.",
+    ),
+    (
+        "Keuzehulp inheemse zaadmengsels",
+        "tool",
+        "flower_verges",
+        "starter",
+        "Kies een zaadmengsel op grondsoort, vochtigheid en doel (bestuivers, vlinders, "
+        "bloeiduur), met de beste tijd om in te zaaien.",
+    ),
+    (
+        "Indicatorsoorten bloemrijke bermen",
+        "dataset",
+        "flower_verges",
+        "advanced",
+        "Plantensoorten zoals knoopkruid, margriet en rolklaver die laten zien of een berm "
+        "bloemrijker wordt, met een eenvoudige telmethode.",
+    ),
     (
         "Ontwerprichtlijn natuurvriendelijke oevers",
         "guide",
         "nature_friendly_banks",
         "advanced",
-        None,
+        "Profielen voor flauwe oevers en plasbermen, met maatvoering, beplanting en afspraken over"
+        " onderhoud met de waterbeheerder.",
     ),
-    ("Format biodiversiteitsvisie", "example", "policy_vision", "starter", None),
-    ("Groennorm: rekenvoorbeeld", "example", "policy_vision", "advanced", None),
-    ("Plantenlijst wadi's en regentuinen", "dataset", "climate_adaptation", "starter", None),
     (
-        "Kaart ecologische verbindingszones (voorbeeld)",
+        "Voorbeeldprofielen oeverinrichting",
+        "example",
+        "nature_friendly_banks",
+        "starter",
+        "Zes uitgewerkte dwarsprofielen van heringerichte oevers in stedelijk gebied, van smalle "
+        "sloot tot brede vaart.",
+    ),
+    (
+        "Draaiboek Tiny Forest met een school",
+        "guide",
+        "trees_tiny_forests",
+        "starter",
+        "Van plek kiezen tot plantdag en nazorg: zo leg je samen met een basisschool een Tiny "
+        "Forest aan.",
+    ),
+    (
+        "Bomenlijst inheemse bomen voor de stad",
+        "dataset",
+        "trees_tiny_forests",
+        "advanced",
+        "Boomsoorten met hun eisen aan de groeiplaats, hun droogtetolerantie en hun waarde voor "
+        "insecten en vogels.",
+    ),
+    (
+        "Nestkastenplan gierzwaluw en huismus",
+        "example",
+        "fauna_provisions",
+        "starter",
+        "Uitgewerkt plan voor nestkasten bij de renovatie van een flatwijk: aantallen, hoogtes, "
+        "windrichting en controle.",
+    ),
+    (
+        "Registratie faunavoorzieningen",
+        "dataset",
+        "fauna_provisions",
+        "starter",
+        "Tabelopzet voor nestkasten, egeltunnels en faunapassages met locatie, type, "
+        "plaatsingsjaar en bezetting.",
+    ),
+    (
+        "Puntensysteem natuurinclusief bouwen",
+        "tool",
+        "nature_inclusive_building",
+        "advanced",
+        "Een lijst maatregelen met punten (neststenen, groene daken, inheemse tuinen) waarmee een "
+        "ontwikkelaar een minimumscore haalt.",
+    ),
+    (
+        "Modelteksten natuurinclusieve nieuwbouw",
+        "example",
+        "nature_inclusive_building",
+        "advanced",
+        "Voorbeeldbepalingen voor de anterieure overeenkomst, zodat afspraken over natuurinclusief"
+        " bouwen afdwingbaar zijn.",
+    ),
+    (
+        "Checklist vleermuisvriendelijke verlichting",
+        "guide",
+        "dark_sky_lighting",
+        "starter",
+        "Lichtkleur, richting, hoogte en dimregime van verlichting langs vliegroutes, op één "
+        "pagina voor de lichtontwerper.",
+    ),
+    (
+        "Kaartlaag donkerte en verlichting",
+        "dataset",
+        "dark_sky_lighting",
+        "advanced",
+        "Kaartopzet waarin lichtmasten, vliegroutes van vleermuizen en donkere zones samenkomen, "
+        "om te bepalen waar dimmen het meest oplevert.",
+    ),
+    (
+        "Beslisboom exotenbeheer",
+        "tool",
+        "invasive_species",
+        "advanced",
+        "Stap voor stap van melding tot aanpak van Japanse duizendknoop, reuzenberenklauw en "
+        "reuzenbalsemien, met nacontrole.",
+    ),
+    (
+        "Meldlijst invasieve exoten",
+        "dataset",
+        "invasive_species",
+        "starter",
+        "Tabelopzet om groeiplaatsen van exoten met locatie, oppervlak en datum van aanpak vast te"
+        " leggen.",
+    ),
+    (
+        "Participatiekompas groen",
+        "guide",
+        "citizen_participation",
+        "starter",
+        "Hoe je bewonersgroepen en vrijwilligers betrekt bij aanleg en beheer van groen, van "
+        "eerste gesprek tot adoptiecontract.",
+    ),
+    (
+        "Voorbeeld adoptiecontract groenvak",
+        "example",
+        "citizen_participation",
+        "starter",
+        "Een adoptiecontract van één pagina: wat de bewonersgroep doet, wat de gemeente levert en "
+        "hoe je stopt.",
+    ),
+    (
+        "Format biodiversiteitsvisie",
+        "example",
+        "policy_vision",
+        "starter",
+        "Inhoudsopgave en voorbeeldteksten voor een visie op biodiversiteit, met doelen, kaarten "
+        "en een uitvoeringsagenda.",
+    ),
+    (
+        "Groennorm: rekenvoorbeeld voor het omgevingsplan",
+        "example",
+        "policy_vision",
+        "advanced",
+        "Hoe je een groennorm per woning en per plangebied berekent en toetst, voorgerekend voor "
+        "drie fictieve plannen.",
+    ),
+    (
+        "Monitoringsplan bij het biodiversiteitsbeleid in 5 stappen",
+        "guide",
+        "policy_vision",
+        "starter",
+        "Van doel in de visie naar indicator, meetmethode en rapportage aan de gemeenteraad.",
+    ),
+    (
+        "Kaartset ecologische verbindingszones",
         "dataset",
         "ecological_corridors",
         "advanced",
-        None,
+        "Kaartopzet voor verbindingszones, stapstenen en knelpunten (wegen, bebouwing) over "
+        "gemeentegrenzen heen.",
     ),
-    ("Participatiekompas groen", "guide", "citizen_participation", "starter", None),
-    ("Gevelgroen: technische handreiking", "guide", "green_roofs_walls", "advanced", None),
-    ("Nestkastenplan gierzwaluw en huismus", "example", "fauna_provisions", "starter", None),
-    ("Monitoringsplan biodiversiteit in 5 stappen", "guide", "policy_vision", "starter", None),
-    ("Rekentool kosten en baten groen", "tool", "green_roofs_walls", "advanced", None),
-    ("Indicatorsoorten bloemrijke bermen", "dataset", "flower_verges", "advanced", None),
+    (
+        "Handreiking verbindingszones met grondeigenaren",
+        "guide",
+        "ecological_corridors",
+        "advanced",
+        "Hoe je met agrariërs en andere grondeigenaren afspraken maakt over een verbindingszone: "
+        "vergoeding, beheer en looptijd.",
+    ),
+    (
+        "Plantenlijst wadi's en regentuinen",
+        "dataset",
+        "climate_adaptation",
+        "starter",
+        "Planten die natte voeten en droogte verdragen, met bloeiperiode en waarde voor insecten, "
+        "voor wadi's en regentuinen.",
+    ),
+    (
+        "Ontwerp klimaatadaptief plein",
+        "example",
+        "climate_adaptation",
+        "advanced",
+        "Uitgewerkt ontwerp van een plein met waterberging, schaduw en infiltratie, met kosten per"
+        " onderdeel.",
+    ),
 )
 MEETINGS = (
     ("2025-03-13", "Kick-off 2025: maaibeheer en bermen", "ecological_mowing;flower_verges"),
