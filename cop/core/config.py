@@ -46,6 +46,10 @@ class Settings:
         Word/PDF briefs (default on).
     pdf_font_dir
         ``COP_PDF_FONT_DIR``: a folder with ``DejaVuSans.ttf`` searched first for PDF briefs.
+    prewarm
+        ``COP_PREWARM``: compute the per-data-version caches in a background thread after
+        a start or an import (``cop.ui``): ``auto`` (default) under ``streamlit run`` only,
+        ``on`` everywhere (benchmarks), ``off`` never.
     """
 
     data_dir: Path
@@ -56,6 +60,7 @@ class Settings:
     offline: bool
     brief_charts: bool = True
     pdf_font_dir: Path | None = None
+    prewarm: str = "auto"
 
     @property
     def cache_dir(self) -> Path:
@@ -86,7 +91,16 @@ def get_settings() -> Settings:
         offline=os.environ.get("COP_OFFLINE", "").lower() in {"1", "true", "yes"},
         brief_charts=os.environ.get("COP_BRIEF_CHARTS", "on").strip().lower() not in OFF_WORDS,
         pdf_font_dir=Path(font_dir).expanduser() if font_dir else None,
+        prewarm=_prewarm_mode(os.environ.get("COP_PREWARM")),
     )
+
+
+def _prewarm_mode(value: str | None) -> str:
+    """``COP_PREWARM``: ``on``, ``off`` or ``auto`` (default: on under ``streamlit run``)."""
+    word = (value or "auto").strip().lower()
+    if word in OFF_WORDS:
+        return "off"
+    return "auto" if word == "auto" else "on"
 
 
 @dataclass(frozen=True)
