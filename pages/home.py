@@ -2,17 +2,12 @@
 
 import streamlit as st
 
-from cop.core import charts
 from cop.core import i18n
 from cop.data import summary
-from cop.maturity import model as maturity_model
+from cop.maturity import charts as maturity_charts
 from cop import ui
 
 ui.page_title("home.title", "home.intro")
-municipalities = ui.table("municipalities")
-measures = ui.table("measures")
-questions = ui.table("help_questions")
-maturity = ui.table("maturity")
 
 entries = st.columns(3)
 for column, page, label, help_key, icon in (
@@ -30,7 +25,7 @@ for column, page, label, help_key, icon in (
         st.page_link(page, label=ui.tr(label), icon=icon)
         st.caption(ui.tr(help_key))
 
-figures = summary.key_figures(municipalities, measures, questions)
+figures = ui.compute(summary.key_figures, "municipalities", "measures", "help_questions")
 cols = st.columns(4)
 cols[0].metric(
     ui.tr("home.partners"),
@@ -49,16 +44,16 @@ left, right = st.columns(2)
 with left:
     st.subheader(ui.tr("home.per_theme"))
     st.plotly_chart(
-        charts.measures_per_theme(summary.measures_per_theme(measures), ui.lang()),
-        key="home_theme_chart",
+        ui.compute(summary.theme_chart, "measures", lang=ui.lang()), key="home_theme_chart"
     )
 with right:
     st.subheader(ui.tr("home.maturity_distribution"))
     st.plotly_chart(
-        charts.level_distribution(maturity_model.latest_level_counts(maturity), ui.lang()),
+        ui.compute(maturity_charts.level_counts_figure, "maturity", lang=ui.lang()),
         key="home_maturity_chart",
     )
 
 st.subheader(ui.tr("home.newest"))
-ui.show_table(summary.newest_practices(measures, municipalities), "measures", key="home_newest")
+newest = ui.compute(summary.newest_practices, "measures", "municipalities")
+ui.show_table(newest, "measures", key="home_newest")
 st.caption(ui.tr("app.credit_cbs"))

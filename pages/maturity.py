@@ -26,8 +26,10 @@ sort_by = st.radio(
     horizontal=True,
     format_func=ui.option_label("maturity.sort_{}"),
 )
-rows = ui.compute(maturity_model.heatmap_rows, "maturity", "municipalities", sort_by=sort_by)
-st.plotly_chart(maturity_charts.maturity_heatmap(rows, rubric, lang), key="maturity_heatmap")
+heatmap = ui.compute(
+    maturity_charts.heatmap_figure, "maturity", "municipalities", sort_by=sort_by, lang=lang
+)
+st.plotly_chart(heatmap, key="maturity_heatmap")
 st.caption(ui.tr("maturity.heatmap_caption"))
 
 # --- frontrunners and starters of the CoP ------------------------------------------------
@@ -54,10 +56,8 @@ if not groups.empty:
 
 # --- how the CoP develops ----------------------------------------------------------------
 st.subheader(ui.tr("maturity.distribution"))
-distribution = ui.compute(maturity_model.level_distribution_by_year, "maturity")
-st.plotly_chart(
-    maturity_charts.level_distribution_over_years(distribution, lang), key="maturity_distribution"
-)
+distribution = ui.compute(maturity_charts.distribution_figure, "maturity", lang=lang)
+st.plotly_chart(distribution, key="maturity_distribution")
 st.caption(ui.tr("maturity.distribution_caption"))
 
 # --- whom to call about what -------------------------------------------------------------
@@ -71,10 +71,14 @@ for i, dimension in enumerate(vocab.DIMENSIONS):
         part = leaders[leaders["dimension"] == dimension]
         if part.empty:
             st.caption(ui.tr("maturity.no_frontrunners"))
-        for row in part.itertuples(index=False):
+        for row in part.head(display.FRONTRUNNER_LINKS).itertuples(index=False):
             detail = ui.tr("maturity.frontrunner_item", level=row.level, since=row.since)
             label = ui.tr("maturity.profile_link", name=names[row.municipality_code], detail=detail)
             ui.profile_link(row.municipality_code, label)
+        if len(part) > display.FRONTRUNNER_LINKS:
+            st.caption(
+                ui.tr("maturity.more_frontrunners", count=len(part) - display.FRONTRUNNER_LINKS)
+            )
 
 # --- biggest movers ----------------------------------------------------------------------
 st.subheader(ui.tr("maturity.movers"))
@@ -101,6 +105,7 @@ if "maturity_self_code" not in st.session_state:
 # Whether this person may store at all (for the own municipality; a coordinator for any).
 refused = assessment.refusal(role, own, own or "", municipalities)
 dimension_label, level_label = ui.vocab_label("dimension"), ui.vocab_label("level", numbered=True)
+rubric_texts = maturity_model.rubric_texts(rubric, lang)
 ui.show_flash("maturity")
 with st.form("maturity_self_form"):
     code = st.selectbox(
@@ -110,7 +115,7 @@ with st.form("maturity_self_form"):
         format_func=names.get,
     )
     same_province = st.checkbox(ui.tr("maturity.self_same_province"), key="maturity_self_province")
-    previous = assessment.previous_levels(maturity_table, code)
+    previous = ui.compute(assessment.previous_levels, "maturity", code=code)
     levels = {}
     for dimension in vocab.DIMENSIONS:
         before = previous.get(dimension)
@@ -120,9 +125,7 @@ with st.form("maturity_self_form"):
             index=None,  # nothing chosen until the person chooses: no default is ever stored
             key=f"maturity_self_{dimension}",
             format_func=level_label,
-            captions=[
-                maturity_model.rubric_text(rubric, dimension, level, lang) for level in vocab.LEVELS
-            ],
+            captions=[rubric_texts[(dimension, level)] for level in vocab.LEVELS],
             help=None
             if before is None
             else ui.tr(

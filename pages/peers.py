@@ -11,7 +11,6 @@ from cop import ui
 ui.page_title("peers.title", "peers.intro")
 municipalities = ui.table("municipalities")
 measures = ui.table("measures")
-maturity = ui.table("maturity")
 names = ui.municipality_names()
 role = ui.role()
 
@@ -83,14 +82,15 @@ with st.expander(ui.tr("peers.weights"), icon=":material/tune:"):
 if sum(chosen_weights[name] for name in recommend.PEER_COMPONENTS) == 0:
     st.warning(ui.tr("peers.weights_zero"))
     st.stop()
-ranked = recommend.recommend_peers(
-    asker,
-    themes,
-    municipalities,
-    measures,
-    maturity,
+ranked = ui.compute(
+    recommend.ranked_peers,
+    "municipalities",
+    "measures",
+    "maturity",
+    asker=asker,
+    themes=themes,
     self_assessment=own_levels,
-    weights=recommend.PeerWeights(**chosen_weights),
+    weights=chosen_weights,
     lang=ui.lang(),
 )
 
@@ -161,7 +161,8 @@ for code in top:
 
 # --- help questions and who can answer them -----------------------------------------------
 st.subheader(ui.tr("peers.questions"))
-matches = ui.compute(
+# every open question once per data version; the theme choice only narrows the list
+all_matches = ui.compute(
     answerers.match_help_questions,
     "help_questions",
     "municipalities",
@@ -169,19 +170,21 @@ matches = ui.compute(
     "maturity",
     "experts",
     limit=3,
-    themes=themes,
     lang=ui.lang(),
 )
+matches = answerers.questions_on(all_matches, themes)
 if matches.empty:
     st.caption(ui.tr("peers.no_questions"))
-for question_id, group in matches.groupby("question_id", sort=True):
+shown, left_out = answerers.newest_questions(matches)
+kind_label = {kind: ui.tr(f"peers.kind_{kind}") for kind in answerers.KINDS}
+for question_id, group in shown.groupby("question_id", sort=True):
     first = group.iloc[0]
     title = f"{first['question']} — {names.get(first['asker_code'], first['asker_code'])}"
     with st.expander(title):
         st.caption(ui.vocab_label("theme")(first["theme"]))
         st.dataframe(
             group[["kind", "candidate_name", "score", "reasons"]].assign(
-                kind=group["kind"].map(lambda k: ui.tr(f"peers.kind_{k}"))
+                kind=group["kind"].map(kind_label)
             ),
             hide_index=True,
             width="stretch",
@@ -195,6 +198,9 @@ for question_id, group in matches.groupby("question_id", sort=True):
                 "reasons": st.column_config.TextColumn(ui.tr("peers.col_reasons"), width="large"),
             },
         )
+if left_out:
+    st.caption(ui.tr("peers.more_questions", count=left_out, count_shown=answerers.QUESTIONS_SHOWN))
+    ui.download_buttons(matches, "cop_hulpvragen", key="peers_questions_download")
 
 # --- post a help question (members and coordinators) ---------------------------------------
 st.subheader(ui.tr("peers.post"))

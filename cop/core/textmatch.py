@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _APOSTROPHES = "'’‘`´"
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -52,6 +53,8 @@ def normalise(text: object) -> str:
     value = str(text).lower()
     for mark in _APOSTROPHES:
         value = value.replace(mark, "")
+    if value.isascii():  # nothing to decompose (most texts): skip the per-character pass
+        return _NON_WORD.sub(" ", value).strip()
     value = unicodedata.normalize("NFKD", value)
     value = "".join(ch for ch in value if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", value).strip()
@@ -67,12 +70,27 @@ def stem(word: str) -> str:
 
 
 def tokens(text: object) -> set[str]:
-    """The content words of ``text``: normalised, without stop words, numbers or short words."""
+    """The content words of ``text``: normalised, without stop words, numbers or short words.
+
+    Worked out per whitespace-separated chunk, each distinct chunk once (normalising never
+    joins or splits across whitespace, so the result is the same): tens of thousands of
+    practice texts share a vocabulary of a few thousand words.
+    """
+    if text is None or (isinstance(text, float) and text != text):
+        return set()
     out: set[str] = set()
-    for word in normalise(text).split():
+    for chunk in str(text).split():
+        out.update(_chunk_tokens(chunk))
+    return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    found = []
+    for word in normalise(chunk).split():
         if len(word) < MIN_TOKEN_LENGTH or word.isdigit() or word in STOP_WORDS:
             continue
         stemmed = stem(word)
         if stemmed not in STOP_WORDS:
-            out.add(stemmed)
-    return out
+            found.append(stemmed)
+    return tuple(found)

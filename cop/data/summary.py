@@ -1,10 +1,16 @@
-"""Key figures and small aggregates for the home page."""
+"""Key figures and small aggregates for the home page.
+
+Every function takes whole tables (and JSON-friendly parameters), so the page caches each
+result per data version through ``ui.compute``: the home page is the first one every
+visitor sees and never recounts 20,000 measures on a rerun.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 
-from cop.core import vocab
+from cop.core import charts, vocab
 from cop.data.presentation import municipality_names
 
 
@@ -46,3 +52,12 @@ def newest_practices(
     return newest.assign(municipality=newest["municipality_code"].map(names))[
         ["updated_at", "municipality", "title", "theme", "status"]
     ].reset_index(drop=True)
+
+
+def theme_chart(measures: pd.DataFrame, *, lang: str | None) -> go.Figure:
+    """The home page's bars of measures per theme and status, from the measures table.
+
+    A function of the table and a JSON parameter, so the page caches the figure per data
+    version (``ui.compute``) instead of counting and building it on every rerun.
+    """
+    return charts.measures_per_theme(measures_per_theme(measures), lang)

@@ -16,6 +16,7 @@ from cop.data.presentation import municipality_names
 from cop.maturity.model import OVERALL, PEER_KEY, PeerPosition, largest_differences
 
 __all__ = [
+    "FRONTRUNNER_LINKS",
     "difference_sentences",
     "join_names",
     "level_text",
@@ -26,6 +27,12 @@ __all__ = [
     "position_sentences",
     "rubric_display",
 ]
+
+
+#: Frontrunners per dimension shown as links to their profile ("whom to call"); the rest
+#: are counted. Nationally ~100 municipalities per dimension are at level 4 or higher, and
+#: 800 links would neither help anyone choose nor fit a page rerun's time budget.
+FRONTRUNNER_LINKS = 8
 
 
 # ---------------------------------------------------------------- words

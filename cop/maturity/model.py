@@ -87,6 +87,7 @@ __all__ = [
     "overall_maturity",
     "peer_position",
     "rubric_text",
+    "rubric_texts",
     "unassessed",
 ]
 
@@ -164,11 +165,22 @@ def load_rubric(path: Path | None = None) -> pd.DataFrame:
 
 def rubric_text(rubric: pd.DataFrame, dimension: str, level: int, lang: str | None) -> str:
     """The one-line description of ``level`` on ``dimension`` in ``lang``."""
-    column = f"description_{i18n.normalise_language(lang)}"
-    hit = rubric.loc[(rubric["dimension"] == dimension) & (rubric["level"] == int(level)), column]
-    if hit.empty:
+    text = rubric_texts(rubric, lang).get((dimension, int(level)))
+    if text is None:
         raise KeyError(f"no rubric text for {dimension} level {level}")
-    return str(hit.iloc[0])
+    return text
+
+
+def rubric_texts(rubric: pd.DataFrame, lang: str | None) -> dict[tuple[str, int], str]:
+    """Every description of the rubric in ``lang`` by ``(dimension, level)``.
+
+    One pass over the 40 rows: a chart or form that needs many descriptions (the heatmap
+    has one per municipality and dimension) looks them up here instead of filtering the
+    frame per cell.
+    """
+    column = rubric[f"description_{i18n.normalise_language(lang)}"].astype(str)
+    keys = zip(rubric["dimension"].astype(str), rubric["level"].astype(int), strict=True)
+    return dict(zip(keys, column, strict=True))
 
 
 # ---------------------------------------------------------------- overall and movement

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from cop.core import i18n
+from cop.core import i18n, vocab
 from cop.core.textmatch import tokens
 from cop.maturity.display import lower_first
 from cop.maturity.model import latest_levels
@@ -38,16 +39,23 @@ from cop.peers.recommend import THEME_DIMENSIONS, check_non_negative, realised_c
 
 __all__ = [
     "KINDS",
+    "QUESTIONS_SHOWN",
     "Candidate",
     "MatchWeights",
     "Pool",
     "answerer_pool",
     "answerer_reasons",
     "match_help_questions",
+    "newest_questions",
+    "questions_on",
     "score_candidates",
 ]
 
 KINDS: tuple[str, ...] = ("municipality", "expert")
+#: Open questions a page shows one by one; with more (nationally ~300) it shows the newest
+#: and offers the rest as a download, since hundreds of panels help nobody and do not fit
+#: a page rerun's time budget.
+QUESTIONS_SHOWN = 12
 LEVEL_REASON = 4  # a level worth naming as a reason ("advanced" or higher)
 COLUMNS: tuple[str, ...] = (
     "question_id",
@@ -109,7 +117,13 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Pool:
-    """Everyone who may answer, and what their scores are computed from (built once)."""
+    """Everyone who may answer, and what their scores are computed from (built once).
+
+    Besides the frames, the pool holds the same numbers as arrays in ``towns`` order
+    (``codes``, ``realised_by_theme``, ``level_array``, ``word_towns``), so one question is
+    scored against every municipality with a few vector operations instead of a pandas
+    lookup per municipality: nationally 342 municipalities for each of ~340 questions.
+    """
 
     towns: pd.DataFrame  # partner municipalities, sorted by code
     realised: pd.DataFrame  # realised measures per partner code (rows) and theme (columns)
@@ -117,6 +131,11 @@ class Pool:
     town_words: dict[str, set[str]]  # content words of each municipality's practices
     experts: pd.DataFrame  # expert organisations, sorted by id
     expert_words: dict[int, set[str]]  # content words of each organisation's name and text
+    codes: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    names: tuple[str, ...] = ()
+    realised_by_theme: dict[str, np.ndarray] = field(default_factory=dict)
+    level_array: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    word_towns: dict[str, np.ndarray] = field(default_factory=dict)  # word -> town indices
 
 
 def answerer_pool(
@@ -129,13 +148,28 @@ def answerer_pool(
     towns = municipalities[municipalities["is_partner"].fillna(False).astype(bool)]
     towns = towns.sort_values("code", kind="stable")
     expert_rows = experts.sort_values("id", kind="stable")
+    realised = realised_counts(measures).reindex(index=towns["code"], fill_value=0)
+    levels = latest_levels(maturity).reindex(index=towns["code"])
+    town_words = _practice_words(measures)
+    codes = towns["code"].astype(str).to_numpy(dtype=object)
+    index: dict[str, list[int]] = {}
+    for i, code in enumerate(codes):
+        for word in town_words.get(code, ()):
+            index.setdefault(word, []).append(i)
     return Pool(
         towns=towns,
-        realised=realised_counts(measures).reindex(index=towns["code"], fill_value=0),
-        levels=latest_levels(maturity).reindex(index=towns["code"]),
-        town_words=_practice_words(measures),
+        realised=realised,
+        levels=levels,
+        town_words=town_words,
         experts=expert_rows,
         expert_words=_expert_words(expert_rows),
+        codes=codes,
+        names=tuple(str(name) for name in towns["name"]),
+        realised_by_theme={
+            str(theme): realised[theme].to_numpy(dtype=int) for theme in realised.columns
+        },
+        level_array=levels.reindex(columns=list(vocab.DIMENSIONS)).to_numpy(dtype=float),
+        word_towns={word: np.array(where, dtype=int) for word, where in index.items()},
     )
 
 
@@ -149,49 +183,94 @@ def score_candidates(
     """
     weights = weights or MatchWeights()
     wanted = tokens(question)
-    return [
-        *_score_towns(wanted, theme, asker_code, pool, weights),
-        *_score_experts(wanted, theme, pool, weights),
-    ]
+    scores = _town_scores(wanted, theme, asker_code, pool, weights)
+    towns = [_town_candidate(i, wanted, theme, pool, scores) for i in np.flatnonzero(scores.keep)]
+    return [*towns, *_score_experts(wanted, theme, pool, weights)]
 
 
-def _score_towns(
+@dataclass(frozen=True)
+class _TownScores:
+    """One question's components for every municipality of the pool (arrays in pool order)."""
+
+    keep: np.ndarray  # bool: every municipality but the asker
+    realised: np.ndarray
+    theme: np.ndarray
+    maturity: np.ndarray
+    keywords: np.ndarray
+    score: np.ndarray
+    dims: list[str]
+
+
+def _town_scores(
     wanted: set[str], theme: str, asker_code: str, pool: Pool, weights: MatchWeights
-) -> list[Candidate]:
+) -> _TownScores:
     dims = list(THEME_DIMENSIONS.get(theme, ()))
     total = weights.theme + weights.maturity + weights.keywords
-    out = []
-    for town in pool.towns.itertuples():
-        if town.code == asker_code:
-            continue
-        n = int(pool.realised.loc[town.code].get(theme, 0))
-        theme_score = n / (n + weights.measures_half)
-        own = pool.levels.loc[town.code]
-        known = [(own[d], d) for d in dims if pd.notna(own[d])]
-        maturity_score = sum(level - 1 for level, _ in known) / 4 / len(dims) if dims else 0.0
-        shared = tuple(sorted(wanted & pool.town_words.get(town.code, set())))
-        keyword_score = len(shared) / len(wanted) if wanted else 0.0
-        score = (
-            weights.theme * theme_score
-            + weights.maturity * maturity_score
-            + weights.keywords * keyword_score
-        ) / total
-        best = max(known, key=lambda item: item[0], default=None)  # first dim on ties
-        out.append(
-            Candidate(
-                kind="municipality",
-                candidate=str(town.code),
-                name=str(town.name),
-                score=score,
-                theme_score=theme_score,
-                maturity_score=float(maturity_score),
-                keyword_score=keyword_score,
-                shared=shared,
-                realised=n,
-                best_level=None if best is None else (int(best[0]), best[1]),
-            )
-        )
-    return out
+    count = len(pool.codes)
+    realised = pool.realised_by_theme.get(theme, np.zeros(count, dtype=int))
+    theme_score = realised / (realised + weights.measures_half)
+    if dims:
+        columns = [vocab.DIMENSIONS.index(d) for d in dims]
+        known = pool.level_array[:, columns] if count else np.zeros((0, len(dims)))
+        maturity_score = np.nansum(known - 1, axis=1) / 4 / len(dims)
+    else:
+        maturity_score = np.zeros(count)
+    hits = np.zeros(count, dtype=int)
+    for word in wanted:
+        where = pool.word_towns.get(word)
+        if where is not None:
+            hits[where] += 1
+    keyword_score = hits / len(wanted) if wanted else np.zeros(count)
+    score = (
+        weights.theme * theme_score
+        + weights.maturity * maturity_score
+        + weights.keywords * keyword_score
+    ) / total
+    return _TownScores(
+        keep=pool.codes != asker_code,
+        realised=realised,
+        theme=theme_score,
+        maturity=maturity_score,
+        keywords=keyword_score,
+        score=score,
+        dims=dims,
+    )
+
+
+def _town_candidate(
+    i: int, wanted: set[str], theme: str, pool: Pool, scores: _TownScores
+) -> Candidate:
+    """The :class:`Candidate` of the ``i``-th municipality of the pool."""
+    code = str(pool.codes[i])
+    known = [
+        (pool.level_array[i, vocab.DIMENSIONS.index(d)], d)
+        for d in scores.dims
+        if not np.isnan(pool.level_array[i, vocab.DIMENSIONS.index(d)])
+    ]
+    best = max(known, key=lambda item: item[0], default=None)  # first dim on ties
+    return Candidate(
+        kind="municipality",
+        candidate=code,
+        name=pool.names[i],
+        score=float(scores.score[i]),
+        theme_score=float(scores.theme[i]),
+        maturity_score=float(scores.maturity[i]),
+        keyword_score=float(scores.keywords[i]),
+        shared=tuple(sorted(wanted & pool.town_words.get(code, set()))),
+        realised=int(scores.realised[i]),
+        best_level=None if best is None else (int(best[0]), best[1]),
+    )
+
+
+def _best_towns(
+    wanted: set[str], theme: str, asker_code: str, pool: Pool, weights: MatchWeights, limit: int
+) -> list[Candidate]:
+    """The ``limit`` best municipalities with a score above 0 (as :func:`_ranked` orders them)."""
+    scores = _town_scores(wanted, theme, asker_code, pool, weights)
+    eligible = np.flatnonzero(scores.keep & (scores.score > 0))
+    # pool order is code order, so a stable sort on the score breaks ties by code
+    order = eligible[np.argsort(-scores.score[eligible], kind="stable")][:limit]
+    return [_town_candidate(i, wanted, theme, pool, scores) for i in order]
 
 
 def _score_experts(
@@ -222,15 +301,21 @@ def _score_experts(
 
 
 def _practice_words(measures: pd.DataFrame) -> dict[str, set[str]]:
-    """Content words of each municipality's practices (title, description, lessons)."""
-    words: dict[str, set[str]] = {}
+    """Content words of each municipality's practices (title, description, lessons).
+
+    Each distinct text is split into words once, however many measures share it.
+    """
     text_columns = [c for c in ("title", "description", "lessons_learned") if c in measures]
-    for code, group in measures.groupby("municipality_code", sort=True):
-        found: set[str] = set()
-        for column in text_columns:
-            for value in group[column].dropna().unique():
-                found |= tokens(value)
-        words[str(code)] = found
+    long = measures.melt(
+        id_vars="municipality_code", value_vars=text_columns, value_name="text"
+    ).dropna(subset=["municipality_code", "text"])
+    long = long.drop_duplicates(subset=["municipality_code", "text"])
+    by_text = {text: tokens(text) for text in pd.unique(long["text"])}
+    words: dict[str, set[str]] = {
+        str(code): set() for code in sorted(measures["municipality_code"].dropna().unique())
+    }
+    for code, text in zip(long["municipality_code"], long["text"], strict=True):
+        words[str(code)] |= by_text[text]
     return words
 
 
@@ -307,14 +392,41 @@ def match_help_questions(
         asked = asked[asked["theme"].isin(list(themes))]
     asked = asked.sort_values("id", kind="stable")
     pool = answerer_pool(municipalities, measures, maturity, experts)
+    weights = weights or MatchWeights()
     rows: list[dict[str, object]] = []
     for q in asked.itertuples():
         theme = str(q.theme)
-        candidates = score_candidates(q.question, theme, q.municipality_code, pool, weights)
+        wanted = tokens(q.question)
+        best = {
+            "municipality": _best_towns(
+                wanted, theme, str(q.municipality_code), pool, weights, limit
+            ),
+            "expert": _ranked(_score_experts(wanted, theme, pool, weights), "expert", limit),
+        }
         for kind in KINDS:
-            for rank, candidate in enumerate(_ranked(candidates, kind, limit), start=1):
+            for rank, candidate in enumerate(best[kind], start=1):
                 rows.append(_row(q, candidate, rank, answerer_reasons(candidate, theme, lang)))
     return _match_frame(rows)
+
+
+def newest_questions(matches: pd.DataFrame, n: int = QUESTIONS_SHOWN) -> tuple[pd.DataFrame, int]:
+    """The rows of the ``n`` newest questions (highest ids) in question order, and how many
+    questions were left out."""
+    ids = matches["question_id"].drop_duplicates().sort_values()
+    kept = ids.tail(n)
+    return matches[matches["question_id"].isin(kept)], len(ids) - len(kept)
+
+
+def questions_on(matches: pd.DataFrame, themes: Sequence[str]) -> pd.DataFrame:
+    """The rows of :func:`match_help_questions` on ``themes`` (all rows when none is chosen).
+
+    The same as passing ``themes`` to :func:`match_help_questions` (each question is scored
+    on its own), so a page can compute the matches of every question once per data
+    version and narrow them per click.
+    """
+    if not themes:
+        return matches
+    return matches[matches["theme"].isin(list(themes))].reset_index(drop=True)
 
 
 def _row(q: object, c: Candidate, rank: int, reasons: str) -> dict[str, object]:

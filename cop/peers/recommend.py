@@ -55,6 +55,7 @@ __all__ = [
     "haversine_km",
     "peer_contacts",
     "peer_reasons",
+    "ranked_peers",
     "realised_counts",
     "recommend_peers",
     "relevant_dimensions",
@@ -384,6 +385,37 @@ def recommend_peers(
     out = out.assign(reasons=pd.array(reasons, dtype="string"))
     out.insert(0, "rank", pd.array(range(1, len(out) + 1), dtype="Int64"))
     return out.reset_index(drop=True)
+
+
+def ranked_peers(
+    municipalities: pd.DataFrame,
+    measures: pd.DataFrame,
+    maturity: pd.DataFrame,
+    *,
+    asker: str,
+    themes: Sequence[str],
+    self_assessment: Mapping[str, int] | None = None,
+    weights: Mapping[str, float] | None = None,
+    limit: int | None = 10,
+    lang: str | None = None,
+) -> pd.DataFrame:
+    """:func:`recommend_peers` with the tables first and JSON-friendly choices.
+
+    The shape ``ui.compute`` caches per data version: the peer finder's page asks for the
+    same ranking on every rerun, and each choice of asker, themes and weights is scored
+    once.
+    """
+    return recommend_peers(
+        asker,
+        themes,
+        municipalities,
+        measures,
+        maturity,
+        self_assessment=self_assessment,
+        weights=None if weights is None else PeerWeights(**weights),
+        limit=limit,
+        lang=lang,
+    )
 
 
 def _empty_peer_frame() -> pd.DataFrame:
