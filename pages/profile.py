@@ -130,8 +130,11 @@ if facts.is_partner:
 
     st.subheader(ui.tr("monitoring.profile_title"))  # issue 5
     own_trends = indicators.municipality_trends(
-        ui.compute(
-            indicators.trend_classes_by_municipality, "monitoring", municipality_codes=[code]
+        ui.compute_for(  # this municipality's monitoring rows only, not the national table
+            [code],
+            indicators.trend_classes_by_municipality,
+            "monitoring",
+            municipality_codes=[code],
         ),
         code,
     )

@@ -6,6 +6,7 @@ Every expected value below was worked out by hand from the tiny tables in this f
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -252,15 +253,20 @@ def test_escape_and_script_json():
 
 def test_measure_payload_is_compact_and_escaped():
     payload = webmap.measure_payload(_measures(), _towns(), "nl")
-    rows = payload["rows"]
+    stride = payload["stride"]
+    rows = [payload["rows"][i : i + stride] for i in range(0, len(payload["rows"]), stride)]
     assert len(rows) == 4  # measure 3 has no coordinates
     first = rows[0]
-    assert first[:5] == [52.01, 5.01, vocab.THEMES.index("depaving"), 3, 2020]
-    assert first[5] == "&lt;script&gt;alert(1)&lt;/script&gt;"
-    assert first[6] == "120 m²"
-    assert rows[1][5] == "&quot;quotes&#x27; &amp; ampersands" and rows[1][4] == 0
-    assert payload["towns"][first[7]] == ["GM0001", "Aadorp"]
-    assert payload["towns"][-1] == [
+    scale, year0, town = payload["scale"], payload["year0"], payload["towns"][first[7]]
+    assert ((town[2] + first[0]) / scale, (town[3] + first[1]) / scale) == (52.01, 5.01)
+    assert all(isinstance(v, int) for v in payload["rows"])  # small integers only
+    assert first[2:4] == [vocab.THEMES.index("depaving"), 3] and first[4] + year0 == 2020
+    assert payload["titles"][first[5]] == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert payload["scales"][first[6]] == "120 m²"
+    assert payload["titles"][rows[1][5]] == "&quot;quotes&#x27; &amp; ampersands"
+    assert rows[1][4] == 0 and payload["scales"][rows[1][6]] == ""  # unknown year and scale
+    assert town[:2] == ["GM0001", "Aadorp"]
+    assert payload["towns"][-1][:2] == [
         "GM0004",
         "&#x27;s-Dorp &#123;&#123; &#x27;pw&#x27; ~ &#x27;ned&#x27; &#125;&#125;",
     ]
@@ -397,3 +403,16 @@ def test_profile_measures_and_questions():
     )
     assert profile.open_questions(questions, "GM0001")["question"].tolist() == ["a", "b"]
     assert profile.open_questions(questions, "GM0002").empty
+
+
+def test_map_fits_the_country_once_before_the_measures_without_animation():
+    # Moving the view while markercluster adds 20,000 markers in chunks throws in its
+    # moveend handler (the rest of the map script then never ran at national scale).
+    rendered = _rendered_map()
+    fits = [m.start() for m in re.finditer(r"\.fitBounds\(", rendered)]
+    assert len(fits) == 1
+    assert fits[0] < rendered.index("markerClusterGroup(")
+    assert re.search(
+        r'\.fitBounds\(\s*\[\[50\.75, 3\.36\], \[53\.55, 7\.22\]\],\s*\{"animate": false\}',
+        rendered,
+    )

@@ -131,20 +131,34 @@ def scale_text(value: object, unit: object, lang: str | None) -> str:
     return f"{number} {i18n.label('unit', unit, lang)}"
 
 
+#: Coordinates travel as integers of 1e-5 degree (about a metre, as the data store them),
+#: relative to a reference point per municipality, so most need four or five digits.
+COORDINATE_SCALE = 100_000
+#: Numbers per measure in the flat ``rows`` array of :func:`measure_payload`.
+ROW_STRIDE = 8
+
+
 def measure_payload(
     measures: pd.DataFrame, municipalities: pd.DataFrame, lang: str | None
 ) -> dict[str, Any]:
     """The compact data the browser needs for every measure marker and popup.
 
     Measures without coordinates are left out (they cannot be placed). Every text is
-    HTML-escaped here, once.
+    HTML-escaped here, once. About 30 bytes per measure: small integers in one flat array
+    and every text once in a lookup table (titles and scale texts repeat across measures),
+    so 20,000 measures stay far below a megabyte.
 
     Returns
     -------
     dict
-        ``rows``: ``[lat, lon, theme_index, status_index, start_year or 0, title,
-        scale, municipality_index]``; ``themes``, ``colours``, ``statuses``: lookups by
-        index; ``towns``: ``[code, name]`` by index; ``text``: escaped labels.
+        ``rows``: :data:`ROW_STRIDE` integers per measure, one after the other: ``dlat,
+        dlon, theme_index, status_index, year, title_index, scale_index,
+        municipality_index``, where ``lat = (towns[i][2] + dlat) / scale`` (likewise
+        ``lon`` with ``towns[i][3]``) and ``year = year0 + year`` (``year`` 0: unknown);
+        ``scale``, ``year0``, ``stride``; ``titles``, ``scales``: escaped texts by index;
+        ``themes``, ``colours``, ``statuses``: lookups by index; ``towns``: ``[code,
+        name, lat, lon]`` by index (``lat``, ``lon``: the reference point in 1e-5
+        degree); ``text``: escaped labels.
     """
     located = measures[measures["lat"].notna() & measures["lon"].notna()]
     theme_index = {code: i for i, code in enumerate(vocab.THEMES)}
@@ -153,26 +167,42 @@ def measure_payload(
     town_index = {code: i for i, code in enumerate(codes)}
     names = municipality_names(municipalities)
     units = located["scale_unit"] if "scale_unit" in located else pd.Series(pd.NA, located.index)
-    # Column-wise (20,000 rows): format each distinct scale once.
+    # Column-wise (20,000 rows): each distinct text is escaped and formatted once.
     scale_keys = list(zip(located["scale_value"].astype(object), units.astype(object), strict=True))
-    scale_texts = {key: escape(scale_text(*key, lang)) for key in set(scale_keys)}
+    scale_codes, scale_keys_unique = pd.factorize(pd.Series(scale_keys, dtype=object), sort=False)
+    title_codes, titles = pd.factorize(located["title"].astype(object), sort=False)
+    years = located["start_year"].astype("Float64")
+    year0 = int(years.min()) - 1 if years.notna().any() else 0
+    town = located["municipality_code"].astype(str).map(town_index).astype(int)
+    lat = (located["lat"].astype(float) * COORDINATE_SCALE).round().astype(int)
+    lon = (located["lon"].astype(float) * COORDINATE_SCALE).round().astype(int)
+    reference = pd.DataFrame({"town": town, "lat": lat, "lon": lon}).groupby("town").median()
+    reference = reference.round().astype(int)
     columns = [
-        located["lat"].astype(float).round(5).tolist(),
-        located["lon"].astype(float).round(5).tolist(),
+        (lat - town.map(reference["lat"])).tolist(),
+        (lon - town.map(reference["lon"])).tolist(),
         located["theme"].map(theme_index).fillna(0).astype(int).tolist(),
         located["status"].map(status_index).fillna(0).astype(int).tolist(),
-        located["start_year"].fillna(0).astype(int).tolist(),
-        [escape(title) for title in located["title"]],
-        [scale_texts[key] for key in scale_keys],
-        located["municipality_code"].astype(str).map(town_index).astype(int).tolist(),
+        (years - year0).fillna(0).astype(int).tolist(),
+        title_codes.tolist(),
+        scale_codes.tolist(),
+        town.tolist(),
     ]
-    rows = [list(row) for row in zip(*columns, strict=True)]
+    rows = [value for row in zip(*columns, strict=True) for value in row]
     return {
         "rows": rows,
+        "stride": ROW_STRIDE,
+        "scale": COORDINATE_SCALE,
+        "year0": year0,
+        "titles": [escape(title) for title in titles],
+        "scales": [escape(scale_text(*key, lang)) for key in scale_keys_unique],
         "themes": [escape(i18n.label("theme", t, lang)) for t in vocab.THEMES],
         "colours": list(THEME_COLOURS),
         "statuses": [escape(i18n.label("status", s, lang)) for s in vocab.MEASURE_STATUSES],
-        "towns": [[code, escape(names.get(code, code))] for code in codes],
+        "towns": [
+            [code, escape(names.get(code, code)), *map(int, reference.loc[i, ["lat", "lon"]])]
+            for i, code in enumerate(codes)
+        ],
         "text": {
             "status": escape(i18n.t("map.popup_status", lang)),
             "year": escape(i18n.t("map.popup_year", lang)),
@@ -244,14 +274,14 @@ class ChoroplethLayer(folium.GeoJson):
 _MEASURE_CALLBACK = """
 function (P, row) {
     var town = P.towns[row[7]];
-    var marker = L.circleMarker([row[0], row[1]], {
+    var marker = L.circleMarker([(town[2] + row[0]) / P.scale, (town[3] + row[1]) / P.scale], {
         radius: 6, weight: 1, color: "#333333", fillColor: P.colours[row[2]], fillOpacity: 0.9
     });
     marker.bindPopup(function () {
-        var parts = ["<b>" + row[5] + "</b>", P.themes[row[2]],
+        var parts = ["<b>" + P.titles[row[5]] + "</b>", P.themes[row[2]],
                      P.text.status + ": " + P.statuses[row[3]]];
-        if (row[4]) { parts.push(P.text.year + ": " + row[4]); }
-        if (row[6]) { parts.push(P.text.scale + ": " + row[6]); }
+        if (row[4]) { parts.push(P.text.year + ": " + (row[4] + P.year0)); }
+        if (P.scales[row[6]]) { parts.push(P.text.scale + ": " + P.scales[row[6]]); }
         parts.push('<a href="' + P.href + town[0] + '" target="_blank" rel="noopener">'
                    + P.text.profile + " " + town[1] + "</a>");
         return parts.join("<br>");
@@ -277,8 +307,8 @@ class MeasureCluster(MarkerCluster):
                 var build = {{ this.callback }};
                 var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
                 var markers = [];
-                for (var i = 0; i < P.rows.length; i++) {
-                    markers.push(build(P, P.rows[i]));
+                for (var i = 0; i < P.rows.length; i += P.stride) {
+                    markers.push(build(P, P.rows.slice(i, i + P.stride)));
                 }
                 cluster.addLayers(markers);
                 cluster.addTo({{ this._parent.get_name() }});
@@ -451,7 +481,7 @@ def build_map(
         Background tiles (``None`` for none).
     """
     m = _base_map(NL_CENTER, NL_ZOOM, tiles=tiles)
-    m.fit_bounds(NL_BOUNDS)  # fill the frame with the country, whatever its size
+    _fit(m, NL_BOUNDS)  # fill the frame with the country, whatever its size
     base = {
         "color": "#555555",
         "weight": 1 if points else 0.6,
@@ -481,8 +511,20 @@ def build_map(
             collapsed=True,
         ).add_to(m)
     Legend(legend_title, legend_items, ATTRIBUTION).add_to(m)
-    m.fit_bounds(NL_BOUNDS)
     return m
+
+
+def _fit(m: folium.Map, bounds: list[list[float]]) -> None:
+    """Fit the map to ``bounds`` at once, before any layer is added.
+
+    Without animation and never again after the measures: a view that moves while
+    Leaflet.markercluster is still adding 20,000 markers in chunks throws in the cluster's
+    ``moveend`` handler; at national scale that stopped the rest of the map script (no
+    click on a municipality opened its profile).
+    """
+    fit = folium.FitBounds(bounds)
+    fit.options["animate"] = False
+    m.add_child(fit)
 
 
 def theme_items(themes: list[str] | tuple[str, ...], lang: str | None) -> list[tuple[str, str]]:
@@ -515,6 +557,9 @@ def profile_map(
 ) -> folium.Map:
     """A small map of one municipality: its outline (when known) and its measures."""
     m = _base_map(center, 11, tiles=tiles)
+    if outline is not None and outline.get("bbox"):
+        west, south, east, north = outline["bbox"]
+        _fit(m, [[south, west], [north, east]])
     if outline is not None:
         style = {"fillOpacity": 0.05, "color": "#2c7fb8", "weight": 2}
         ChoroplethLayer(
@@ -534,9 +579,6 @@ def profile_map(
         MeasureCluster(measure_payload_json(measures, municipalities, lang)).add_to(m)
     items = theme_items(tuple(measures["theme"].dropna().unique()), lang)
     Legend(i18n.t("map.legend_themes", lang), items, ATTRIBUTION).add_to(m)
-    if outline is not None and outline.get("bbox"):
-        west, south, east, north = outline["bbox"]
-        m.fit_bounds([[south, west], [north, east]])
     return m
 
 
