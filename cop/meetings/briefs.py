@@ -634,16 +634,21 @@ def maturity_movements(
     :data:`MOVEMENT_MIN` are left out; the largest changes come first.
     """
     own = maturity[maturity["municipality_code"].isin(list(codes))]
-    after = cop_maturity.latest_overall(own, up_to_year=date.year)
+    # One overall per municipality and year, computed once (an overall depends on that
+    # year's rows only), instead of once per municipality: nationally 342 partners.
+    overall = cop_maturity.overall_maturity(own).dropna(subset=[cop_maturity.OVERALL])
+    overall = overall[overall["year"] <= date.year]
+    after = overall.groupby("municipality_code").tail(1)
+    earlier = overall.merge(
+        after[["municipality_code", "year"]], on="municipality_code", suffixes=("", "_after")
+    )
+    earlier = earlier[(earlier["year"] < earlier["year_after"]) & (earlier["year"] <= since.year)]
+    before = earlier.groupby("municipality_code").tail(1).set_index("municipality_code")
     moves = []
     for row in after.itertuples(index=False):
-        earlier = own[(own["municipality_code"] == row.municipality_code)]
-        before = cop_maturity.latest_overall(
-            earlier[earlier["year"] < row.year], up_to_year=since.year
-        )
-        if before.empty:
+        if row.municipality_code not in before.index:
             continue
-        b = before.iloc[0]
+        b = before.loc[row.municipality_code]
         now = float(getattr(row, cop_maturity.OVERALL))
         if abs(now - float(b[cop_maturity.OVERALL])) < MOVEMENT_MIN - 1e-9:
             continue
@@ -697,18 +702,15 @@ def frontrunners_per_theme(
         part = realised[realised["theme"] == theme]
         if part.empty:
             continue
-        counts = part.groupby("municipality_code").size()
+        counts = part.groupby("municipality_code").size().to_dict()
         dims = list(recommend.THEME_DIMENSIONS.get(theme, ()))
+        # mean level on the theme's dimensions, looked up per code (not a frame per code)
+        mean_level = levels[dims].mean(axis=1).to_dict() if dims else {}
 
-        def theme_level(code: str, dims: list[str] = dims) -> float:
-            if code not in levels.index or not dims:
-                return math.nan
-            return float(levels.loc[code, dims].mean())
+        def theme_level(code: str, mean_level: dict[str, float] = mean_level) -> float:
+            return float(mean_level.get(code, math.nan))
 
-        ranked = sorted(
-            counts.index,
-            key=lambda c: (-counts[c], -_nan_low(theme_level(c)), c),
-        )
+        ranked = sorted(counts, key=lambda c: (-counts[c], -_nan_low(theme_level(c)), c))
         best = ranked[0]
         own = part[part["municipality_code"] == best]
         own = own.assign(
