@@ -306,6 +306,8 @@ def compute_for(
 PREWARM_MIN_SECONDS = 0.2  # a compute() slower than this is computed ahead next time
 PREWARM_MAX_CALLS = 40  # remembered calls (most recent first)
 PREWARM_FILE = "prewarm.json"  # in the cache folder: survives a server restart
+# Libraries the pages import on their first view (a second or more each on a busy machine).
+PREWARM_MODULES = ("streamlit_folium", "cop.geo.webmap", "cop.meetings.render", "cop.monitoring")
 
 _log = logging.getLogger(__name__)
 
@@ -315,9 +317,10 @@ class _Prewarm:
 
     After a server start or an import the first :func:`data_version` call of any session
     that sees the new version starts one daemon thread. It reads every table into the
-    shared cache (:class:`_SharedTables`), the web boundaries, and then replays the
-    :func:`compute` calls that were slow before (remembered in ``PREWARM_FILE`` in the
-    cache folder, most recent first, so a restarted server knows them too). The thread
+    shared cache (:class:`_SharedTables`), imports the pages' large libraries, loads the
+    web boundaries, and then replays the :func:`compute` calls that were slow before
+    (remembered in ``PREWARM_FILE`` in the cache folder, most recent first, so a
+    restarted server knows them too). The thread
     never blocks a page: a page that needs a value the thread is computing waits for that
     value (Streamlit's per-value compute lock, and one reader per table), which is sooner
     than computing it again; it never computes anything twice at the same time. A newer
@@ -420,6 +423,11 @@ class _Prewarm:
             except Exception as exc:  # a page that reads the table shows the error
                 _log.warning("prewarm: stopped, table %s not read (%s)", name, exc)
                 return
+        for module in PREWARM_MODULES:
+            try:
+                importlib.import_module(module)
+            except ImportError as exc:
+                _log.info("prewarm: %s not imported (%s)", module, exc)
         try:
             _web_boundaries(boundaries_key())
         except (OSError, ValueError) as exc:

@@ -1,0 +1,139 @@
+"""The per-data-version caches of ``cop.ui``: shared tables, ``compute_for`` and the prewarm.
+
+No timing is asserted (issue 15's budgets are measured by ``benchmarks/bench_pages.py``);
+these tests check *what* is computed, read and shared, and when.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from cop import ui
+from cop.core.config import get_settings
+from cop.data import storage
+from tests.conftest import ROOT
+
+computed: list[tuple[str, int]] = []  # (tag, rows) of every real computation of count_rows
+
+
+def count_rows(measures: pd.DataFrame, *, tag: str) -> int:
+    """A compute() target that records each time it really runs."""
+    computed.append((tag, len(measures)))
+    return len(measures)
+
+
+def seen_codes(monitoring: pd.DataFrame, municipalities: pd.DataFrame) -> dict[str, object]:
+    return {
+        "monitoring": sorted(set(monitoring["municipality_code"])),
+        "municipalities": len(municipalities),
+    }
+
+
+@pytest.fixture
+def fresh_caches(app_env, monkeypatch):
+    """Empty process-wide caches and a prewarm of its own for this test's database."""
+    ui._SHARED_TABLES.clear()
+    monkeypatch.setattr(ui, "_PREWARM", ui._Prewarm())
+    computed.clear()
+    return app_env
+
+
+def test_tables_are_read_once_and_shared_but_a_change_stays_private(fresh_caches):
+    url, version = get_settings().database_url, ui.data_version()
+    shared = ui._SHARED_TABLES.get(url, version, "measures")
+    assert ui._SHARED_TABLES.get(url, version, "measures") is shared  # read once
+    mine = ui.table("measures")
+    assert mine is not shared
+    first_title = shared["title"].iloc[0]
+    mine["title"] = "changed by one session"
+    mine.loc[mine.index[0], "status"] = "stopped"
+    other = ui.table("measures")
+    assert other["title"].iloc[0] == first_title  # copy-on-write: the change stayed private
+    assert other["status"].iloc[0] == shared["status"].iloc[0]
+    assert shared["title"].iloc[0] == first_title
+
+
+def test_an_import_gives_the_new_data_to_the_next_reader(fresh_caches):
+    before = ui.table("measures")
+    engine = storage.make_engine()
+    first = before.iloc[[0]].assign(title="Een nieuwe titel na de import")
+    report = storage.import_file(
+        engine, "measures", first.to_csv(index=False).encode(), filename="m.csv"
+    )
+    assert report.ok, report.messages("en", 5)
+    after = ui.table("measures")
+    assert after.loc[after["id"] == first["id"].iloc[0], "title"].iloc[0] == (
+        "Een nieuwe titel na de import"
+    )
+
+
+def test_compute_for_reads_only_the_rows_of_the_chosen_municipalities(fresh_caches):
+    monitoring = storage.read_table(storage.make_engine(), "monitoring")
+    code = sorted(set(monitoring["municipality_code"]))[0]
+    seen = ui.compute_for([code], seen_codes, "monitoring", "municipalities")
+    assert seen["monitoring"] == [code]
+    assert seen["municipalities"] == 342  # a table without the column is read whole
+    with pytest.raises(ValueError, match="unfiltered"):  # personal data never read raw
+        ui.compute_for([code], seen_codes, "contacts")
+
+
+def test_a_slow_call_is_remembered_and_computed_ahead_after_an_import(fresh_caches, monkeypatch):
+    monkeypatch.setenv("COP_PREWARM", "on")
+    monkeypatch.setattr(ui, "PREWARM_MIN_SECONDS", 0.0)  # every call counts as slow here
+    rows = ui.compute(count_rows, "measures", tag="a")
+    assert computed == [("a", rows)]
+    saved = json.loads((get_settings().cache_dir / ui.PREWARM_FILE).read_text())
+    assert saved[0] == {
+        "module": __name__,
+        "name": "count_rows",
+        "tables": ["measures"],
+        "params": json.dumps({"tag": "a"}),
+    }
+    assert ui.prewarm_wait(60)  # the start's own prewarm (tables, then this call) is done
+    computed.clear()
+
+    # An import makes a new data version: the next request starts one background run.
+    storage.init_db(storage.make_engine(), ROOT / "data", reload=True)
+    ui.data_version()
+    ui.data_version()  # a second request for the same version starts nothing more
+    assert ui.prewarm_wait(60)
+    assert computed == [("a", rows)]  # computed once, ahead of the page
+    assert ui.compute(count_rows, "measures", tag="a") == rows
+    assert computed == [("a", rows)]  # the page found it ready
+
+
+def test_a_restarted_server_knows_the_slow_calls_and_drops_stale_ones(fresh_caches, monkeypatch):
+    monkeypatch.setenv("COP_PREWARM", "on")
+    cache = get_settings().cache_dir
+    cache.mkdir(parents=True, exist_ok=True)
+    stale = {"module": __name__, "name": "no_such_function", "tables": [], "params": "{}"}
+    good = {
+        "module": __name__,
+        "name": "count_rows",
+        "tables": ["measures"],
+        "params": '{"tag": "b"}',
+    }
+    (cache / ui.PREWARM_FILE).write_text(json.dumps([stale, good]))
+    ui.data_version()  # the first request after the start
+    assert ui.prewarm_wait(60)
+    assert [tag for tag, _ in computed] == ["b"]
+    assert ui._PREWARM.calls() == [good]  # the stale call is forgotten
+
+
+def test_no_prewarm_outside_a_server_unless_asked(fresh_caches, monkeypatch):
+    monkeypatch.setenv("COP_PREWARM", "auto")  # tests, scripts and AppTest: no Streamlit server
+    cache = get_settings().cache_dir
+    cache.mkdir(parents=True, exist_ok=True)
+    call = {
+        "module": __name__,
+        "name": "count_rows",
+        "tables": ["measures"],
+        "params": '{"tag": "c"}',
+    }
+    (cache / ui.PREWARM_FILE).write_text(json.dumps([call]))
+    ui.data_version()
+    assert ui.prewarm_wait(5)
+    assert computed == []
