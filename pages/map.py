@@ -159,13 +159,19 @@ if show_measures:
         chosen=chosen.as_params(),
         lang=ui.lang(),
     )
-m = webmap.build_map(
+# The polygons are the base map, the same on every run; what a choice changes (colours,
+# tooltips, measures, legends) is a feature group st_folium swaps in the browser, so the
+# map is not rebuilt and keeps its zoom.
+points = web["geojson"] is None
+m = webmap.base_map(shapes, points=points, lang=ui.lang())
+view_group = webmap.view_layer(
+    m,
     features,
     fills,
     legend_title=view.legend_title,
     legend_items=webmap.legend_items(view.classes, ui.lang(), view.legend_decimals),
     measures_json=payload,
-    points=web["geojson"] is None,
+    points=points,
     lang=ui.lang(),
 )
 
@@ -182,6 +188,7 @@ st_folium(
     height=640,
     use_container_width=True,
     returned_objects=["last_active_drawing"],
+    feature_group_to_add=view_group,
     on_change=_remember_click,
 )
 st.caption(ui.tr("map.click_hint") + " " + ui.tr("map.credit", year=web["year"]))

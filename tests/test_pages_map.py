@@ -39,12 +39,19 @@ def test_map_page_choropleth_counts_and_filters(app_env):
     assert len(re.findall(r'"code":\s*"GM\d{4}"', script)) == 342
     assert script.count('"Polygon"') + script.count('"MultiPolygon"') >= 342
     assert "CBS / Kadaster (PDOK), CC BY 4.0" in script
-    assert "markerClusterGroup" in script and '"rows":' in script
+    # What a choice changes travels as a feature group: colours, tooltips, measures.
+    view = args["feature_group"]
+    assert "markerClusterGroup" in view and '"rows":' in view
+    assert "copChoropleth" in script and "copChoropleth" in view
+    assert len(re.findall(r'"GM\d{4}":\s*"#[0-9a-f]{6}"', view)) == 342  # a fill per code
     assert args["returned_objects"] == ["last_active_drawing"]
     assert [link for link in args["js_links"] if "jquery" in link or "bootstrap" in link] == []
     assert not any(w.value for w in at.warning)  # every municipality has a boundary
 
     at.multiselect(key="map_themes").select("depaving").run()
+    changed = json.loads(_json_args(at))
+    assert changed["script"] == script  # the same base map: the browser keeps the map
+    assert changed["key"] == args["key"] and changed["feature_group"] != view
     depaving = int((measures["theme"] == "depaving").sum())
     assert _count_caption(at).startswith(f"{depaving} van {len(measures)} maatregelen")
     at.multiselect(key="map_provinces").select("Zeeland").run()

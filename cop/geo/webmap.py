@@ -331,13 +331,18 @@ class MeasureCluster(MarkerCluster):
 
 
 class Legend(MacroElement):
-    """A legend box (Leaflet control) and the data credit in the attribution line."""
+    """A legend box (Leaflet control) and the data credit in the attribution line.
+
+    Added to the map, or to a feature group (``map_element`` then names the map): a
+    control cannot be a layer of the group, so it is put on the map and taken off again
+    when the group is (``st_folium`` replaces the group on every change of the view).
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
             (function(){
-                var map = {{ this._parent.get_name() }};
+                var map = {{ (this.map_element or this._parent).get_name() }};
                 {%- if this.attribution_json %}
                 map.attributionControl.addAttribution({{ this.attribution_json }});
                 {%- endif %}
@@ -354,6 +359,9 @@ class Legend(MacroElement):
                     return div;
                 };
                 legend.addTo(map);
+                {%- if this.map_element %}
+                {{ this._parent.get_name() }}.on("remove", function () { legend.remove(); });
+                {%- endif %}
             })();
         {% endmacro %}"""
     )
@@ -366,9 +374,11 @@ class Legend(MacroElement):
         *,
         position: str = "bottomright",
         collapsed: bool = False,
+        map_element: folium.Map | None = None,
     ) -> None:
         super().__init__()
         self._name = "Legend"
+        self.map_element = map_element
         self.position_json = script_json(position)
         rows = "".join(
             f'<div><span style="display:inline-block;width:14px;height:10px;'
@@ -450,46 +460,114 @@ function (feature, layer) {
 """
 
 
-def build_map(
-    features: dict[str, Any],
-    fill_by_code: dict[str, str],
-    *,
-    legend_title: str,
-    legend_items: list[tuple[str, str]],
-    measures_json: str | None,
-    points: bool,
-    lang: str | None,
-    tiles: str | None = TILES,
-) -> folium.Map:
-    """The national map: choropleth (or points), measure clusters, legend and credit.
+class _Expose(MacroElement):
+    """Name the base map's choropleth for the view's script (``window.copChoropleth``)."""
 
-    Parameters
-    ----------
-    features
-        From :func:`choropleth_features`; each feature is given its ``style`` here.
-    fill_by_code
-        Fill colour per municipality code.
-    legend_title, legend_items
-        Legend heading and ``(colour, label)`` rows (plain text; escaped here).
-    measures_json
-        From :func:`measure_payload_json`; ``None`` draws no measures.
-    points
-        True when boundaries were unavailable and ``features`` are points.
-    lang
-        Language of the few texts made here.
-    tiles
-        Background tiles (``None`` for none).
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            window.copChoropleth = {{ this.layer.get_name() }};
+        {% endmacro %}"""
+    )
+
+    def __init__(self, layer: folium.GeoJson) -> None:
+        super().__init__()
+        self._name = "Expose"
+        self.layer = layer
+
+
+class _Attribution(MacroElement):
+    """The data credit in the map's attribution line."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text_json }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.text_json = script_json(escape(text))
+
+    def render(self, **kwargs: Any) -> None:
+        _render_script_raw(self, kwargs)
+
+
+class Restyle(MacroElement):
+    """Colour and tooltip of every municipality of the base map, for one view.
+
+    The base map (:func:`base_map`) holds the polygons once; a change of metric or filter
+    only replaces the view's feature group (:func:`view_layer`), whose script restyles the
+    polygons it finds in ``window.copChoropleth``: the map is not rebuilt, keeps its zoom,
+    and ``st_folium`` keeps the same component.
     """
-    m = _base_map(NL_CENTER, NL_ZOOM, tiles=tiles)
-    _fit(m, NL_BOUNDS)  # fill the frame with the country, whatever its size
-    base = {
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function(){
+                var P = {{ this.payload_json }};
+                var layer = window.copChoropleth;
+                if (!layer) { return; }
+                layer.eachLayer(function (l) {
+                    var code = l.feature.properties.code;
+                    var style = Object.assign({}, P.base, {fillColor: P.fills[code] || P.other});
+                    l.feature.properties.style = style;
+                    l.feature.properties.tip = P.tips[code] || "";
+                    l.setStyle(style);
+                });
+            })();
+        {% endmacro %}"""
+    )
+
+    def __init__(
+        self, fills: dict[str, str], tips: dict[str, str], base: dict[str, object]
+    ) -> None:
+        super().__init__()
+        self._name = "Restyle"
+        self.payload_json = script_json(
+            {"fills": fills, "tips": tips, "base": base, "other": mapview.NON_PARTNER_COLOUR}
+        )
+
+    def render(self, **kwargs: Any) -> None:
+        _render_script_raw(self, kwargs)
+
+
+def _base_style(points: bool) -> dict[str, object]:
+    return {
         "color": "#555555",
         "weight": 1 if points else 0.6,
         "fillOpacity": 0.9 if points else 0.75,
     }
-    for feature in features["features"]:
-        fill = fill_by_code.get(feature["id"], mapview.NON_PARTNER_COLOUR)
-        feature["properties"]["style"] = {**base, "fillColor": fill}
+
+
+def base_map(
+    shapes: dict[str, Any], *, points: bool, lang: str | None, tiles: str | None = TILES
+) -> folium.Map:
+    """The part of the national map that never changes: tiles, municipalities, credit.
+
+    ``shapes`` is :func:`cop.geo.boundaries.boundaries_geojson` (or :func:`points_geojson`):
+    each feature keeps only its geometry and ``code`` (and an empty tooltip and a neutral
+    style, filled in by the view's :class:`Restyle`). The same boundaries always give the
+    same script, so ``st_folium`` keeps the component when the view changes.
+    """
+    m = _base_map(NL_CENTER, NL_ZOOM, tiles=tiles)
+    _fit(m, NL_BOUNDS)  # fill the frame with the country, whatever its size
+    style = {**_base_style(points), "fillColor": mapview.NO_VALUE_COLOUR}
+    features = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": str(f["properties"]["code"]),
+                "properties": {"code": str(f["properties"]["code"]), "tip": "", "style": style},
+                "geometry": f["geometry"],
+            }
+            for f in shapes["features"]
+        ],
+    }
     # Styles travel in the features and are applied in the browser (folium then sets
     # ``feature.properties.style``): a Python style_function would make folium build a
     # style map with one JSON dump per feature on every render.
@@ -502,15 +580,84 @@ def build_map(
         on_each_feature=JsCode(_HIGHLIGHT_JS),
     )
     layer.add_to(m)
+    _Expose(layer).add_to(m)
+    _Attribution(ATTRIBUTION).add_to(m)
+    return m
+
+
+def view_layer(
+    m: folium.Map,
+    features: dict[str, Any],
+    fill_by_code: dict[str, str],
+    *,
+    legend_title: str,
+    legend_items: list[tuple[str, str]],
+    measures_json: str | None,
+    points: bool,
+    lang: str | None,
+) -> folium.FeatureGroup:
+    """What one view of the national map adds to :func:`base_map` ``m``, as a feature group.
+
+    Colours and tooltips of the municipalities (:class:`Restyle`), the clustered measures
+    and the legends. The page passes it to ``st_folium(feature_group_to_add=...)``, which
+    replaces it in the browser without rebuilding the map.
+
+    Parameters
+    ----------
+    features
+        From :func:`choropleth_features` (their ``tip`` per code is used).
+    fill_by_code
+        Fill colour per municipality code.
+    legend_title, legend_items
+        Legend heading and ``(colour, label)`` rows (plain text; escaped here).
+    measures_json
+        From :func:`measure_payload_json`; ``None`` draws no measures.
+    points
+        True when boundaries were unavailable and the municipalities are points.
+    lang
+        Language of the few texts made here.
+    """
+    group = folium.FeatureGroup(name=i18n.t("map.layer_view", lang), control=False)
+    tips = {str(f["id"]): f["properties"]["tip"] for f in features["features"]}
+    Restyle(dict(fill_by_code), tips, _base_style(points)).add_to(group)
     if measures_json is not None:
-        MeasureCluster(measures_json, name=i18n.t("map.layer_measures", lang)).add_to(m)
+        MeasureCluster(measures_json, name=i18n.t("map.layer_measures", lang)).add_to(group)
         Legend(
             i18n.t("map.legend_themes", lang),
             theme_items(vocab.THEMES, lang),
             position="bottomleft",
             collapsed=True,
-        ).add_to(m)
-    Legend(legend_title, legend_items, ATTRIBUTION).add_to(m)
+            map_element=m,
+        ).add_to(group)
+    Legend(legend_title, legend_items, map_element=m).add_to(group)
+    return group
+
+
+def build_map(
+    features: dict[str, Any],
+    fill_by_code: dict[str, str],
+    *,
+    legend_title: str,
+    legend_items: list[tuple[str, str]],
+    measures_json: str | None,
+    points: bool,
+    lang: str | None,
+    tiles: str | None = TILES,
+) -> folium.Map:
+    """The whole national map in one folium object: :func:`base_map` with its
+    :func:`view_layer` added (a static HTML file, tests). Arguments as those two take.
+    """
+    m = base_map(features, points=points, lang=lang, tiles=tiles)
+    view_layer(
+        m,
+        features,
+        fill_by_code,
+        legend_title=legend_title,
+        legend_items=legend_items,
+        measures_json=measures_json,
+        points=points,
+        lang=lang,
+    ).add_to(m)
     return m
 
 
