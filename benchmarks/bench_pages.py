@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import asyncio
 import datetime as dt
 import gzip
 import hashlib
@@ -63,7 +64,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -77,6 +77,8 @@ OUTPUT = ROOT / "benchmarks" / "output"
 SHARED_BOUNDARIES = ROOT.parent / "shared" / "data" / "gemeente_2025.geojson"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # cop and tests.browser_support of this tree
 
 # ---------------------------------------------------------------- budgets (issue 15)
 FIRST_VIEW_S = 3.0
@@ -381,6 +383,9 @@ def discover_pages(root: Path = ROOT) -> list[str]:
     ]
 
 
+PROFILE_DIR: Path | None = None  # set by --profile: every worker writes its profile there
+
+
 def run_worker(
     root: Path, data_dir: Path, page: str, *, prewarmed: bool, reruns: int, timeout: float = 900
 ) -> dict[str, object]:
@@ -397,6 +402,8 @@ def run_worker(
     ]
     if prewarmed:
         args.append("--prewarmed")
+    if PROFILE_DIR is not None and root == ROOT:
+        args += ["--profile", str(PROFILE_DIR)]
     start_load = load()
     try:
         done = subprocess.run(
@@ -417,7 +424,9 @@ def run_worker(
     return {"error": (done.stderr or done.stdout)[-800:], "load": start_load}
 
 
-def page_worker(page: str, root: Path, reruns: int, prewarmed: bool) -> dict[str, object]:
+def page_worker(
+    page: str, root: Path, reruns: int, prewarmed: bool, profile_dir: Path | None = None
+) -> dict[str, object]:
     """In a fresh process: the page's first view after home and its reruns, as JSON.
 
     The script thread's CPU time is read around every script run (``time.thread_time``
@@ -448,7 +457,25 @@ def page_worker(page: str, root: Path, reruns: int, prewarmed: bool) -> dict[str
         finally:
             cpu.append(time.thread_time() - start)
 
-    script_runner.exec_func_with_error_handling = timed_exec
+    profiler = None
+    if profile_dir is not None:  # pyinstrument inside the script thread, all runs of the page
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.002)
+        timed_inner = timed_exec
+
+        def profiled_exec(func: Callable[[], object], ctx: object) -> object:
+            if len(cpu) == 0:  # the home page's run is not profiled
+                return timed_inner(func, ctx)
+            profiler.start()
+            try:
+                return timed_inner(func, ctx)
+            finally:
+                profiler.stop()
+
+        script_runner.exec_func_with_error_handling = profiled_exec
+    else:
+        script_runner.exec_func_with_error_handling = timed_exec
     result: dict[str, object] = {"page": page}
     prewarm_seconds = math.nan
     if prewarmed:
@@ -497,6 +524,13 @@ def page_worker(page: str, root: Path, reruns: int, prewarmed: bool) -> dict[str
     )
     if page == "pages/map.py" and components:
         result.update(_map_filter_change(at))
+    if profiler is not None:
+        profile_dir.mkdir(parents=True, exist_ok=True)
+        name = Path(page).stem + ("-prewarmed" if prewarmed else "-cold")
+        (profile_dir / f"{name}.txt").write_text(
+            profiler.output_text(unicode=False, color=False), encoding="utf-8"
+        )
+        (profile_dir / f"{name}.html").write_text(profiler.output_html(), encoding="utf-8")
     import resource
 
     result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -737,9 +771,15 @@ class Server:
     process: subprocess.Popen
     log: Path
 
-    def rss_mb(self) -> float:
+    def _status(self, field: str) -> float:
         status = Path(f"/proc/{self.process.pid}/status").read_text()
-        return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+        return int(re.search(rf"{field}:\s+(\d+)", status).group(1)) / 1024
+
+    def rss_mb(self) -> float:
+        return self._status("VmRSS")
+
+    def peak_mb(self) -> float:
+        return self._status("VmHWM")
 
 
 @contextmanager
@@ -803,13 +843,11 @@ def url_path(page: str) -> str:
 
 
 def _chromium(playwright: object) -> object:
-    sys.path.insert(0, str(ROOT))
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)  # type: ignore[attr-defined]
 
 
 def _offline(context: object) -> None:
     """Serve Leaflet from the local npm copy; answer the rest of the internet with nothing."""
-    sys.path.insert(0, str(ROOT))
     from tests.browser_support import route_offline
 
     route_offline(context)
@@ -830,7 +868,9 @@ def _title(page: object) -> str:
     )
 
 
-def click_through(page: object, server: Server, pages: Sequence[str], timings: list[float]) -> None:
+def click_through(
+    page: object, server: Server, pages: Sequence[str], timings: list[tuple[str, float]]
+) -> None:
     """Open the app, then click every page in the sidebar; time each until idle."""
     page.goto(server.url + "/")  # type: ignore[attr-defined]
     page.wait_for_function(IDLE_JS, arg=[""], timeout=300_000)  # type: ignore[attr-defined]
@@ -842,7 +882,7 @@ def click_through(page: object, server: Server, pages: Sequence[str], timings: l
         start = time.perf_counter()
         link.click()
         page.wait_for_function(IDLE_JS, arg=[previous], timeout=300_000)  # type: ignore[attr-defined]
-        timings.append(time.perf_counter() - start)
+        timings.append((target, time.perf_counter() - start))
 
 
 def bench_server(
@@ -865,21 +905,27 @@ def bench_server(
     data_dir = fresh_data_dir(db, workdir, "server")
     with streamlit_server(data_dir) as server, sync_playwright() as playwright:
         browser = _chromium(playwright)
+        contexts = []
+
+        def session() -> None:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            _offline(context)
+            click_through(context.new_page(), server, pages, [])
+            contexts.append(context)  # kept open: its server session stays alive
+
+        session()  # the first user: after it every shared cache is filled
         if memory:
-            contexts = []
-
-            def session() -> None:
-                context = browser.new_context(viewport={"width": 1400, "height": 1000})
-                _offline(context)
-                tab = context.new_page()
-                click_through(tab, server, pages, [])
-                contexts.append(context)
-
-            session()
             time.sleep(2)  # let the server's per-session work settle before reading RSS
-            one = server.rss_mb()
+            one, peak = server.rss_mb(), server.peak_mb()
             report.add(
-                Figure("memory", "server RSS, 1 session (every page)", one / 1024, "GB", SERVER_GB)
+                Figure(
+                    "memory",
+                    "server RSS, 1 session (every page)",
+                    one / 1024,
+                    "GB",
+                    SERVER_GB,
+                    f"peak so far {peak / 1024:.2f} GB",
+                )
             )
             for _ in range(memory_sessions - 1):
                 session()
@@ -889,75 +935,159 @@ def bench_server(
             report.add(
                 Figure(
                     "memory",
-                    f"growth per extra session ({memory_sessions} sessions)",
+                    f"growth per extra session ({memory_sessions} sessions open)",
                     per,
                     "MB",
                     PER_SESSION_MB,
-                    f"RSS {many / 1024:.2f} GB with {memory_sessions}",
+                    f"RSS {many / 1024:.2f} GB with {memory_sessions}, "
+                    f"peak {server.peak_mb() / 1024:.2f} GB",
                 )
             )
-            for context in contexts:
-                context.close()
+        for context in contexts:
+            context.close()
         if sessions:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             _offline(context)
             tab = context.new_page()
-            start = time.perf_counter()
-            tab.goto(server.url + "/map")
-            frame = tab.wait_for_selector(
-                'iframe[title*="st_folium"]', timeout=300_000
-            ).content_frame()
-            frame.locator("path.leaflet-interactive").nth(341).wait_for(
-                state="attached", timeout=300_000
-            )
+            opened = []
+            for _ in range(3):  # in an open session: click "map" in the sidebar
+                tab.goto(server.url + "/")
+                tab.wait_for_function(IDLE_JS, arg=[""], timeout=300_000)
+                link = tab.locator('[data-testid="stSidebarNav"] a[href$="/map"]').first
+                start = time.perf_counter()
+                link.click()
+                _polygons(tab)
+                opened.append(time.perf_counter() - start)
             report.add(
                 Figure(
                     "browser",
-                    "polygons visible after navigating to the map",
-                    time.perf_counter() - start,
+                    "polygons visible after clicking the map (median of 3)",
+                    statistics.median(opened),
                     "s",
                     POLYGONS_S,
-                    "fresh session, warm server",
+                    "open session, warm server: script, component, Leaflet, 342 polygons",
+                )
+            )
+            fresh = []
+            for _ in range(3):  # a new tab: Streamlit's own files are loaded first
+                other = browser.new_context(viewport={"width": 1400, "height": 1000})
+                _offline(other)
+                start = time.perf_counter()
+                other_tab = other.new_page()
+                other_tab.goto(server.url + "/map")
+                _polygons(other_tab)
+                fresh.append(time.perf_counter() - start)
+                other.close()
+            report.add(
+                Figure(
+                    "browser",
+                    "  same, opening /map in a new tab (median of 3)",
+                    statistics.median(fresh),
+                    "s",
+                    None,
+                    "includes loading the Streamlit app into an empty browser cache",
                 )
             )
             context.close()
-            browser.close()
-            timings: list[float] = []
+        browser.close()
+        if sessions:
+            timings: list[tuple[str, float]] = []
             errors: list[str] = []
-
-            def user(index: int) -> None:
-                with sync_playwright() as own:
-                    own_browser = _chromium(own)
-                    own_context = own_browser.new_context(viewport={"width": 1400, "height": 1000})
-                    _offline(own_context)
-                    try:
-                        click_through(own_context.new_page(), server, pages, timings)
-                    except Exception as exc:  # a failed session is reported with the figure
-                        errors.append(f"session {index}: {exc}"[:300])
-                    finally:
-                        own_browser.close()
-
-            threads = [threading.Thread(target=user, args=(i,)) for i in range(sessions_n)]
             start = time.perf_counter()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            p95 = _percentile(timings, 95) if timings else math.nan
+            asyncio.run(_concurrent_sessions(server, pages, sessions_n, timings, errors))
+            seconds = [t for _, t in timings]
+            by_page: dict[str, list[float]] = {}
+            for target, t in timings:
+                by_page.setdefault(url_path(target) or "home", []).append(t)
+            slowest = sorted(by_page.items(), key=lambda kv: -statistics.median(kv[1]))[:3]
             report.add(
                 Figure(
                     "browser",
                     f"{sessions_n} sessions clicking every page: p95 until idle",
-                    p95,
+                    _percentile(seconds, 95) if seconds else math.nan,
                     "s",
                     IDLE_P95_S,
-                    f"{len(timings)} clicks, median {statistics.median(timings) if timings else math.nan:.2f} s, "
-                    f"max {max(timings, default=math.nan):.2f} s, {time.perf_counter() - start:.0f} s in all"
+                    f"{len(seconds)} clicks in {time.perf_counter() - start:.0f} s, median "
+                    f"{statistics.median(seconds) if seconds else math.nan:.2f} s; slowest "
+                    + ", ".join(f"{name} {statistics.median(v):.1f} s" for name, v in slowest)
                     + (f"; {len(errors)} errors: {errors[0]}" if errors else ""),
                 )
             )
-        else:
-            browser.close()
+
+
+async def _concurrent_sessions(
+    server: Server,
+    pages: Sequence[str],
+    n: int,
+    timings: list[tuple[str, float]],
+    errors: list[str],
+) -> None:
+    """``n`` sessions at once in one Chromium (a context each), each clicking every page.
+
+    One browser with ``n`` contexts rather than ``n`` browsers: the clients share the
+    machine with the server, and ten whole browsers would measure mostly themselves.
+    """
+    from playwright.async_api import async_playwright
+
+    from tests.browser_support import CONTENT_TYPES, EMPTY_PNG, local_file_for
+
+    async def offline(route: object, request: object) -> None:
+        url = request.url  # type: ignore[attr-defined]
+        if url.startswith(server.url) or url.startswith(("data:", "blob:", "about:")):
+            await route.continue_()  # type: ignore[attr-defined]
+            return
+        local = local_file_for(url)
+        if local is not None and local.is_file():
+            await route.fulfill(  # type: ignore[attr-defined]
+                status=200,
+                body=local.read_bytes(),
+                content_type=CONTENT_TYPES.get(local.suffix, "application/octet-stream"),
+            )
+            return
+        image = url.split("?")[0].endswith(".png")
+        await route.fulfill(  # type: ignore[attr-defined]
+            status=200,
+            body=EMPTY_PNG if image else b"",
+            content_type="image/png" if image else "text/plain",
+        )
+
+    async def title(tab: object) -> str:
+        return await tab.evaluate(  # type: ignore[attr-defined]
+            "() => { const h = document.querySelector('[data-testid=\"stMain\"] h1');"
+            " return h ? h.textContent : ''; }"
+        )
+
+    async def user(browser: object, index: int) -> None:
+        context = await browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+        await context.route("**/*", offline)
+        tab = await context.new_page()
+        try:
+            await tab.goto(server.url + "/")
+            await tab.wait_for_function(IDLE_JS, arg=[""], timeout=600_000)
+            for target in [*pages[1:], pages[0]]:
+                previous = await title(tab)
+                link = tab.locator(f'[data-testid="stSidebarNav"] a[href$="/{url_path(target)}"]')
+                begin = time.perf_counter()
+                await link.first.click()
+                await tab.wait_for_function(IDLE_JS, arg=[previous], timeout=600_000)
+                timings.append((target, time.perf_counter() - begin))
+        except Exception as exc:  # a failed session is reported with the figure
+            errors.append(f"session {index}: {exc}"[:300])
+        finally:
+            await context.close()
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        await asyncio.gather(*(user(browser, i) for i in range(n)))
+        await browser.close()
+
+
+def _polygons(tab: object) -> None:
+    """Wait until the map's 342 municipality polygons are in the component's page."""
+    frame = tab.frame_locator('iframe[title*="st_folium"]')  # type: ignore[attr-defined]
+    frame.locator("path.leaflet-interactive").nth(341).wait_for(state="attached", timeout=300_000)
 
 
 def _percentile(values: Sequence[float], q: float) -> float:
@@ -1103,16 +1233,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sessions-n", type=int, default=10)
     parser.add_argument("--scales", default=",".join(f"{s:g}" for s in SCALES))
     parser.add_argument("--results", type=Path, help="write the table as Markdown here")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="write pyinstrument profiles of every page's first view and reruns here",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--prewarmed", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.worker:
-        result = page_worker(args.worker, args.root.resolve(), args.reruns, args.prewarmed)
+        result = page_worker(
+            args.worker, args.root.resolve(), args.reruns, args.prewarmed, args.profile
+        )
         print(json.dumps(result, default=float))
         return 0
 
+    global PROFILE_DIR
+    PROFILE_DIR = args.profile.resolve() if args.profile else None
     chosen = [args.pages, args.map, args.memory, args.sessions, args.sweep, args.import_]
     everything = not any(chosen)
     pages = discover_pages()

@@ -306,12 +306,16 @@ class MeasureCluster(MarkerCluster):
                 var P = {{ this.payload_json }};
                 var build = {{ this.callback }};
                 var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
-                var markers = [];
-                for (var i = 0; i < P.rows.length; i += P.stride) {
-                    markers.push(build(P, P.rows.slice(i, i + P.stride)));
-                }
-                cluster.addLayers(markers);
-                cluster.addTo({{ this._parent.get_name() }});
+                var parent = {{ this._parent.get_name() }};
+                // After the polygons are drawn: 20,000 markers take a moment to make.
+                setTimeout(function () {
+                    var markers = [];
+                    for (var i = 0; i < P.rows.length; i += P.stride) {
+                        markers.push(build(P, P.rows.slice(i, i + P.stride)));
+                    }
+                    cluster.addLayers(markers);
+                    cluster.addTo(parent);
+                }, 0);
                 return cluster;
             })();
         {% endmacro %}"""
