@@ -306,6 +306,7 @@ def compute_for(
 PREWARM_MIN_SECONDS = 0.2  # a compute() slower than this is computed ahead next time
 PREWARM_MAX_CALLS = 40  # remembered calls (most recent first)
 PREWARM_FILE = "prewarm.json"  # in the cache folder: survives a server restart
+PREWARM_PACKAGES = ("cop.",)  # the file names functions; only these are ever called
 # Libraries the pages import on their first view (a second or more each on a busy machine).
 PREWARM_MODULES = ("streamlit_folium", "cop.geo.webmap", "cop.meetings.render", "cop.monitoring")
 
@@ -320,12 +321,12 @@ class _Prewarm:
     shared cache (:class:`_SharedTables`), imports the pages' large libraries, loads the
     web boundaries, and then replays the :func:`compute` calls that were slow before
     (remembered in ``PREWARM_FILE`` in the cache folder, most recent first, so a
-    restarted server knows them too). The thread
-    never blocks a page: a page that needs a value the thread is computing waits for that
-    value (Streamlit's per-value compute lock, and one reader per table), which is sooner
-    than computing it again; it never computes anything twice at the same time. A newer
-    data version stops the older thread at its next step. ``COP_PREWARM`` switches it
-    (``auto``: only under ``streamlit run``).
+    restarted server knows them too; only functions of :data:`PREWARM_PACKAGES` are ever
+    called from that file). The thread never blocks a page: a page that needs a value the
+    thread is computing waits for that value (Streamlit's per-value compute lock, and one
+    reader per table), which is sooner than computing it again; it never computes
+    anything twice at the same time. A newer data version stops the older thread at its
+    next step. ``COP_PREWARM`` switches it (``auto``: only under ``streamlit run``).
     """
 
     def __init__(self) -> None:
@@ -435,6 +436,10 @@ class _Prewarm:
         for call in self.calls():
             if not self._current(url, version):
                 return
+            if not _allowed(call):
+                _log.warning("prewarm: ignoring %s.%s", call.get("module"), call.get("name"))
+                self._forget(call)
+                continue
             try:
                 _compute(
                     str(call["module"]),
@@ -458,6 +463,12 @@ class _Prewarm:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             thread.join(left)
         return not any(t.is_alive() for t in threads)
+
+
+def _allowed(call: dict[str, object]) -> bool:
+    """A remembered call names a public function of the app's own packages."""
+    module, name = str(call.get("module", "")), str(call.get("name", ""))
+    return module.startswith(PREWARM_PACKAGES) and name.isidentifier() and not name.startswith("_")
 
 
 _PREWARM = _Prewarm()

@@ -37,6 +37,7 @@ def fresh_caches(app_env, monkeypatch):
     """Empty process-wide caches and a prewarm of its own for this test's database."""
     ui._SHARED_TABLES.clear()
     monkeypatch.setattr(ui, "_PREWARM", ui._Prewarm())
+    monkeypatch.setattr(ui, "PREWARM_PACKAGES", ("cop.", "tests."))  # count_rows lives here
     computed.clear()
     return app_env
 
@@ -121,6 +122,23 @@ def test_a_restarted_server_knows_the_slow_calls_and_drops_stale_ones(fresh_cach
     assert ui.prewarm_wait(60)
     assert [tag for tag, _ in computed] == ["b"]
     assert ui._PREWARM.calls() == [good]  # the stale call is forgotten
+
+
+def test_the_prewarm_file_never_calls_anything_outside_the_app(fresh_caches, monkeypatch):
+    monkeypatch.setenv("COP_PREWARM", "on")
+    monkeypatch.setattr(ui, "PREWARM_PACKAGES", ("cop.",))
+    cache = get_settings().cache_dir
+    cache.mkdir(parents=True, exist_ok=True)
+    foreign = [
+        {"module": "os", "name": "system", "tables": [], "params": '{"command": "true"}'},
+        {"module": __name__, "name": "count_rows", "tables": ["measures"], "params": "{}"},
+        {"module": "cop.ui", "name": "_engine", "tables": [], "params": "{}"},
+    ]
+    (cache / ui.PREWARM_FILE).write_text(json.dumps(foreign))
+    ui.data_version()
+    assert ui.prewarm_wait(60)
+    assert computed == []
+    assert ui._PREWARM.calls() == []  # all three dropped
 
 
 def test_no_prewarm_outside_a_server_unless_asked(fresh_caches, monkeypatch):
