@@ -846,11 +846,33 @@ def _chromium(playwright: object) -> object:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)  # type: ignore[attr-defined]
 
 
+# Only requests that leave the machine are routed: a regex is matched in Playwright's
+# driver, so the app's own requests never wait for a round trip through Python.
+REMOTE = re.compile(r"^https?://(?!(127\.0\.0\.1|localhost)[:/])")
+
+
 def _offline(context: object) -> None:
     """Serve Leaflet from the local npm copy; answer the rest of the internet with nothing."""
-    from tests.browser_support import route_offline
+    from tests.browser_support import CONTENT_TYPES, EMPTY_PNG, local_file_for
 
-    route_offline(context)
+    def handle(route: object, request: object) -> None:
+        url = request.url  # type: ignore[attr-defined]
+        local = local_file_for(url)
+        if local is not None and local.is_file():
+            route.fulfill(  # type: ignore[attr-defined]
+                status=200,
+                body=local.read_bytes(),
+                content_type=CONTENT_TYPES.get(local.suffix, "application/octet-stream"),
+            )
+            return
+        image = url.split("?")[0].endswith(".png")
+        route.fulfill(  # type: ignore[attr-defined]
+            status=200,
+            body=EMPTY_PNG if image else b"",
+            content_type="image/png" if image else "text/plain",
+        )
+
+    context.route(REMOTE, handle)  # type: ignore[attr-defined]
 
 
 IDLE_JS = """([previous]) => {
@@ -903,7 +925,9 @@ def bench_server(
     from playwright.sync_api import sync_playwright
 
     data_dir = fresh_data_dir(db, workdir, "server")
-    with streamlit_server(data_dir) as server, sync_playwright() as playwright:
+    with streamlit_server(data_dir) as server:
+        playwright_context = sync_playwright()
+        playwright = playwright_context.__enter__()
         browser = _chromium(playwright)
         contexts = []
 
@@ -990,29 +1014,131 @@ def bench_server(
             )
             context.close()
         browser.close()
+        playwright_context.__exit__(None, None, None)  # asyncio needs the thread's loop back
         if sessions:
+            served: list[tuple[str, float, int]] = []
+            failed: list[str] = []
+            start = time.perf_counter()
+            asyncio.run(_protocol_sessions(server, pages, sessions_n, served, failed))
+            report.add(
+                _idle_figure(
+                    f"{sessions_n} sessions on the server (websocket): p95 until finished",
+                    [(page, t) for page, t, _ in served],
+                    failed,
+                    time.perf_counter() - start,
+                )
+            )
+            if served:
+                per_page: dict[str, list[int]] = {}
+                for page, _, size in served:
+                    per_page.setdefault(page, []).append(size)
+                largest = max(per_page.items(), key=lambda kv: statistics.median(kv[1]))
+                report.add(
+                    Figure(
+                        "browser",
+                        "  largest page's messages to the browser",
+                        statistics.median(largest[1]) / 1e6,
+                        "MB",
+                        None,
+                        f"{url_path(largest[0]) or 'home'}, a session without cached messages",
+                    )
+                )
             timings: list[tuple[str, float]] = []
             errors: list[str] = []
             start = time.perf_counter()
             asyncio.run(_concurrent_sessions(server, pages, sessions_n, timings, errors))
-            seconds = [t for _, t in timings]
-            by_page: dict[str, list[float]] = {}
-            for target, t in timings:
-                by_page.setdefault(url_path(target) or "home", []).append(t)
-            slowest = sorted(by_page.items(), key=lambda kv: -statistics.median(kv[1]))[:3]
             report.add(
-                Figure(
-                    "browser",
-                    f"{sessions_n} sessions clicking every page: p95 until idle",
-                    _percentile(seconds, 95) if seconds else math.nan,
-                    "s",
-                    IDLE_P95_S,
-                    f"{len(seconds)} clicks in {time.perf_counter() - start:.0f} s, median "
-                    f"{statistics.median(seconds) if seconds else math.nan:.2f} s; slowest "
-                    + ", ".join(f"{name} {statistics.median(v):.1f} s" for name, v in slowest)
-                    + (f"; {len(errors)} errors: {errors[0]}" if errors else ""),
+                _idle_figure(
+                    f"{sessions_n} Chromium sessions clicking every page: p95 until idle",
+                    timings,
+                    errors,
+                    time.perf_counter() - start,
                 )
             )
+
+
+def _idle_figure(
+    name: str, timings: Sequence[tuple[str, float]], errors: Sequence[str], seconds: float
+) -> Figure:
+    """p95 of the page times, with the slowest pages and any errors in the note."""
+    values = [t for _, t in timings]
+    by_page: dict[str, list[float]] = {}
+    for target, t in timings:
+        by_page.setdefault(url_path(target) or "home", []).append(t)
+    slowest = sorted(by_page.items(), key=lambda kv: -statistics.median(kv[1]))[:3]
+    return Figure(
+        "browser",
+        name,
+        _percentile(values, 95) if values else math.nan,
+        "s",
+        IDLE_P95_S,
+        f"{len(values)} pages in {seconds:.0f} s, median "
+        f"{statistics.median(values) if values else math.nan:.2f} s; slowest (median) "
+        + ", ".join(f"{page} {statistics.median(v):.1f} s" for page, v in slowest)
+        + (f"; {len(errors)} errors, first: {errors[0]}" if errors else ""),
+    )
+
+
+async def _protocol_sessions(
+    server: Server,
+    pages: Sequence[str],
+    n: int,
+    timings: list[tuple[str, float, int]],
+    errors: list[str],
+) -> None:
+    """``n`` sessions at once speaking Streamlit's websocket protocol (what locust would do).
+
+    Each opens the app, then asks for every page in its own shuffled order, as a click in
+    the sidebar does (``rerun_script`` with the page's script hash), and times the page
+    until the server says the script finished; no browser renders anything, so this is
+    the server's share. The bytes of every page's messages are kept too.
+    """
+    import random
+
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    async def finished(ws: object) -> int:
+        size = 0
+        while True:
+            raw = await ws.recv()  # type: ignore[attr-defined]
+            size += len(raw)
+            message = ForwardMsg()
+            message.ParseFromString(raw)
+            kind = message.WhichOneof("type")
+            if kind == "navigation":
+                for page in message.navigation.app_pages:
+                    hashes[page.url_pathname] = page.page_script_hash
+            if kind == "script_finished" and message.script_finished in (0, 1):
+                return size
+
+    hashes: dict[str, str] = {}
+    url = server.url.replace("http", "ws", 1) + "/_stcore/stream"
+
+    async def user(index: int) -> None:
+        order = list(pages)
+        random.Random(index).shuffle(order)
+        try:
+            async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+                start = BackMsg()
+                start.rerun_script.query_string = ""
+                await ws.send(start.SerializeToString())
+                await finished(ws)
+                for target in order:
+                    ask = BackMsg()
+                    ask.rerun_script.page_script_hash = hashes[url_path(target)]
+                    ask.rerun_script.page_name = url_path(target)
+                    query = "&".join(f"{k}={v}" for k, v in PAGE_QUERIES.get(target, {}).items())
+                    ask.rerun_script.query_string = query
+                    begin = time.perf_counter()
+                    await ws.send(ask.SerializeToString())
+                    size = await finished(ws)
+                    timings.append((target, time.perf_counter() - begin, size))
+        except Exception as exc:  # a failed session is reported with the figure
+            errors.append(f"session {index}: {type(exc).__name__}: {exc}"[:300])
+
+    await asyncio.gather(*(user(i) for i in range(n)))
 
 
 async def _concurrent_sessions(
@@ -1027,15 +1153,14 @@ async def _concurrent_sessions(
     One browser with ``n`` contexts rather than ``n`` browsers: the clients share the
     machine with the server, and ten whole browsers would measure mostly themselves.
     """
+    import random
+
     from playwright.async_api import async_playwright
 
     from tests.browser_support import CONTENT_TYPES, EMPTY_PNG, local_file_for
 
     async def offline(route: object, request: object) -> None:
         url = request.url  # type: ignore[attr-defined]
-        if url.startswith(server.url) or url.startswith(("data:", "blob:", "about:")):
-            await route.continue_()  # type: ignore[attr-defined]
-            return
         local = local_file_for(url)
         if local is not None and local.is_file():
             await route.fulfill(  # type: ignore[attr-defined]
@@ -1059,12 +1184,14 @@ async def _concurrent_sessions(
 
     async def user(browser: object, index: int) -> None:
         context = await browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
-        await context.route("**/*", offline)
+        await context.route(REMOTE, offline)
         tab = await context.new_page()
         try:
             await tab.goto(server.url + "/")
             await tab.wait_for_function(IDLE_JS, arg=[""], timeout=600_000)
-            for target in [*pages[1:], pages[0]]:
+            order = list(pages[1:])
+            random.Random(index).shuffle(order)  # users do not all click the same page at once
+            for target in [*order, pages[0]]:
                 previous = await title(tab)
                 link = tab.locator(f'[data-testid="stSidebarNav"] a[href$="/{url_path(target)}"]')
                 begin = time.perf_counter()
