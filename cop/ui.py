@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import importlib
 import json
-import logging
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path
+from functools import partial
 from typing import NoReturn
 
 import pandas as pd
@@ -24,7 +21,7 @@ from sqlalchemy.engine import Engine
 from cop.access import accounts, visibility
 from cop.core import config, i18n
 from cop.core.config import get_settings
-from cop.data import exports, presentation, storage
+from cop.data import caches, exports, presentation, storage
 from cop.data.schema import TABLES
 from cop.data.validation import ValidationReport
 from cop.maturity import comparison
@@ -114,79 +111,30 @@ def engine() -> Engine:
 
 
 def data_version() -> int:
-    """The data version all caches key on; a new one starts the prewarm (:class:`_Prewarm`)."""
+    """The data version all caches key on; a new one starts the prewarm (``_PREWARM``)."""
     url = get_settings().database_url
     version = storage.data_version(engine())
-    _PREWARM.ensure(url, version)
+    if _prewarm_enabled():
+        _PREWARM.ensure(url, version)
     return version
 
 
 # ---------------------------------------------------------------- per-data-version caches
 #
 # Everything that depends only on the data is computed once per data version and shared by
-# every session: whole tables (_SharedTables), derived frames (compute), and, ahead of the
-# first user, the costly ones (_Prewarm). Pages never recompute data-only work per click.
+# every session: whole tables (_SHARED_TABLES), derived frames (compute), and, ahead of the
+# first user, the costly ones (_PREWARM). Pages never recompute data-only work per click.
 
 TABLE_CACHE_ENTRIES = 24  # shared frames kept: every table of one or two databases
-
-
-class _SharedTables:
-    """Whole tables as read from the database: one frame per database and table, shared.
-
-    Why not ``st.cache_data``: it hands every caller an unpickled copy, which costs about
-    0.1 s per call for the measures (20,000 rows) and 0.6 s plus 130 MB for the
-    monitoring table (a million rows), per session and per call. Here every session reads
-    the same frame and gets a shallow copy of it: pandas' copy-on-write (always on since
-    pandas 3) makes any change a session makes to its copy private, so the shared frame
-    never changes. Only the newest data version of a table is kept, and one thread reads
-    a table while the others wait for its frame.
-    """
-
-    def __init__(self, max_entries: int) -> None:
-        self._frames: OrderedDict[tuple[str, str], tuple[int, pd.DataFrame]] = OrderedDict()
-        self._reading: dict[tuple[str, str], threading.Lock] = {}
-        self._guard = threading.Lock()
-        self._max_entries = max_entries
-
-    def _hit(self, key: tuple[str, str], version: int) -> pd.DataFrame | None:
-        with self._guard:
-            found = self._frames.get(key)
-            if found is None or found[0] != version:
-                return None
-            self._frames.move_to_end(key)
-            return found[1]
-
-    def get(self, url: str, version: int, name: str) -> pd.DataFrame:
-        """Table ``name`` of version ``version`` (read once, then shared; never modify it)."""
-        key = (url, name)
-        frame = self._hit(key, version)
-        if frame is not None:
-            return frame
-        with self._guard:
-            lock = self._reading.setdefault(key, threading.Lock())
-        with lock:
-            frame = self._hit(key, version)
-            if frame is not None:
-                return frame
-            frame = storage.read_table(_engine(url), name)
-            with self._guard:
-                self._frames[key] = (version, frame)
-                self._frames.move_to_end(key)
-                while len(self._frames) > self._max_entries:
-                    self._frames.popitem(last=False)
-            return frame
-
-    def clear(self) -> None:
-        with self._guard:
-            self._frames.clear()
-
-
-_SHARED_TABLES = _SharedTables(TABLE_CACHE_ENTRIES)
+# Whole tables, read once per data version and shared by every session (see cop.data.caches).
+_SHARED_TABLES = caches.SharedTables(
+    lambda url, name: storage.read_table(_engine(url), name), TABLE_CACHE_ENTRIES
+)
 
 
 def _table(url: str, version: int, name: str) -> pd.DataFrame:
     """A private shallow copy of the shared table (copy-on-write keeps changes private)."""
-    return _SHARED_TABLES.get(url, version, name).copy(deep=False)
+    return _SHARED_TABLES.private(url, version, name)
 
 
 def table(name: str) -> pd.DataFrame:
@@ -235,7 +183,8 @@ def _compute(
     start = time.perf_counter()
     frames = [_table(url, version, t) for t in tables]
     result = _function(module, name)(*frames, **json.loads(params))
-    _PREWARM.learn(module, name, tables, params, time.perf_counter() - start)
+    call = {"module": module, "name": name, "tables": list(tables), "params": params}
+    _PREWARM.learn(call, time.perf_counter() - start)
     return result
 
 
@@ -257,7 +206,7 @@ def compute(func: Callable[..., object], *tables: str, **params: object) -> obje
     only table names and small parameters, never a large DataFrame. Parameters must be
     JSON-serialisable. Personal tables are refused: they are read unfiltered here.
     A call that took more than :data:`PREWARM_MIN_SECONDS` is remembered and computed
-    ahead of the first user after the next import or server start (:class:`_Prewarm`).
+    ahead of the first user after the next import or server start (``_PREWARM``).
     """
     module, name, params_json = _call_key(func, tables, params)
     url = get_settings().database_url
@@ -310,168 +259,51 @@ PREWARM_PACKAGES = ("cop.",)  # the file names functions; only these are ever ca
 # Libraries the pages import on their first view (a second or more each on a busy machine).
 PREWARM_MODULES = ("streamlit_folium", "cop.geo.webmap", "cop.meetings.render", "cop.monitoring")
 
-_log = logging.getLogger(__name__)
+
+def _prewarm_steps(url: str, version: int) -> list[Callable[[], object]]:
+    """What the prewarm does first: every table (the largest last), libraries, boundaries."""
+    names = sorted(TABLES, key=lambda t: t == "monitoring")
+    steps: list[Callable[[], object]] = [
+        partial(_SHARED_TABLES.get, url, version, n) for n in names
+    ]
+    steps += [partial(importlib.import_module, module) for module in PREWARM_MODULES]
+    steps.append(lambda: _web_boundaries(boundaries_key()))
+    return steps
 
 
-class _Prewarm:
-    """Compute the caches of a new data version in the background, once per process.
-
-    After a server start or an import the first :func:`data_version` call of any session
-    that sees the new version starts one daemon thread. It reads every table into the
-    shared cache (:class:`_SharedTables`), imports the pages' large libraries, loads the
-    web boundaries, and then replays the :func:`compute` calls that were slow before
-    (remembered in ``PREWARM_FILE`` in the cache folder, most recent first, so a
-    restarted server knows them too; only functions of :data:`PREWARM_PACKAGES` are ever
-    called from that file). The thread never blocks a page: a page that needs a value the
-    thread is computing waits for that value (Streamlit's per-value compute lock, and one
-    reader per table), which is sooner than computing it again; it never computes
-    anything twice at the same time. A newer data version stops the older thread at its
-    next step. ``COP_PREWARM`` switches it (``auto``: only under ``streamlit run``).
-    """
-
-    def __init__(self) -> None:
-        self._guard = threading.Lock()
-        self._started: set[tuple[str, int]] = set()
-        self._latest: dict[str, int] = {}
-        self._threads: list[threading.Thread] = []
-        self._calls: list[dict[str, object]] | None = None
-        self.last_seconds: float | None = None
-
-    @staticmethod
-    def enabled() -> bool:
-        mode = get_settings().prewarm
-        if mode == "auto":
-            from streamlit.runtime import Runtime
-
-            return Runtime.exists()
-        return mode == "on"
-
-    def _file(self) -> Path:
-        return get_settings().cache_dir / PREWARM_FILE
-
-    def _load(self) -> list[dict[str, object]]:
-        if self._calls is None:
-            try:
-                calls = json.loads(self._file().read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                calls = []
-            except (OSError, ValueError) as exc:
-                _log.warning("prewarm: ignoring unreadable %s (%s)", self._file(), exc)
-                calls = []
-            self._calls = [c for c in calls if isinstance(c, dict)][:PREWARM_MAX_CALLS]
-        return self._calls
-
-    def calls(self) -> list[dict[str, object]]:
-        """The remembered calls, most recent first (copies)."""
-        with self._guard:
-            return [dict(call) for call in self._load()]
-
-    def learn(
-        self, module: str, name: str, tables: tuple[str, ...], params: str, seconds: float
-    ) -> None:
-        """Remember a slow :func:`compute` call so the next data version has it in advance."""
-        if seconds < PREWARM_MIN_SECONDS:
-            return
-        call = {"module": module, "name": name, "tables": list(tables), "params": params}
-        with self._guard:
-            calls = [c for c in self._load() if c != call]
-            calls.insert(0, call)
-            self._calls = calls[:PREWARM_MAX_CALLS]
-            self._save()
-
-    def _forget(self, call: dict[str, object]) -> None:
-        with self._guard:
-            self._calls = [c for c in self._load() if c != call]
-            self._save()
-
-    def _save(self) -> None:
-        path = self._file()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            part = path.with_suffix(".part")
-            part.write_text(json.dumps(self._calls, indent=1), encoding="utf-8")
-            part.replace(path)
-        except OSError as exc:  # the cache folder is a convenience; memory still has them
-            _log.warning("prewarm: could not write %s (%s)", path, exc)
-
-    def ensure(self, url: str, version: int) -> None:
-        """Start the thread for ``version`` of ``url`` unless it ran or runs already."""
-        with self._guard:
-            if (url, version) in self._started:
-                return
-            self._started.add((url, version))
-            self._latest[url] = max(version, self._latest.get(url, version))
-        if not self.enabled():
-            return
-        thread = threading.Thread(
-            target=self._run, args=(url, version), name=f"cop-prewarm-{version}", daemon=True
-        )
-        with self._guard:
-            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
-        thread.start()
-
-    def _current(self, url: str, version: int) -> bool:
-        with self._guard:
-            return self._latest.get(url) == version
-
-    def _run(self, url: str, version: int) -> None:
-        start = time.perf_counter()
-        for name in sorted(TABLES, key=lambda t: t == "monitoring"):  # the largest last
-            if not self._current(url, version):
-                return
-            try:
-                _SHARED_TABLES.get(url, version, name)
-            except Exception as exc:  # a page that reads the table shows the error
-                _log.warning("prewarm: stopped, table %s not read (%s)", name, exc)
-                return
-        for module in PREWARM_MODULES:
-            try:
-                importlib.import_module(module)
-            except ImportError as exc:
-                _log.info("prewarm: %s not imported (%s)", module, exc)
-        try:
-            _web_boundaries(boundaries_key())
-        except (OSError, ValueError) as exc:
-            _log.info("prewarm: boundaries not loaded (%s)", exc)
-        for call in self.calls():
-            if not self._current(url, version):
-                return
-            if not _allowed(call):
-                _log.warning("prewarm: ignoring %s.%s", call.get("module"), call.get("name"))
-                self._forget(call)
-                continue
-            try:
-                _compute(
-                    str(call["module"]),
-                    str(call["name"]),
-                    url,
-                    version,
-                    tuple(call["tables"]),  # type: ignore[arg-type]
-                    str(call["params"]),
-                )
-            except Exception as exc:  # a stale call must not stop the others
-                _log.info("prewarm: dropping %s.%s (%s)", call.get("module"), call.get("name"), exc)
-                self._forget(call)
-        self.last_seconds = time.perf_counter() - start
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait for the running prewarm threads; ``True`` when none is left running."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with self._guard:
-            threads = list(self._threads)
-        for thread in threads:
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            thread.join(left)
-        return not any(t.is_alive() for t in threads)
+def _replay(url: str, version: int, call: dict[str, object]) -> object:
+    tables = tuple(str(t) for t in call["tables"])  # type: ignore[union-attr]
+    return _compute(
+        str(call["module"]), str(call["name"]), url, version, tables, str(call["params"])
+    )
 
 
-def _allowed(call: dict[str, object]) -> bool:
-    """A remembered call names a public function of the app's own packages."""
-    module, name = str(call.get("module", "")), str(call.get("name", ""))
-    return module.startswith(PREWARM_PACKAGES) and name.isidentifier() and not name.startswith("_")
+def _new_prewarm() -> caches.Prewarm:
+    return caches.Prewarm(
+        file=lambda: get_settings().cache_dir / PREWARM_FILE,
+        steps=_prewarm_steps,
+        replay=_replay,
+        packages=PREWARM_PACKAGES,
+        min_seconds=PREWARM_MIN_SECONDS,
+        max_calls=PREWARM_MAX_CALLS,
+    )
 
 
-_PREWARM = _Prewarm()
+# After a server start or an import, the first data_version() call that sees the new
+# version starts one background thread (cop.data.caches.Prewarm): every table, the large
+# libraries and the boundaries, then the compute() calls that were slow before. Pages
+# never wait for it; they wait at most for a value it is computing at that moment.
+_PREWARM = _new_prewarm()
+
+
+def _prewarm_enabled() -> bool:
+    """``COP_PREWARM``: ``on``, ``off``, or ``auto`` (only under ``streamlit run``)."""
+    mode = get_settings().prewarm
+    if mode == "auto":
+        from streamlit.runtime import Runtime
+
+        return Runtime.exists()
+    return mode == "on"
 
 
 def prewarm_wait(timeout: float | None = None) -> bool:

@@ -36,8 +36,9 @@ def seen_codes(monitoring: pd.DataFrame, municipalities: pd.DataFrame) -> dict[s
 def fresh_caches(app_env, monkeypatch):
     """Empty process-wide caches and a prewarm of its own for this test's database."""
     ui._SHARED_TABLES.clear()
-    monkeypatch.setattr(ui, "_PREWARM", ui._Prewarm())
-    monkeypatch.setattr(ui, "PREWARM_PACKAGES", ("cop.", "tests."))  # count_rows lives here
+    prewarm = ui._new_prewarm()
+    prewarm.packages = ("cop.", "tests.")  # count_rows lives here
+    monkeypatch.setattr(ui, "_PREWARM", prewarm)
     computed.clear()
     return app_env
 
@@ -83,7 +84,7 @@ def test_compute_for_reads_only_the_rows_of_the_chosen_municipalities(fresh_cach
 
 def test_a_slow_call_is_remembered_and_computed_ahead_after_an_import(fresh_caches, monkeypatch):
     monkeypatch.setenv("COP_PREWARM", "on")
-    monkeypatch.setattr(ui, "PREWARM_MIN_SECONDS", 0.0)  # every call counts as slow here
+    ui._PREWARM.min_seconds = 0.0  # every call counts as slow here
     rows = ui.compute(count_rows, "measures", tag="a")
     assert computed == [("a", rows)]
     saved = json.loads((get_settings().cache_dir / ui.PREWARM_FILE).read_text())
@@ -126,7 +127,7 @@ def test_a_restarted_server_knows_the_slow_calls_and_drops_stale_ones(fresh_cach
 
 def test_the_prewarm_file_never_calls_anything_outside_the_app(fresh_caches, monkeypatch):
     monkeypatch.setenv("COP_PREWARM", "on")
-    monkeypatch.setattr(ui, "PREWARM_PACKAGES", ("cop.",))
+    ui._PREWARM.packages = ui.PREWARM_PACKAGES
     cache = get_settings().cache_dir
     cache.mkdir(parents=True, exist_ok=True)
     foreign = [

@@ -1,0 +1,235 @@
+"""Per-data-version caches shared by every session, and their background prewarm.
+
+Plain Python, no Streamlit: :mod:`cop.ui` wires these to Streamlit's caches and pages
+(``ui.table``, ``ui.compute``). Two parts:
+
+:class:`SharedTables`
+    Whole tables as read from the database, one frame per database and table, shared
+    by every session. ``st.cache_data`` would hand every caller an unpickled copy: about
+    0.1 s per call for the measures (20,000 rows) and 0.6 s plus 130 MB for the
+    monitoring table (a million rows), per session and per call. Callers get a shallow
+    copy instead; pandas' copy-on-write (always on since pandas 3) makes any change a
+    session makes to its copy private, so the shared frame never changes.
+:class:`Prewarm`
+    After a server start or an import, one background thread per data version fills the
+    caches before the first user asks: it runs the given steps (read every table, import
+    large libraries, load the boundaries) and then replays the calls that were slow
+    before, remembered in a small JSON file so that a restarted server knows them too.
+    Only public functions of the allowed packages are ever called from that file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pandas as pd
+
+_log = logging.getLogger(__name__)
+
+Call = dict[str, object]  # {"module", "name", "tables", "params"} of one remembered call
+
+
+class SharedTables:
+    """One frame per ``(url, table)``, of the newest data version asked for; LRU-bounded.
+
+    ``read(url, name)`` reads a table; while one thread reads it, the others asking for
+    the same table wait for that frame instead of reading it again.
+    """
+
+    def __init__(self, read: Callable[[str, str], pd.DataFrame], max_entries: int) -> None:
+        self._read = read
+        self._frames: OrderedDict[tuple[str, str], tuple[int, pd.DataFrame]] = OrderedDict()
+        self._reading: dict[tuple[str, str], threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._max_entries = max_entries
+
+    def _hit(self, key: tuple[str, str], version: int) -> pd.DataFrame | None:
+        with self._guard:
+            found = self._frames.get(key)
+            if found is None or found[0] != version:
+                return None
+            self._frames.move_to_end(key)
+            return found[1]
+
+    def get(self, url: str, version: int, name: str) -> pd.DataFrame:
+        """Table ``name`` of version ``version`` (read once, then shared: never modify it)."""
+        key = (url, name)
+        frame = self._hit(key, version)
+        if frame is not None:
+            return frame
+        with self._guard:
+            lock = self._reading.setdefault(key, threading.Lock())
+        with lock:
+            frame = self._hit(key, version)
+            if frame is not None:
+                return frame
+            frame = self._read(url, name)
+            with self._guard:
+                self._frames[key] = (version, frame)
+                self._frames.move_to_end(key)
+                while len(self._frames) > self._max_entries:
+                    self._frames.popitem(last=False)
+            return frame
+
+    def private(self, url: str, version: int, name: str) -> pd.DataFrame:
+        """A shallow copy of the shared frame: whatever the caller changes stays its own."""
+        return self.get(url, version, name).copy(deep=False)
+
+    def clear(self) -> None:
+        with self._guard:
+            self._frames.clear()
+
+
+class Prewarm:
+    """Compute the caches of a new data version in the background, once per process.
+
+    Parameters
+    ----------
+    file
+        Where the remembered calls are kept (called each time: settings may change).
+    steps
+        ``steps(url, version)``: the callables to run first (tables, libraries, ...).
+    replay
+        ``replay(url, version, call)``: compute one remembered call into the cache.
+    packages
+        Module prefixes whose public functions may be replayed from the file.
+    min_seconds
+        A call that took at least this long is remembered (:meth:`learn`).
+    max_calls
+        How many calls are remembered (most recent first).
+
+    The thread never blocks a page: a page that needs a value the thread is computing
+    waits for that value (each cache computes a value once), which is sooner than
+    computing it again. A newer data version of the same database stops the older thread
+    at its next step.
+    """
+
+    def __init__(
+        self,
+        *,
+        file: Callable[[], Path],
+        steps: Callable[[str, int], Iterable[Callable[[], object]]],
+        replay: Callable[[str, int, Call], object],
+        packages: tuple[str, ...],
+        min_seconds: float,
+        max_calls: int,
+    ) -> None:
+        self._file = file
+        self._steps = steps
+        self._replay = replay
+        self.packages = packages
+        self.min_seconds = min_seconds
+        self.max_calls = max_calls
+        self._guard = threading.Lock()
+        self._started: set[tuple[str, int]] = set()
+        self._latest: dict[str, int] = {}
+        self._threads: list[threading.Thread] = []
+        self._calls: list[Call] | None = None
+
+    # ------------------------------------------------------------ the remembered calls
+
+    def _load(self) -> list[Call]:
+        if self._calls is None:
+            path = self._file()
+            try:
+                calls = json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                calls = []
+            except (OSError, ValueError) as exc:
+                _log.warning("prewarm: ignoring unreadable %s (%s)", path, exc)
+                calls = []
+            found = calls if isinstance(calls, list) else []
+            self._calls = [c for c in found if isinstance(c, dict)][: self.max_calls]
+        return self._calls
+
+    def calls(self) -> list[Call]:
+        """The remembered calls, most recent first (copies)."""
+        with self._guard:
+            return [dict(call) for call in self._load()]
+
+    def learn(self, call: Call, seconds: float) -> None:
+        """Remember a call that took ``seconds``, when that is slow (``min_seconds``)."""
+        if seconds < self.min_seconds:
+            return
+        with self._guard:
+            calls = [c for c in self._load() if c != call]
+            self._calls = [call, *calls][: self.max_calls]
+            self._save()
+
+    def forget(self, call: Call) -> None:
+        with self._guard:
+            self._calls = [c for c in self._load() if c != call]
+            self._save()
+
+    def allowed(self, call: Call) -> bool:
+        """A remembered call names a public function of the allowed packages."""
+        module, name = str(call.get("module", "")), str(call.get("name", ""))
+        return module.startswith(self.packages) and name.isidentifier() and not name.startswith("_")
+
+    def _save(self) -> None:
+        path = self._file()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            part = path.with_suffix(".part")
+            part.write_text(json.dumps(self._calls, indent=1), encoding="utf-8")
+            part.replace(path)
+        except OSError as exc:  # the cache folder is a convenience; memory still has them
+            _log.warning("prewarm: could not write %s (%s)", path, exc)
+
+    # ------------------------------------------------------------ the thread
+
+    def ensure(self, url: str, version: int) -> None:
+        """Start the thread for ``version`` of ``url`` unless it ran or runs already."""
+        with self._guard:
+            if (url, version) in self._started:
+                return
+            self._started.add((url, version))
+            self._latest[url] = max(version, self._latest.get(url, version))
+        thread = threading.Thread(
+            target=self._run, args=(url, version), name=f"cop-prewarm-{version}", daemon=True
+        )
+        with self._guard:
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+
+    def _current(self, url: str, version: int) -> bool:
+        with self._guard:
+            return self._latest.get(url) == version
+
+    def _run(self, url: str, version: int) -> None:
+        start = time.perf_counter()
+        for step in self._steps(url, version):
+            if not self._current(url, version):
+                return
+            try:
+                step()
+            except Exception as exc:  # a page that needs it shows the error itself
+                _log.warning("prewarm: %s failed (%s)", getattr(step, "__name__", step), exc)
+        for call in self.calls():
+            if not self._current(url, version):
+                return
+            if not self.allowed(call):
+                _log.warning("prewarm: ignoring %s.%s", call.get("module"), call.get("name"))
+                self.forget(call)
+                continue
+            try:
+                self._replay(url, version, call)
+            except Exception as exc:  # a stale call must not stop the others
+                _log.info("prewarm: dropping %s.%s (%s)", call.get("module"), call.get("name"), exc)
+                self.forget(call)
+        _log.info("prewarm of data version %s took %.1f s", version, time.perf_counter() - start)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the running threads; ``True`` when none is left running."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._guard:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in threads)
