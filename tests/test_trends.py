@@ -157,6 +157,96 @@ def test_base_year_is_selectable(skylark) -> None:
     )
 
 
+# ------------------------------------------------------------------ interval slopes
+
+
+def test_interval_over_all_years_is_the_overall_slope(skylark) -> None:
+    data, _ = skylark
+    result = fit_trim(data)
+    whole = result.overall_slope_interval(1984, 1991)
+    assert (whole["from"], whole["upto"]) == (1984, 1991)
+    for kind in ("model", "imputed"):
+        for key in ("additive", "additive_se", "multiplicative", "multiplicative_se"):
+            assert whole[kind][key] == pytest.approx(result.overall_slope[kind][key], rel=1e-12)
+        assert whole[kind]["trend_class"] == result.overall_slope[kind]["trend_class"]
+
+
+def test_interval_slope_is_ols_with_sandwich_se_on_the_interval(skylark) -> None:
+    """Recomputed from the printed totals and their covariance, by hand."""
+    data, _ = skylark
+    result = fit_trim(data)
+    part = result.overall_slope_interval(1987, 1991)
+    years = np.arange(1987, 1992)
+    for kind in ("model", "imputed"):
+        tt = result.time_totals.set_index("year").loc[years, kind].to_numpy()
+        var = result.time_totals_vcov[kind].loc[years, years].to_numpy()
+        X = np.column_stack([np.ones(5), years - years.mean()])
+        L = np.linalg.solve(X.T @ X, X.T)
+        slope = (L @ np.log(tt))[1]
+        se = np.sqrt((L @ (var / np.outer(tt, tt)) @ L.T)[1, 1])
+        assert part[kind]["additive"] == pytest.approx(slope, rel=1e-10)
+        assert part[kind]["additive_se"] == pytest.approx(se, rel=1e-10)
+        assert part[kind]["multiplicative_se"] == pytest.approx(np.exp(slope) * se, rel=1e-10)
+
+
+def test_interval_slopes_follow_a_break_in_the_trend() -> None:
+    # doubling until 2013, constant afterwards: exact, so the slopes are exact too
+    data = _series([[1, 2, 4, 8, 8, 8], [3, 6, 12, 24, 24, 24]])
+    result = fit_trim(data, overdispersion=False, serial_correlation=False)
+    up = result.overall_slope_interval(2010, 2013)
+    flat = result.overall_slope_interval(2013, 2015)
+    assert up["imputed"]["multiplicative"] == pytest.approx(2.0)
+    assert up["imputed"]["trend_class"] == "strong_increase"
+    assert flat["model"]["multiplicative"] == pytest.approx(1.0)
+    assert (flat["from"], flat["upto"]) == (2013, 2015)
+
+
+def test_interval_uses_only_years_with_an_index() -> None:
+    data = _series([[10, None, 14, 20, 25], [4, None, 6, 7, 9]])
+    result = fit_trim(data)
+    part = result.overall_slope_interval(2011, 2014)
+    assert (part["from"], part["upto"]) == (2012, 2014)
+    single = result.overall_slope_interval(2013, 2013 + 0.5)
+    assert np.isnan(single["imputed"]["additive"]) and single["imputed"]["trend_class"] is None
+    with pytest.raises(ValueError, match="before"):
+        result.overall_slope_interval(2014, 2012)
+    failed = fit_trim(_series([[5, None, None], [3, None, None]]))
+    assert failed.overall_slope_interval(2010, 2012)["model"]["trend_class"] is None
+
+
+def test_batch_recent_years_equal_single_fit_intervals(skylark) -> None:
+    data, _ = skylark
+    summary = fit_trim_batch(data, ["habitat"], recent_years=5).summary
+    for habitat, part in data.groupby("habitat"):
+        row = summary.loc[summary["habitat"] == habitat].iloc[0]
+        single = fit_trim(part).overall_slope_interval(1987, 1991)
+        assert (row["recent_from"], row["recent_upto"]) == (1987, 1991)
+        for kind, suffix in (("imputed", ""), ("model", "_model")):
+            for key in ("additive", "multiplicative"):
+                assert row[f"recent_{key}{suffix}"] == pytest.approx(single[kind][key], rel=1e-9)
+                assert row[f"recent_{key}{suffix}_se"] == pytest.approx(
+                    single[kind][f"{key}_se"], rel=1e-9
+                )
+            assert row[f"recent_trend_class{suffix}"] == single[kind]["trend_class"]
+        significance = row["recent_significance"]
+        assert (None if pd.isna(significance) else significance) == single["imputed"][
+            "significance"
+        ]
+
+
+def test_batch_recent_window_is_per_series() -> None:
+    short = _series([[10, 12, 15]], years=[2018, 2019, 2020]).assign(k="short")
+    long = _series([[10, 12, 15, 17, 20, 26]], years=list(range(2015, 2021))).assign(k="long")
+    stopped = _series([[10, 12, 15, None, None]], years=list(range(2016, 2021))).assign(k="stop")
+    summary = trends_by(pd.concat([short, long, stopped]), ["k"], recent_years=4)
+    rows = summary.set_index("k")
+    assert (rows.loc["long", "recent_from"], rows.loc["long", "recent_upto"]) == (2017, 2020)
+    assert (rows.loc["short", "recent_from"], rows.loc["short", "recent_upto"]) == (2018, 2020)
+    assert (rows.loc["stop", "recent_from"], rows.loc["stop", "recent_upto"]) == (2016, 2018)
+    with pytest.raises(ValueError, match="recent_years"):
+        trends_by(short, ["k"], recent_years=1)
+
+
 # ------------------------------------------------------------------ tiny cases
 
 

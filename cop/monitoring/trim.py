@@ -58,7 +58,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -66,7 +65,7 @@ import numpy as np
 import pandas as pd
 
 from cop.monitoring.engine.batch import Fitted, fit_long
-from cop.monitoring.engine.classes import TREND_CLASSES, classify_slope, trim_label
+from cop.monitoring.engine.classes import TREND_CLASSES, classify_slope, slope_dict, trim_label
 from cop.monitoring.engine.results import REASONS, BatchResult, TrimInputError, TrimResult
 
 __all__ = [
@@ -124,7 +123,17 @@ def fit_trim(
         site-years (unless summed).
     """
     fitted = fit_long(
-        df, [], site, year, count, base_year, overdispersion, serial_correlation, duplicates, 1
+        df,
+        [],
+        site,
+        year,
+        count,
+        base_year,
+        overdispersion,
+        serial_correlation,
+        duplicates,
+        1,
+        keep_vcov=True,
     )
     if fitted is None:
         return TrimResult(ok=False, reason="no_counts")
@@ -167,8 +176,14 @@ def _fill_estimates(
     result.indices["reason"] = pd.array(reason, dtype="string")
     result.time_totals = _year_frame(g, years, present, "tt")
     result.overall_slope = {
-        "imputed": _slope_dict(g["slope_imp"][0], g["slope_imp_se"][0]),
-        "model": _slope_dict(g["slope_mod"][0], g["slope_mod_se"][0]),
+        "imputed": slope_dict(g["slope_imp"][0], g["slope_imp_se"][0]),
+        "model": slope_dict(g["slope_mod"][0], g["slope_mod_se"][0]),
+    }
+    est = g["year_est"][0]
+    labels = pd.Index(years[est].astype(int), name="year")
+    result.time_totals_vcov = {
+        kind: pd.DataFrame(g[f"var_{key}"][0][np.ix_(est, est)], index=labels, columns=labels)
+        for kind, key in (("model", "mod"), ("imputed", "imp"))
     }
     result.trend_class = result.overall_slope["imputed"]["trend_class"]
     result.trend_class_model = result.overall_slope["model"]["trend_class"]
@@ -195,22 +210,6 @@ def _year_frame(g: dict, years: np.ndarray, present: np.ndarray, prefix: str) ->
             "imputed_se": g[f"{prefix}_imp_se"][0][present],
         }
     )
-
-
-def _slope_dict(b: float, se: float) -> dict[str, Any]:
-    mult = math.exp(b) if np.isfinite(b) else float("nan")
-    mult_se = mult * se
-    code, sig, label = trim_label(mult, mult_se)
-    ok = np.isfinite(b)
-    return {
-        "additive": float(b),
-        "additive_se": float(se),
-        "multiplicative": mult,
-        "multiplicative_se": mult_se,
-        "trend_class": code if ok else None,
-        "significance": sig if ok else None,
-        "label": label if ok else None,
-    }
 
 
 def _status_of(status: str, base_missing: bool) -> str:
@@ -245,6 +244,7 @@ def fit_trim_batch(
     serial_correlation: bool = True,
     duplicates: str = "error",
     n_jobs: int = 1,
+    recent_years: int | None = None,
 ) -> BatchResult:
     """Fit one TRIM model per combination of ``keys`` (e.g. municipality × species).
 
@@ -264,8 +264,21 @@ def fit_trim_batch(
         serial correlation did not converge and the fit fell back to overdispersion only).
         ``indices``: keys + year, model, model_se, imputed,
         imputed_se, reason (one row per key-year present).
+
+        With ``recent_years = N`` the summary also has the overall slope of each
+        series' last N years (the short-term trend; the same estimator as
+        :meth:`TrimResult.overall_slope_interval`, on the years from ``last_year − N + 1``
+        to the series' last year with an index): ``recent_from``, ``recent_upto`` (the
+        years actually used), the imputed ``recent_additive``, ``recent_additive_se``,
+        ``recent_multiplicative``, ``recent_multiplicative_se``, ``recent_trend_class``,
+        ``recent_significance`` and the model ``recent_additive_model``,
+        ``recent_additive_model_se``, ``recent_multiplicative_model``,
+        ``recent_multiplicative_model_se``, ``recent_trend_class_model``. NaN/None
+        where fewer than two of those years have an index.
     """
     keys = list(keys)
+    if recent_years is not None and recent_years < 2:
+        raise ValueError(f"recent_years must be at least 2 (got {recent_years})")
     if not keys:
         raise TrimInputError("missing_keys", "fit_trim_batch needs at least one key column")
     fitted = fit_long(
@@ -279,6 +292,7 @@ def fit_trim_batch(
         serial_correlation,
         duplicates,
         n_jobs,
+        recent_years=recent_years,
     )
     if fitted is None:
         empty = pd.DataFrame(columns=[*keys, "ok", "reason"])
@@ -293,6 +307,8 @@ def fit_trim_batch(
     summary["overdispersion"] = np.where(ok, g["sig2"], np.nan) if overdispersion else np.nan
     summary["serial_correlation"] = np.where(ok, g["rho"], np.nan) if serial_correlation else np.nan
     summary["serial_correlation_dropped"] = g["rho_fallback"]
+    if recent_years is not None:
+        _add_recent_slopes(summary, g)
     return BatchResult(summary, _batch_indices(fitted, present & ok[:, None]))
 
 
@@ -339,6 +355,30 @@ def _add_slopes(summary: pd.DataFrame, g: dict, ok: np.ndarray) -> None:
         ],
         dtype="string",
     )
+
+
+def _add_recent_slopes(summary: pd.DataFrame, g: dict) -> None:
+    """Columns ``recent_*``: the overall slopes of each series' last years."""
+    usable = np.isfinite(g["recent_slope_imp"])
+    for name in ("recent_from", "recent_upto"):
+        summary[name] = pd.array(np.where(usable, g[name], np.nan), dtype="Float64").astype("Int64")
+    for kind, suffix in (("imp", ""), ("mod", "_model")):
+        dicts = [
+            slope_dict(b, se)
+            for b, se in zip(g[f"recent_slope_{kind}"], g[f"recent_slope_{kind}_se"], strict=True)
+        ]
+        for field in ("additive", "multiplicative"):
+            summary[f"recent_{field}{suffix}"] = np.array([d[field] for d in dicts], float)
+            summary[f"recent_{field}{suffix}_se"] = np.array(
+                [d[f"{field}_se"] for d in dicts], float
+            )
+        summary[f"recent_trend_class{suffix}"] = pd.array(
+            [d["trend_class"] for d in dicts], dtype="string"
+        )
+        if kind == "imp":
+            summary["recent_significance"] = pd.array(
+                [d["significance"] for d in dicts], dtype="string"
+            )
 
 
 def _batch_indices(fitted: Fitted, shown: np.ndarray) -> pd.DataFrame:

@@ -55,11 +55,12 @@ def fit_stack(
 def _run_stack(args: tuple) -> dict:
     """Fit one stack; fits whose serial correlation does not converge (sparse series
     full of zeros) are refitted without it and flagged with ``rho_fallback``."""
-    F, ymask, x, base, od, sc = args
-    out = summarise(fit_stack(F, ymask, x, base, od, sc), x)
+    F, ymask, x, base, od, sc, extras = args
+    out = summarise(fit_stack(F, ymask, x, base, od, sc), x, **extras)
     failed = np.nonzero(out["status"] == "no_convergence")[0]
     if sc and failed.size:
-        retry = summarise(fit_stack(F[failed], ymask[failed], x, base[failed], od, False), x)
+        retry = fit_stack(F[failed], ymask[failed], x, base[failed], od, False)
+        retry = summarise(retry, x, **extras)
         good = retry["status"] == ""
         for name, values in retry.items():
             out[name][failed[good]] = values[good]
@@ -94,8 +95,14 @@ def fit_long(
     duplicates: str,
     n_jobs: int,
     chunk_cells: int = 400_000,
+    recent_years: int | None = None,
+    keep_vcov: bool = False,
 ) -> Fitted | None:
-    """Validate a long table and fit one model per key (None when it has no rows)."""
+    """Validate a long table and fit one model per key (None when it has no rows).
+
+    ``recent_years`` and ``keep_vcov`` ask for the extra summaries of
+    :func:`cop.monitoring.engine.variance.summarise`.
+    """
     data = validate(df, [*keys, site, year, count], count, year)
     if data.empty:
         return None
@@ -103,7 +110,8 @@ def fit_long(
     hit = np.nonzero(coded.years == base_year)[0] if base_year is not None else []
     base_col = int(hit[0]) if len(hit) else -1  # -1: first year with an index
     chunks = _buckets(coded.n_sites, len(coded.years), chunk_cells)
-    tasks = _stacks(coded, chunks, base_col, overdispersion, serial_correlation)
+    extras = {"recent_years": recent_years, "keep_vcov": keep_vcov}
+    tasks = _stacks(coded, chunks, base_col, overdispersion, serial_correlation, extras)
     if n_jobs > 1 and len(tasks) > 1 and len(data) > 50_000:
         with ProcessPoolExecutor(max_workers=n_jobs) as pool:
             results = list(pool.map(_run_stack, tasks))
@@ -140,6 +148,7 @@ def _stacks(
     base_col: int,
     overdispersion: bool,
     serial_correlation: bool,
+    extras: dict,
 ) -> list[tuple]:
     """The arguments of :func:`_run_stack` for every bucket (counts padded with NaN)."""
     kid, sid, yid, counts = coded.kid, coded.sid, coded.yid, coded.counts
@@ -160,7 +169,7 @@ def _stacks(
         rows = rows_by_chunk.get(c, np.array([], dtype=np.int64))
         F[pos_in_chunk[kid[rows]], sid[rows], yid[rows]] = counts[rows]
         base = np.full(len(members), base_col)
-        tasks.append((F, ymask_all[members], xs, base, overdispersion, serial_correlation))
+        tasks.append((F, ymask_all[members], xs, base, overdispersion, serial_correlation, extras))
     return tasks
 
 

@@ -6,6 +6,9 @@ wording people read lives in :mod:`cop.monitoring.presentation`.
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 
 #: Two-sided normal quantiles of the 95% and 99% confidence intervals.
@@ -80,3 +83,29 @@ def trim_label(mult: float, se_mult: float) -> tuple[str, str | None, str]:
             if code in wanted:
                 return code, sig, f"{_CLASS_TEXT[code]} ({sig})"
     return loose, None, _CLASS_TEXT[loose]
+
+
+def slope_dict(additive: float, additive_se: float) -> dict[str, Any]:
+    """An overall slope as the results report it: additive and multiplicative with SEs,
+    TRIM's class, significance and label (None where the slope is not estimable).
+
+    The multiplicative SE is the delta-method ``exp(b) · se(b)``, as TRIM prints it.
+
+    Examples
+    --------
+    >>> slope_dict(0.0, 0.01)["trend_class"]
+    'stable'
+    """
+    ok = bool(np.isfinite(additive))
+    mult = math.exp(additive) if ok else float("nan")
+    mult_se = mult * additive_se
+    code, sig, label = trim_label(mult, mult_se) if ok else (None, None, None)
+    return {
+        "additive": float(additive),
+        "additive_se": float(additive_se),
+        "multiplicative": mult,
+        "multiplicative_se": mult_se,
+        "trend_class": code,
+        "significance": sig,
+        "label": label,
+    }

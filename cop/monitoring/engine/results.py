@@ -10,6 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cop.monitoring.engine.classes import slope_dict
+from cop.monitoring.engine.variance import overall_slope
+
 #: Stable reason codes: for a whole fit (``TrimResult.reason``), a year (``indices.reason``)
 #: or a dropped site (``dropped_sites[*]["reason"]``).
 REASONS = {
@@ -80,6 +83,59 @@ class TrimResult:
     dropped_sites: list[dict[str, Any]] = field(default_factory=list)
     goodness_of_fit: dict[str, float] = field(default_factory=dict)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    time_totals_vcov: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def overall_slope_interval(self, from_year: int, upto_year: int) -> dict[str, Any]:
+        """TRIM's overall slope of the years ``from_year … upto_year`` (both included).
+
+        The same estimator as ``overall_slope`` (OLS of ln(time total) on the year with a
+        sandwich SE from the totals' covariance), restricted to the years of the interval
+        that have an index; this is rtrim's ``overall(x, changepoints=...)`` for one
+        interval and what monitoring reports call the short-term trend.
+
+        Returns
+        -------
+        dict
+            ``from`` and ``upto``: the first and last year actually used (the requested
+            ones when fewer than two years of the interval have an index); ``model`` and
+            ``imputed``: dicts with ``additive``, ``additive_se``, ``multiplicative``,
+            ``multiplicative_se``, ``trend_class``, ``significance`` and ``label``
+            (NaN/None when the slope is not estimable: a failed fit, or fewer than two
+            years with an index in the interval).
+
+        Raises
+        ------
+        ValueError
+            When ``from_year >= upto_year``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from cop.monitoring.trim import fit_trim
+        >>> df = pd.DataFrame({"site": [1] * 4 + [2] * 4, "year": [2020, 2021, 2022, 2023] * 2,
+        ...                    "count": [10, 20, 40, 40, 5, 10, 20, 20]})
+        >>> part = fit_trim(df).overall_slope_interval(2020, 2022)
+        >>> (part["from"], part["upto"], round(part["imputed"]["multiplicative"], 6))
+        (2020, 2022, 2.0)
+        """
+        if from_year >= upto_year:
+            raise ValueError(f"from_year ({from_year}) must be before upto_year ({upto_year})")
+        out: dict[str, Any] = {"from": int(from_year), "upto": int(upto_year)}
+        vcov = self.time_totals_vcov.get("imputed")
+        years = np.asarray(vcov.index if vcov is not None else [], dtype=float)
+        use = (years >= from_year) & (years <= upto_year)
+        if not self.ok or use.sum() < 2:
+            for kind in ("model", "imputed"):
+                out[kind] = slope_dict(float("nan"), float("nan"))
+            return out
+        out["from"], out["upto"] = int(years[use][0]), int(years[use][-1])
+        totals = self.time_totals.set_index("year")
+        for kind in ("model", "imputed"):
+            tt = totals.loc[self.time_totals_vcov[kind].index, kind].to_numpy(float)
+            var = self.time_totals_vcov[kind].to_numpy(float)
+            b, se = overall_slope(tt[None], var[None], years, use[None])
+            out[kind] = slope_dict(float(b[0]), float(se[0]))
+        return out
 
     def to_json_dict(self) -> dict[str, Any]:
         """Plain-JSON view (NaN becomes None) for the CLI and for storage."""

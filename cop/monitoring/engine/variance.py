@@ -113,16 +113,38 @@ def overall_slope(tt: np.ndarray, var: np.ndarray, x: np.ndarray, est: np.ndarra
     return b, se
 
 
-def summarise(res: dict, x: np.ndarray) -> dict:
+def interval_mask(est: np.ndarray, x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Years with an index inside ``[lo, hi]`` (per fit): the points of an interval slope."""
+    return est & (x[None, :] >= lo[:, None]) & (x[None, :] <= hi[:, None])
+
+
+def recent_window(est: np.ndarray, x: np.ndarray, n_years: int) -> np.ndarray:
+    """Per fit the years with an index among its last ``n_years`` years.
+
+    The window ends at the fit's last year with an index and starts ``n_years − 1``
+    years earlier (so ``n_years`` time points when no year is missing).
+    """
+    has = est.any(axis=1)
+    last = np.where(has, x[x.size - 1 - est[:, ::-1].argmax(axis=1)], np.nan)
+    return interval_mask(est, x, last - (n_years - 1), last)
+
+
+def summarise(
+    res: dict, x: np.ndarray, recent_years: int | None = None, keep_vcov: bool = False
+) -> dict:
     """Per-fit arrays (first axis = fit) of everything the public results need.
 
-    ``res`` is what :func:`cop.monitoring.engine.batch.fit_stack` returns.
+    ``res`` is what :func:`cop.monitoring.engine.batch.fit_stack` returns. With
+    ``recent_years`` the overall slopes of each fit's last ``recent_years`` years are
+    added (``recent_slope_mod`` …, ``recent_from``/``recent_upto``); with ``keep_vcov``
+    the covariances of the model and imputed time totals (``var_mod``, ``var_imp``).
     """
     p, ok = res["p"], res["status"] == ""
     est = p["year_est"] & ok[:, None]
     out = {k: res[k] for k in ("status", "sig2", "rho", "chi2", "lr", "df")}
     for k in ("base", "year_est", "year_reason", "site_reason", "n_sites", "n_obs"):
         out[k] = p[k]
+    window = recent_window(est, x, recent_years) if recent_years else None
     for kind in ("mod", "imp"):
         tt, var = res[f"tt_{kind}"], res[f"var_{kind}"]
         slope, slope_se = overall_slope(tt, var, x, est)
@@ -132,5 +154,18 @@ def summarise(res: dict, x: np.ndarray) -> dict:
         out[f"idx_{kind}"], out[f"idx_{kind}_se"] = indices(tt, var, p["base"], est)
         out[f"slope_{kind}"] = np.where(ok, slope, np.nan)
         out[f"slope_{kind}_se"] = np.where(ok, slope_se, np.nan)
+        if window is not None:
+            b, se = overall_slope(tt, var, x, window)
+            usable = ok & (window.sum(axis=1) >= 2)
+            out[f"recent_slope_{kind}"] = np.where(usable, b, np.nan)
+            out[f"recent_slope_{kind}_se"] = np.where(usable, se, np.nan)
+        if keep_vcov:
+            both = est[:, :, None] & est[:, None, :]
+            out[f"var_{kind}"] = np.where(both, var, np.nan)
+    if window is not None:
+        has = window.any(axis=1)
+        J = x.size
+        out["recent_from"] = np.where(has, x[window.argmax(axis=1)], np.nan)
+        out["recent_upto"] = np.where(has, x[J - 1 - window[:, ::-1].argmax(axis=1)], np.nan)
     out["rho_fallback"] = np.zeros(len(ok), bool)
     return out
