@@ -615,6 +615,30 @@ def test_stepwise_score_test_agrees_with_the_likelihood_ratio(skylark) -> None:
         assert p_score >= 0.15  # else TRIM's rule would have re-entered it
 
 
+def test_stepwise_reenters_a_changepoint_whose_score_test_is_significant(
+    skylark, monkeypatch
+) -> None:
+    """The re-entry branch (rare on real data): a removed changepoint whose score test
+    says p < 0.15 comes back, the model is refitted and the selection goes on."""
+    from cop.monitoring.engine import stepwise
+
+    data, _ = skylark
+    real = stepwise.score_test
+    asked: list[int] = []
+
+    def first_time_significant(current, columns, new):
+        year = int(current["design"].years[columns[new]])
+        asked.append(year)
+        return 0.01 if asked.count(year) == 1 else real(current, columns, new)
+
+    monkeypatch.setattr(stepwise, "score_test", first_time_significant)
+    result = fit_trim(data, model=2, changepoints="all", covariates=["habitat"], stepwise=True)
+    steps = [(s["action"], s["year"]) for s in result.stepwise["steps"]]
+    assert steps[:3] == [("remove", 1990), ("add", 1990), ("remove", 1990)]
+    assert result.stepwise["steps"][1]["p"] == 0.01
+    assert [c["year"] for c in result.changepoints] == [1984, 1985]  # as without re-entry
+
+
 def test_fitted_counts_cover_every_site_and_year(skylark) -> None:
     data, _ = skylark
     result = fit_trim(data, model=2)
