@@ -203,6 +203,7 @@ class Brief:
     invitee_levels: tuple[tuple[str, int, int], ...]  # (dimension, level, municipalities)
     demo: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    host: Town | None = None  # the stored meeting's host municipality, for the title page
 
     def with_agenda(self, texts: Iterable[str]) -> Brief:
         """The same brief with the coordinator's agenda (blank lines dropped)."""
@@ -381,6 +382,7 @@ def build_brief(
         frontrunners=frontrunners,
         invitee_levels=invitee_levels(maturity, codes, date.year),
         demo=demo,
+        host=_host(meeting.stored, towns),
     )
     return replace(brief, agenda=propose_agenda(brief))
 
@@ -466,6 +468,13 @@ def _changes(
         trend_before_year=before_year,
         trend_after_year=after_year,
     )
+
+
+def _host(stored: pd.Series | None, towns: dict[str, Town]) -> Town | None:
+    """The host municipality of the stored meeting, if it names one."""
+    if stored is None or pd.isna(stored.get("host_code")):
+        return None
+    return towns.get(str(stored["host_code"]))
 
 
 def _text_or_none(value: object) -> str | None:

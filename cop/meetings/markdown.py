@@ -34,7 +34,9 @@ def to_markdown(doc: Document, lang: str) -> str:
                 header = [_escape(str(c)) for c in table.frame.columns]
                 out.append("| " + " | ".join(header) + " |")
                 out.append("|" + "|".join(" --- " for _ in header) + "|")
-                for row in table_rows(table.frame, lang):
+                for row in table_rows(table.printed(), lang):
                     out.append("| " + " | ".join(_escape(c) for c in row) + " |")
                 out.append("")
+                if table.hidden:
+                    out += [table.more, ""]
     return "\n".join(out).rstrip() + "\n"
