@@ -22,6 +22,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from lxml import etree
 
@@ -36,8 +37,6 @@ MARGIN_PT = 2.0 / 2.54 * 72  # 2 cm, both writers
 LANGS = ("nl", "en")
 KINDS = ("pdf", "docx")  # docx: as LibreOffice renders it
 AGENDA = {"nl": "Voorstel voor de agenda", "en": "Proposed agenda"}
-TREND_HEADER = {"nl": "Trend t/m", "en": "Trend to"}
-TREND_SCHEMES = ("Tuinvogeltelling", "Vlindertransect", "Garden bird count", "Butterfly transect")
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 EMU_PER_CM = 360_000
 
@@ -52,6 +51,7 @@ def _render(lang: str, demo_db_file: Path, work: Path) -> tuple[layout.Document,
     frames = [storage.read_table(engine, name) for name in briefs.BRIEF_TABLES]
     engine.dispose()
     doc = layout.document(briefs.build_brief(*frames, date="2026-12-10", lang=lang, demo=True))
+    doc.sections.append(_long_table_section())
     images = charts.chart_images({c.name: c.figure for c in doc.charts()})
     assert set(images) == {c.name for c in doc.charts()}, "every chart became an image"
 
@@ -143,7 +143,7 @@ def test_briefs_are_documents_to_forward(lang, demo_db_file, tmp_path):
         assert len(out["pngs"][kind]) == len(reader.pages), kind
         _pages_are_a4_numbered_and_start_with_the_agenda(doc, reader, lang, kind)
         _charts_fit_the_text_width(doc, reader, kind)
-        _table_headers_repeat(reader, lang, kind)
+        _table_headers_repeat(reader, kind)
     _files_carry_title_author_subject_language_and_date(doc, out, lang)
     _every_chart_image_has_alt_text(doc, out["files"])
     _word_tables_repeat_their_header_and_fit_the_width(doc, out["files"]["docx"])
@@ -175,15 +175,30 @@ def _charts_fit_the_text_width(doc, reader, kind: str) -> None:
         assert right - left > text_width * 0.8, (kind, "sized for the page, not a stamp")
 
 
-def _table_headers_repeat(reader, lang: str, kind: str) -> None:
-    trend_pages = [
-        " ".join(page.extract_text().split())
-        for page in reader.pages
-        if any(scheme in page.extract_text() for scheme in TREND_SCHEMES)
-    ]
-    assert len(trend_pages) >= 2, (kind, "the demo trends table runs over a page break")
-    for text in trend_pages:
-        assert TREND_HEADER[lang] in text, (kind, "the header row again on every page")
+LONG_ROWS = 70
+
+
+def _long_table_section() -> layout.Section:
+    """A table long enough to break across pages whatever the demo data holds."""
+    frame = pd.DataFrame(
+        {
+            "Kolomkop lang": [f"rijwaarde-{i}" for i in range(LONG_ROWS)],
+            "Tweede kolom": [f"tekst {i} " * 3 for i in range(LONG_ROWS)],
+        }
+    )
+    return layout.Section("Lange tabel", blocks=[layout.TableBlock("long", frame, limit=None)])
+
+
+def _table_headers_repeat(reader, kind: str) -> None:
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    table_pages = [text for text in pages if "rijwaarde-" in text]
+    assert len(table_pages) >= 2, (kind, "a 70-row table runs over a page break")
+    for text in table_pages:
+        assert "Kolomkop lang" in text, (kind, "the header row again on every page")
+    shown = {
+        int(w.split("-")[1]) for t in table_pages for w in t.split() if w.startswith("rijwaarde-")
+    }
+    assert shown == set(range(LONG_ROWS)), (kind, "no row lost at a page break")
 
 
 def _files_carry_title_author_subject_language_and_date(doc, out: dict, lang: str) -> None:
