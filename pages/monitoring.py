@@ -9,6 +9,15 @@ from cop.monitoring import charts as monitoring_charts
 from cop.core import i18n
 from cop import ui
 from cop import monitoring as mon
+from cop.monitoring import msi
+
+#: What the advanced panel starts with: TRIM's and the MSI tool's defaults.
+ADVANCED_DEFAULTS = {
+    "monitoring_overdispersion": True,
+    "monitoring_serial_correlation": True,
+    "monitoring_n_sims": msi.DEFAULT_SIMS,
+    "monitoring_seed": msi.DEFAULT_SEED,
+}
 
 ui.page_title("monitoring.title", "monitoring.intro")
 st.info(ui.tr("monitoring.explain"), icon=":material/info:")
@@ -81,6 +90,39 @@ base_choice = choose(
 )
 base_year = base_choice or None
 
+# --- advanced: the model and its options, for analysts ------------------------------------
+for key, value in ADVANCED_DEFAULTS.items():
+    if key not in st.session_state:
+        st.session_state[key] = value
+with st.expander(ui.tr("monitoring.advanced"), icon=":material/tune:"):
+    st.caption(ui.tr("monitoring.advanced_intro"))
+    left, right = st.columns(2)
+    overdispersion = left.toggle(
+        ui.tr("monitoring.overdispersion"),
+        key="monitoring_overdispersion",
+        help=ui.tr("monitoring.overdispersion_help"),
+    )
+    serial_correlation = left.toggle(
+        ui.tr("monitoring.serial_correlation"),
+        key="monitoring_serial_correlation",
+        help=ui.tr("monitoring.serial_correlation_help"),
+    )
+    n_sims = right.number_input(
+        ui.tr("monitoring.n_sims"),
+        min_value=100,
+        max_value=10_000,
+        step=100,
+        key="monitoring_n_sims",
+        help=ui.tr("monitoring.n_sims_help"),
+    )
+    seed = right.number_input(
+        ui.tr("monitoring.seed"),
+        min_value=0,
+        step=1,
+        key="monitoring_seed",
+        help=ui.tr("monitoring.seed_help"),
+    )
+
 result = ui.compute(
     mon.selection_trends,
     "monitoring",
@@ -89,21 +131,36 @@ result = ui.compute(
     species_group=group,
     species=species,
     base_year=base_year,
+    overdispersion=overdispersion,
+    serial_correlation=serial_correlation,
+    n_sims=int(n_sims),
+    seed=int(seed),
 )
 
-# --- index and trend class -----------------------------------------------------------------
-text, colour, icon = mon.trend_badge(result.trend, ui.lang(), result.reason_params.get("base_year"))
-label = ui.tr("monitoring.trend_label") if result.reason is None else ui.tr("monitoring.no_index")
-st.markdown(f"**{label}:**")
-st.badge(text, color=colour, icon=icon)
+# --- index and trend classes: the whole period and the last ten years ---------------------
+base_param = result.reason_params.get("base_year")
 if result.reason is not None:
-    st.warning(
-        mon.reason_text(result.reason, ui.lang(), result.reason_params.get("base_year")),
-        icon=":material/info:",
-    )
+    st.markdown(f"**{ui.tr('monitoring.no_index')}:**")
+    text, colour, icon = mon.trend_badge(result.trend, ui.lang(), base_param)
+    st.badge(text, color=colour, icon=icon)
+    st.warning(mon.reason_text(result.reason, ui.lang(), base_param), icon=":material/info:")
 else:
+    trend = result.trend
+    periods = mon.intervals_by_period(result.intervals)
+    for column, period in zip(st.columns(2), mon.PERIODS, strict=True):
+        first, last = periods.get(period, (None, None))
+        column.markdown(f"**{mon.period_label(period, ui.lang(), first, last)}:**")
+        text, colour, icon = mon.trend_badge(trend, ui.lang(), base_param, period)
+        column.badge(text, color=colour, icon=icon)
+    if mon.recent_is_whole_series(result.intervals):
+        st.caption(ui.tr("monitoring.recent_same"))
     st.plotly_chart(
-        monitoring_charts.index_chart(result.series, result.base_year, ui.lang()),
+        monitoring_charts.index_chart(
+            result.series,
+            result.base_year,
+            ui.lang(),
+            slopes=result.intervals[result.intervals["period"] == "interval"],
+        ),
         key="monitoring_index_chart",
     )
     if result.kind == "species":
@@ -112,16 +169,23 @@ else:
         st.caption(
             ui.tr(
                 "monitoring.indicator_caption",
-                n=result.trend.get("n_species_estimated", 0),
+                n=trend.get("n_species_estimated", 0),
                 base_year=result.base_year,
+                n_sims=ui.num(int(n_sims)),
+                first_year=periods.get("long_term", (result.base_year, None))[0],
             )
         )
     if len(result.excluded):
-        st.caption(ui.tr("monitoring.excluded", species=", ".join(result.excluded["species"])))
+        st.caption(mon.excluded_text(result.excluded, ui.lang()))
     gaps = mon.year_gap_lines(result.series, ui.lang())
     if gaps:
         with st.expander(ui.tr("monitoring.year_gaps"), icon=":material/event_busy:"):
             st.markdown("\n".join(f"- {line}" for line in gaps))
+    st.subheader(ui.tr("monitoring.intervals"))
+    intervals = mon.intervals_table(result.intervals, ui.lang())
+    ui.show_table(intervals, None, key="monitoring_intervals")
+    st.caption(ui.tr("monitoring.intervals_help"))
+    ui.download_buttons(intervals, "cop_monitoring_intervals", key="monitoring_intervals_download")
 
 # --- trend classes of all species in the selection -----------------------------------------
 st.subheader(ui.tr("monitoring.species_table"))

@@ -9,9 +9,9 @@ Owns, in the order data flow through them:
     options (model 2 with changepoints, covariates, weights, stepwise selection) extend
     ``engine/`` and surface as parameters of ``trim``'s functions.
 ``msi``
-    Multi-species indicators: one index for a group of species from the species' indices
-    (more indicator methods, such as CBS's MSI tool with Monte Carlo bands and
-    smoothing, belong here).
+    Multi-species indicators: one index for a group of species from the species' indices,
+    as CBS's MSI tool computes it (Monte Carlo band, chained species, the MSI's trends);
+    the delta-method approximation.
 ``selection``
     Which rows a selection holds, the selectors' options, the engine's input,
     coverage and counts per site × year.
@@ -32,8 +32,10 @@ May use: ``cop.access``, ``cop.data`` and ``cop.core``.
 
 from cop.monitoring.indicators import (
     REASON_CODES,
+    RECENT_COLUMNS,
+    RECENT_YEARS,
+    TREND_COLUMNS,
     SelectionResult,
-    default_base_year,
     group_trends,
     municipality_trends,
     selection_trends,
@@ -41,10 +43,17 @@ from cop.monitoring.indicators import (
 )
 from cop.monitoring.presentation import (
     NO_TREND_BADGE,
+    PERIODS,
     TREND_BADGE,
     TREND_CLASS_COLOURS,
     TREND_CLASS_ORDER,
+    excluded_text,
+    intervals_by_period,
+    intervals_table,
+    period_label,
+    period_prefix,
     reason_text,
+    recent_is_whole_series,
     slope_text,
     species_table,
     trend_badge,
@@ -68,18 +77,27 @@ __all__ = [
     "ALL",
     "MAX_HEATMAP_SITES",
     "NO_TREND_BADGE",
+    "PERIODS",
     "REASON_CODES",
+    "RECENT_COLUMNS",
+    "RECENT_YEARS",
     "SPECIES_KEYS",
     "TREND_BADGE",
     "TREND_CLASS_COLOURS",
     "TREND_CLASS_ORDER",
+    "TREND_COLUMNS",
     "SelectionResult",
     "coverage_by_year",
-    "default_base_year",
+    "excluded_text",
     "filter_selection",
     "group_trends",
+    "intervals_by_period",
+    "intervals_table",
     "municipality_trends",
+    "period_label",
+    "period_prefix",
     "reason_text",
+    "recent_is_whole_series",
     "selection_options",
     "selection_trends",
     "site_year_counts",
