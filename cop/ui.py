@@ -509,8 +509,8 @@ def flash(scope: str, message: str) -> NoReturn:
 
     The rerun draws the page from the stored data; :func:`show_flash` with the same
     ``scope`` then shows the message once. Every "save → message → rerun → success"
-    flow of the pages goes through this pair, one scope per page (``data``, ``meeting``,
-    ``peers``, ``toolbox``).
+    flow of the pages goes through this pair, one scope per page (``data``, ``maturity``,
+    ``meeting``, ``peers``, ``toolbox``).
     """
     st.session_state[_flash_key(scope)] = message
     st.rerun()

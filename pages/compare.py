@@ -4,7 +4,7 @@ import streamlit as st
 
 from cop.maturity import approach
 from cop.maturity import charts as maturity_charts
-from cop.maturity import comparison
+from cop.maturity import comparison, display
 from cop.maturity import model as maturity_model
 from cop import ui
 
@@ -109,7 +109,7 @@ figure = (
 st.plotly_chart(figure, key="compare_radar")
 
 st.subheader(ui.tr("compare.differences"))
-sentences = maturity_model.difference_sentences(levels, shown, lang)
+sentences = display.difference_sentences(levels, shown, lang)
 st.markdown(
     "\n".join(f"- {s}" for s in sentences) if sentences else ui.tr("compare.no_differences")
 )

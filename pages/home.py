@@ -5,6 +5,7 @@ import streamlit as st
 from cop.core import charts
 from cop.core import i18n
 from cop.data import summary
+from cop.maturity import model as maturity_model
 from cop import ui
 
 ui.page_title("home.title", "home.intro")
@@ -54,7 +55,7 @@ with left:
 with right:
     st.subheader(ui.tr("home.maturity_distribution"))
     st.plotly_chart(
-        charts.level_distribution(summary.latest_maturity_distribution(maturity), ui.lang()),
+        charts.level_distribution(maturity_model.latest_level_counts(maturity), ui.lang()),
         key="home_maturity_chart",
     )
 

@@ -4,9 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from cop.access import visibility
 from cop.maturity import charts as maturity_charts
-from cop.core import i18n
+from cop.maturity import assessment, display
 from cop.maturity import model as maturity_model
 from cop.core import vocab
 from cop import ui
@@ -85,26 +84,24 @@ if movers.empty:
 else:
     year = int(movers["year"].iloc[0])
     st.caption(ui.tr("maturity.movers_caption", previous=year - 1, year=year))
-    ui.show_table(
-        maturity_model.movers_display(movers, municipalities, lang), None, key="maturity_movers"
-    )
+    ui.show_table(display.movers_display(movers, municipalities, lang), None, key="maturity_movers")
 
 with st.expander(ui.tr("maturity.rubric"), icon=":material/menu_book:"):
-    ui.show_table(maturity_model.rubric_display(rubric, lang), None, key="maturity_rubric")
+    ui.show_table(display.rubric_display(rubric, lang), None, key="maturity_rubric")
 
 # --- self-assessment ---------------------------------------------------------------------
 st.subheader(ui.tr("maturity.self_title"))
 st.caption(ui.tr("maturity.self_intro"))
-role = ui.role()
-may_save = role in ("member", "coordinator")
+role, own = ui.role(), ui.user_municipality()
 this_year = dt.date.today().year
-all_codes = sorted(names, key=names.get)
+all_codes = ui.by_name(names)
 if "maturity_self_code" not in st.session_state:
-    own = ui.user_municipality()
     start = own if own in names else maturity_model.assessed_codes(maturity_table)[0]
     st.session_state["maturity_self_code"] = start
-    for dimension, level in maturity_model.initial_levels(maturity_table, start).items():
-        st.session_state[f"maturity_self_{dimension}"] = level
+# Whether this person may store at all (for the own municipality; a coordinator for any).
+refused = assessment.refusal(role, own, own or "", municipalities)
+dimension_label, level_label = ui.vocab_label("dimension"), ui.vocab_label("level", numbered=True)
+ui.show_flash("maturity")
 with st.form("maturity_self_form"):
     code = st.selectbox(
         ui.tr("maturity.self_municipality"),
@@ -113,16 +110,26 @@ with st.form("maturity_self_form"):
         format_func=names.get,
     )
     same_province = st.checkbox(ui.tr("maturity.self_same_province"), key="maturity_self_province")
+    previous = assessment.previous_levels(maturity_table, code)
     levels = {}
     for dimension in vocab.DIMENSIONS:
+        before = previous.get(dimension)
         levels[dimension] = st.radio(
-            i18n.label("dimension", dimension, lang),
+            dimension_label(dimension),
             list(vocab.LEVELS),
+            index=None,  # nothing chosen until the person chooses: no default is ever stored
             key=f"maturity_self_{dimension}",
-            format_func=lambda level: f"{level} {i18n.label('level', level, lang)}",
+            format_func=level_label,
             captions=[
                 maturity_model.rubric_text(rubric, dimension, level, lang) for level in vocab.LEVELS
             ],
+            help=None
+            if before is None
+            else ui.tr(
+                "maturity.self_previous",
+                year=before[1],
+                level=level_label(before[0]),
+            ),
             horizontal=True,
         )
     show = st.form_submit_button(
@@ -130,24 +137,30 @@ with st.form("maturity_self_form"):
     )
     save = (
         st.form_submit_button(ui.tr("maturity.self_save", year=this_year), key="maturity_self_save")
-        if may_save
+        if refused is None
         else False
     )
-if not may_save:
-    st.info(ui.tr("maturity.self_not_stored"), icon=":material/lock:")
-if show or save:
+if refused is not None:
+    st.info(refused.message(lang), icon=":material/lock:")
+missing = assessment.missing_dimensions(levels)
+if (show or save) and missing:
+    st.warning(assessment.AssessmentRefused("incomplete", dimensions=missing).message(lang))
+elif show or save:
     st.session_state["maturity_self_result"] = {
         "code": code,
         "levels": levels,
         "same_province": same_province,
     }
-if save:
-    if not visibility.may_post_for(role, ui.user_municipality(), code):
-        st.warning(ui.tr("maturity.self_not_own"))
+if save and not missing:
+    try:
+        report = assessment.save_self_assessment(
+            ui.engine(), code, this_year, levels, role=role, account_municipality=own
+        )
+    except assessment.AssessmentRefused as not_stored:
+        st.warning(not_stored.message(lang))
     else:
-        report = maturity_model.save_self_assessment(ui.engine(), code, this_year, levels)
         if report.ok:
-            st.success(ui.tr("maturity.self_saved", year=this_year, name=names[code]))
+            ui.flash("maturity", ui.tr("maturity.self_saved", year=this_year, name=names[code]))
         else:
             st.error(
                 ui.tr("maturity.self_save_failed", problems="; ".join(report.messages(lang, 5)))
@@ -166,10 +179,10 @@ if result:
     st.caption(
         ui.tr("compare.peer_group", name=names[result["code"]], rule=position.group.describe(lang))
     )
-    for sentence in maturity_model.position_sentences(position, lang):
+    for sentence in display.position_sentences(position, lang):
         st.markdown(f"- {sentence}")
     st.plotly_chart(
         maturity_charts.peer_position_chart(position.table, names[result["code"]], lang),
         key="maturity_self_chart",
     )
-    ui.show_table(maturity_model.position_display(position, lang), None, key="maturity_self_table")
+    ui.show_table(display.position_display(position, lang), None, key="maturity_self_table")

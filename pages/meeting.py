@@ -9,7 +9,7 @@ from functools import partial
 import streamlit as st
 
 from cop.access import visibility
-from cop.meetings import render
+from cop.meetings import layout, render
 from cop.meetings import briefs
 from cop.core import i18n
 from cop.meetings import records
@@ -143,7 +143,7 @@ for column, fmt, icon in zip(
 
 # --- preview: the same blocks the files contain ---------------------------------------
 st.divider()
-doc = render.document(final)
+doc = layout.document(final)
 st.header(doc.title)
 st.markdown(f"**{doc.date_text}**  \n" + "  \n".join(doc.facts))
 for number, section in enumerate(doc.sections):
@@ -154,11 +154,11 @@ for number, section in enumerate(doc.sections):
     )
     for index, block in enumerate(section.blocks):
         key = f"meeting_block_{number}_{index}"
-        if isinstance(block, render.Paragraph):
+        if isinstance(block, layout.Paragraph):
             st.markdown(block.text)
-        elif isinstance(block, render.Items):
+        elif isinstance(block, layout.Items):
             st.markdown("\n".join(f"- {item}" for item in block.items))
-        elif isinstance(block, render.ChartBlock):
+        elif isinstance(block, layout.ChartBlock):
             st.caption(block.title)
             st.plotly_chart(block.figure, key=f"{key}_chart")
             ui.download_buttons(block.table.frame, block.table.name, key=f"{key}_download")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cop.access import visibility
-from cop.peers import recommend
+from cop.peers import answerers, recommend, search
 from cop.peers import questions
 from cop.core import vocab
 from cop import ui
@@ -18,10 +18,10 @@ role = ui.role()
 # --- whose peers: search by name or alias ("Den Haag" finds 's-Gravenhage) ---------------
 left, right = st.columns([1, 2])
 query = left.text_input(ui.tr("peers.search"), key="peers_search", help=ui.tr("peers.search_help"))
-found = recommend.search_municipalities(query, municipalities)
+found = search.search_municipalities(query, municipalities)
 if found.empty:
     left.warning(ui.tr("peers.no_match"))
-    found = recommend.search_municipalities("", municipalities)
+    found = search.search_municipalities("", municipalities)
 options = found["code"].tolist()
 matched = found.set_index("code")["matched"].to_dict()
 ui.keep_choice("peers_municipality", options, preferred=ui.user_municipality())
@@ -162,7 +162,7 @@ for code in top:
 # --- help questions and who can answer them -----------------------------------------------
 st.subheader(ui.tr("peers.questions"))
 matches = ui.compute(
-    recommend.match_help_questions,
+    answerers.match_help_questions,
     "help_questions",
     "municipalities",
     "measures",

@@ -9,15 +9,18 @@ Use in a test module::
 
 * ``streamlit_server``: ``streamlit run app.py`` on a free port in a subprocess, with a
   private copy of the demo database (``COP_DATA_DIR``), ``COP_OFFLINE=1`` and the shared
-  boundary file; waits for ``/_stcore/health`` and stops the server afterwards.
+  boundary file when ``../shared`` is there (else the map draws points); waits for
+  ``/_stcore/health`` and stops the server afterwards.
 * ``browser_page``: a Playwright page in Debian's ``/usr/bin/chromium`` (never a browser
   that Playwright downloads) whose requests to the internet are answered locally by
   :func:`route_offline`: the map library's JavaScript and CSS from npm packages installed
-  by ``.ci/run`` (see :data:`ASSETS_DIR`), everything else (tiles, jQuery, Bootstrap, fonts)
-  with an empty ``200`` so that nothing hangs and nothing leaves the machine.
+  by ``.ci/run`` (see :data:`ASSETS_DIR`) when present, everything else (tiles, jQuery,
+  Bootstrap, fonts) with an empty ``200`` so that nothing hangs and nothing leaves the
+  machine.
 
-Both skip on a laptop without Chromium, Playwright, the npm assets or ``../shared`` and
-fail in CI (``require``).
+Both skip on a laptop without Chromium or Playwright and fail in CI (``require``). Only a
+test that draws the map also needs the Leaflet assets and the boundaries: it calls
+:func:`require_map_assets` (downloads and accessibility do not depend on them).
 """
 
 from __future__ import annotations
@@ -127,16 +130,21 @@ def launch_chromium(playwright):
 
 
 def require_browser() -> None:
-    """Skip (laptop) or fail (CI) unless Chromium, Playwright and the assets are there."""
+    """Skip (laptop) or fail (CI) unless Chromium and Playwright are there."""
     require(CHROMIUM.exists(), f"{CHROMIUM} is not installed (apt-get install chromium)")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         require(False, "the playwright Python package is not installed")
+
+
+def require_map_assets() -> None:
+    """Skip (laptop) or fail (CI) unless a map can be drawn: Leaflet assets and boundaries."""
     require(
         assets_available(),
         f"leaflet/leaflet.markercluster not found under {ASSETS_DIR} (see .ci/run: npm install)",
     )
+    require(SHARED_BOUNDARIES.exists(), "../shared boundaries are needed for the map")
 
 
 @dataclass
@@ -168,18 +176,18 @@ def streamlit_server(
 ) -> Iterator[StreamlitServer]:
     """``streamlit run app.py`` on a free port with the demo data, offline."""
     require_browser()
-    require(SHARED_BOUNDARIES.exists(), "../shared boundaries are needed for the map")
     workdir = tmp_path_factory.mktemp("browser-app")
     data_dir = workdir / "appdata"
     data_dir.mkdir()
     shutil.copy(demo_db_file, data_dir / "cop.sqlite")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "COP_BOUNDARIES_FILE")}
     env.update(
         COP_DATA_DIR=str(data_dir),
         COP_OFFLINE="1",
-        COP_BOUNDARIES_FILE=str(SHARED_BOUNDARIES),
         STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
     )
+    if SHARED_BOUNDARIES.exists():  # polygons; without them the map falls back to points
+        env["COP_BOUNDARIES_FILE"] = str(SHARED_BOUNDARIES)
     port = _free_port()
     log = workdir / "streamlit.log"
     handle = log.open("w")

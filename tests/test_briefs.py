@@ -10,7 +10,9 @@ import pytest
 
 from cop.cli import main as cli_main
 from cop.data.schema import coerce_types, empty_frame
-from cop.meetings import briefs, render
+from cop.meetings import briefs, layout, render, trendchanges
+from cop.meetings import charts as brief_charts
+from cop.meetings import pdf as pdf_writer
 from tests.conftest import require
 
 DATE = dt.date(2026, 12, 10)
@@ -251,12 +253,12 @@ def test_trend_classes_that_changed():
         for year, count in zip(years, counts, strict=True)
     ]
     monitoring = typed("monitoring", rows)
-    changed = briefs.trend_class_changes(monitoring, [UTRECHT], ["bees"], 2020, 2026)
+    changed = trendchanges.trend_class_changes(monitoring, [UTRECHT], ["bees"], 2020, 2026)
     assert changed[["species", "before", "after"]].values.tolist() == [
         ["akkerhommel", "steep_decline", "strong_increase"]
     ]
-    assert briefs.trend_class_changes(monitoring, [UTRECHT], ["birds"], 2020, 2026).empty
-    assert briefs.species_groups_for(["policy_vision"]) == (
+    assert trendchanges.trend_class_changes(monitoring, [UTRECHT], ["birds"], 2020, 2026).empty
+    assert trendchanges.species_groups_for(["policy_vision"]) == (
         "butterflies",
         "bees",
         "birds",
@@ -302,7 +304,7 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_pdf_with_dejavu_keeps_dutch_characters(edited):
-    require(render.find_font() is not None, "DejaVu Sans (fonts-dejavu-core) is missing")
+    require(pdf_writer.find_font() is not None, "DejaVu Sans (fonts-dejavu-core) is missing")
     text = _pdf_text(render.render(edited, "pdf", images={}))
     assert "Súdwest-Fryslân" in text and "10 december 2026" in text
     assert "Demodata" in text and "Vlinderstichting" in text
@@ -310,18 +312,18 @@ def test_pdf_with_dejavu_keeps_dutch_characters(edited):
 
 
 def test_pdf_without_font_falls_back_to_helvetica(edited):
-    doc = render.document(edited)
-    text = _pdf_text(render.to_pdf(doc, "nl", {}, font=None))
+    doc = layout.document(edited)
+    text = _pdf_text(pdf_writer.to_pdf(doc, "nl", {}, font=None))
     assert "Súdwest-Fryslân" in text  # Latin-1 survives
     assert "-> wat werkte?" in text  # the arrow is transliterated
-    assert render.latin1("“Tiny Forest” – 5 m²") == '"Tiny Forest" - 5 m²'
+    assert pdf_writer.latin1("“Tiny Forest” – 5 m²") == '"Tiny Forest" - 5 m²'
 
 
 def test_charts_fall_back_to_tables_without_a_browser(edited, monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
-    figures = {c.name: c.figure for c in render.document(edited).charts()}
+    figures = {c.name: c.figure for c in layout.document(edited).charts()}
     assert set(figures) == {"changes_per_theme", "invitee_maturity"}
-    assert render.chart_images(figures, timeout=10) == {}
+    assert brief_charts.chart_images(figures, timeout=10) == {}
     from docx import Document
 
     word = Document(io.BytesIO(render.render(edited, "docx")))

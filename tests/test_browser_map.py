@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import OUTPUT_DIR, browser_page, streamlit_server  # noqa: F401
+from tests.browser_support import (  # noqa: F401 (fixtures)
+    OUTPUT_DIR,
+    browser_page,
+    require_map_assets,
+    streamlit_server,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +30,7 @@ def _a_partner() -> tuple[str, str, tuple[float, float]]:
 
 
 def test_map_polygons_and_click_to_profile(streamlit_server, browser_page):  # noqa: F811
+    require_map_assets()  # the only browser test that draws the map
     page = browser_page
     code, name, point = _a_partner()
     page.goto(streamlit_server.url + "/map")

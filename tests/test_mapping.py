@@ -13,6 +13,7 @@ import pytest
 
 from cop.core import vocab
 from cop.geo import mapview, webmap
+from cop.maturity import model as maturity_model
 from cop.peers import profile
 
 DIMS = vocab.DIMENSIONS
@@ -75,12 +76,15 @@ def _maturity() -> pd.DataFrame:
 # ---------------------------------------------------------------- metrics
 
 
-def test_latest_overall_maturity_uses_each_municipalitys_latest_year():
-    overall = mapview.latest_overall_maturity(_maturity())
-    assert overall["code"].tolist() == ["GM0001", "GM0002"]
+def test_map_maturity_is_each_municipalitys_latest_overall():
+    """The map reads the one definition of "latest overall" (cop.maturity.model)."""
+    overall = maturity_model.latest_overall(_maturity())
+    assert overall["municipality_code"].tolist() == ["GM0001", "GM0002"]
     assert overall["year"].tolist() == [2024, 2022]
     assert overall["overall"].tolist() == pytest.approx([3.2, 2.0], abs=0.051)
-    assert mapview.overall_levels(_maturity()).to_dict() == {"GM0001": 3, "GM0002": 2}
+    assert maturity_model.latest_overall_levels(_maturity()).to_dict() == {"GM0001": 3, "GM0002": 2}
+    frame = mapview.municipality_metric(_towns(), _measures(), _maturity(), "maturity")
+    assert frame["value"].tolist()[:2] == pytest.approx([3.25, 2.0], abs=0.051)
 
 
 def test_metric_values_and_non_partners_without_value():

@@ -8,14 +8,14 @@ import pytest
 
 from cop.core import vocab
 from cop.data import storage
-from cop.maturity import approach, comparison, peergroups
+from cop.maturity import approach, assessment, comparison, display, peergroups
 from cop.maturity import model as maturity_model
 from tests.conftest import ROOT
 
 DIMS = list(vocab.DIMENSIONS)
 
 
-def assessment(code: str, year: int, levels: list[int | None]) -> pd.DataFrame:
+def assessment_rows(code: str, year: int, levels: list[int | None]) -> pd.DataFrame:
     """Rows of the maturity table for one municipality and year (None = not scored)."""
     rows = [(code, year, d, lvl) for d, lvl in zip(DIMS, levels, strict=True) if lvl is not None]
     return pd.DataFrame(rows, columns=["municipality_code", "year", "dimension", "level"])
@@ -80,9 +80,9 @@ def test_rubric_errors_are_reported(tmp_path):
 
 def test_overall_is_mean_of_dimensions_with_one_decimal():
     data = table(
-        assessment("GM0001", 2024, [1, 2, 3, 4, 5, 1, 2, 3]),  # 21 / 8 = 2.625 -> 2.6
-        assessment("GM0001", 2025, [2, 2, 3, 4, 5, 1, 2, None]),  # 19 / 7 = 2.714 -> 2.7
-        assessment("GM0002", 2025, [3, 3, 3, 3, 3, None, None, None]),  # 5 of 8: too few
+        assessment_rows("GM0001", 2024, [1, 2, 3, 4, 5, 1, 2, 3]),  # 21 / 8 = 2.625 -> 2.6
+        assessment_rows("GM0001", 2025, [2, 2, 3, 4, 5, 1, 2, None]),  # 19 / 7 = 2.714 -> 2.7
+        assessment_rows("GM0002", 2025, [3, 3, 3, 3, 3, None, None, None]),  # 5 of 8: too few
     )
     out = maturity_model.overall_maturity(data)
     assert list(out.columns) == ["municipality_code", "year", "overall", "n_dimensions"]
@@ -97,10 +97,10 @@ def test_overall_is_mean_of_dimensions_with_one_decimal():
 
 def test_movements_since_previous_and_first():
     data = table(
-        assessment("GM0001", 2022, [2] * 8),  # 2.0
-        assessment("GM0001", 2023, [2] * 4 + [3] * 4),  # 2.5
-        assessment("GM0001", 2025, [3] * 7 + [4]),  # 3.125 -> 3.1
-        assessment("GM0002", 2025, [1] * 8),
+        assessment_rows("GM0001", 2022, [2] * 8),  # 2.0
+        assessment_rows("GM0001", 2023, [2] * 4 + [3] * 4),  # 2.5
+        assessment_rows("GM0001", 2025, [3] * 7 + [4]),  # 3.125 -> 3.1
+        assessment_rows("GM0002", 2025, [1] * 8),
     )
     out = maturity_model.movements(data).set_index("municipality_code")
     first = out.loc["GM0001"]
@@ -112,14 +112,14 @@ def test_movements_since_previous_and_first():
 
 def test_biggest_movers_only_rises_between_consecutive_years():
     data = table(
-        assessment("GM0001", 2024, [2] * 8),
-        assessment("GM0001", 2025, [3, 3, 2, 2, 2, 2, 2, 2]),  # +0.25 -> 2.0 to 2.2 (+0.2)
-        assessment("GM0002", 2024, [1] * 8),
-        assessment("GM0002", 2025, [2] * 8),  # +1.0, all eight up
-        assessment("GM0003", 2024, [4] * 8),
-        assessment("GM0003", 2025, [3] * 8),  # a fall: not a mover
-        assessment("GM0004", 2023, [1] * 8),
-        assessment("GM0004", 2025, [5] * 8),  # no 2024 assessment: not "since last year"
+        assessment_rows("GM0001", 2024, [2] * 8),
+        assessment_rows("GM0001", 2025, [3, 3, 2, 2, 2, 2, 2, 2]),  # +0.25 -> 2.0 to 2.2 (+0.2)
+        assessment_rows("GM0002", 2024, [1] * 8),
+        assessment_rows("GM0002", 2025, [2] * 8),  # +1.0, all eight up
+        assessment_rows("GM0003", 2024, [4] * 8),
+        assessment_rows("GM0003", 2025, [3] * 8),  # a fall: not a mover
+        assessment_rows("GM0004", 2023, [1] * 8),
+        assessment_rows("GM0004", 2025, [5] * 8),  # no 2024 assessment: not "since last year"
     )
     movers = maturity_model.biggest_movers(data)
     assert movers["municipality_code"].tolist() == ["GM0002", "GM0001"]
@@ -129,7 +129,7 @@ def test_biggest_movers_only_rises_between_consecutive_years():
 
 
 def test_frontrunners_and_starters_from_the_quartiles():
-    data = table(*(assessment(f"GM000{i}", 2025, [i] * 8) for i in range(1, 6)))
+    data = table(*(assessment_rows(f"GM000{i}", 2025, [i] * 8) for i in range(1, 6)))
     groups = maturity_model.maturity_groups(data).set_index("municipality_code")
     # overalls 1..5: Q1 = 2, Q3 = 4
     assert groups["cop_q1"].iloc[0] == 2 and groups["cop_q3"].iloc[0] == 4
@@ -140,16 +140,16 @@ def test_frontrunners_and_starters_from_the_quartiles():
         "GM0004": "frontrunner",
         "GM0005": "frontrunner",
     }
-    same = table(*(assessment(f"GM000{i}", 2025, [3] * 8) for i in range(1, 4)))
+    same = table(*(assessment_rows(f"GM000{i}", 2025, [3] * 8) for i in range(1, 4)))
     assert set(maturity_model.maturity_groups(same)["group"]) == {"middle"}
 
 
 def test_dimension_frontrunners_level_four_and_since():
     data = table(
-        assessment("GM0001", 2023, [4, 1, 1, 1, 1, 1, 1, 1]),
-        assessment("GM0001", 2025, [4, 1, 1, 1, 1, 1, 1, 5]),
-        assessment("GM0002", 2024, [5, 1, 1, 1, 1, 1, 1, 3]),
-        assessment("GM0003", 2025, [4, 1, 1, 1, 1, 1, 1, 4]),
+        assessment_rows("GM0001", 2023, [4, 1, 1, 1, 1, 1, 1, 1]),
+        assessment_rows("GM0001", 2025, [4, 1, 1, 1, 1, 1, 1, 5]),
+        assessment_rows("GM0002", 2024, [5, 1, 1, 1, 1, 1, 1, 3]),
+        assessment_rows("GM0003", 2025, [4, 1, 1, 1, 1, 1, 1, 4]),
     )
     leaders = maturity_model.dimension_frontrunners(data)
     vision = leaders[leaders["dimension"] == "vision_policy"]
@@ -166,9 +166,9 @@ def test_dimension_frontrunners_level_four_and_since():
 
 def test_level_distribution_by_year_shares_add_up():
     data = table(
-        assessment("GM0001", 2024, [1] * 8),
-        assessment("GM0002", 2024, [3] * 8),
-        assessment("GM0001", 2025, [2] * 8),
+        assessment_rows("GM0001", 2024, [1] * 8),
+        assessment_rows("GM0002", 2024, [3] * 8),
+        assessment_rows("GM0001", 2025, [2] * 8),
     )
     dist = maturity_model.level_distribution_by_year(data)
     assert len(dist) == 2 * 8 * 5
@@ -224,11 +224,11 @@ def test_peer_group_same_province_first_and_newcomers(towns):
 
 def test_peer_position_quartiles_and_self_assessment(towns):
     data = table(
-        assessment("GM0002", 2025, [1] * 8),
-        assessment("GM0003", 2025, [2] * 8),
-        assessment("GM0004", 2025, [3] * 8),
-        assessment("GM0005", 2025, [4] * 8),
-        assessment("GM0006", 2025, [5] * 8),
+        assessment_rows("GM0002", 2025, [1] * 8),
+        assessment_rows("GM0003", 2025, [2] * 8),
+        assessment_rows("GM0004", 2025, [3] * 8),
+        assessment_rows("GM0005", 2025, [4] * 8),
+        assessment_rows("GM0006", 2025, [5] * 8),
     )
     position = maturity_model.peer_position(data, towns, code="GM0001")
     # GM0001 has no assessment; peers (all five, widened): levels 1..5
@@ -244,7 +244,7 @@ def test_peer_position_quartiles_and_self_assessment(towns):
     assert table_.loc["knowledge_data", "position"] == "within"
     assert table_.loc["overall", "actual"] == 3.0  # (5 + 1 + 6 * 3) / 8
     assert table_.loc["overall", "peer_median"] == 3.0
-    assert maturity_model.position_sentences(position, "en") == [
+    assert display.position_sentences(position, "en") == [
         "Ahead of similar municipalities: vision and policy.",
         "Behind similar municipalities: budget and finance.",
     ]
@@ -254,11 +254,11 @@ def test_peer_position_quartiles_and_self_assessment(towns):
 
 def test_compare_levels_with_peer_median(towns):
     data = table(
-        assessment("GM0001", 2025, [5] * 8),
-        assessment("GM0002", 2024, [1] * 8),
-        assessment("GM0003", 2025, [2] * 8),
-        assessment("GM0004", 2025, [3] * 8),
-        assessment("GM0005", 2025, [4] * 8),
+        assessment_rows("GM0001", 2025, [5] * 8),
+        assessment_rows("GM0002", 2024, [1] * 8),
+        assessment_rows("GM0003", 2025, [2] * 8),
+        assessment_rows("GM0004", 2025, [3] * 8),
+        assessment_rows("GM0005", 2025, [4] * 8),
     )
     levels = maturity_model.compare_levels(
         data, towns, codes=["GM0001", "GM0006"], peer_median_of="GM0001"
@@ -279,13 +279,13 @@ def test_difference_sentences_in_dutch_and_english():
         index=["GM0344", "GM0363"],
     )
     names = {"GM0344": "Utrecht", "GM0363": "Amsterdam"}
-    assert maturity_model.difference_sentences(levels, names, "en") == [
+    assert display.difference_sentences(levels, names, "en") == [
         "Utrecht is two levels ahead of Amsterdam on monitoring and evaluation "
         "(frontrunner versus developing).",
         "Amsterdam is one level ahead of Utrecht on vision and policy "
         "(developing versus exploring).",
     ]
-    assert maturity_model.difference_sentences(levels, names, "nl", n=1) == [
+    assert display.difference_sentences(levels, names, "nl", n=1) == [
         "Utrecht is bij monitoring en evaluatie twee niveaus verder dan Amsterdam "
         "(koploper tegenover ontwikkelend)."
     ]
@@ -297,17 +297,17 @@ def test_difference_sentences_ties_many_and_peer_median():
         index=["GM0001", "GM0002", maturity_model.PEER_KEY],
     )
     names = {"GM0001": "Aa", "GM0002": "Bee"}
-    assert maturity_model.difference_sentences(levels, names, "nl") == [
+    assert display.difference_sentences(levels, names, "nl") == [
         "Aa en Bee zijn bij budget en financiering drie niveaus verder dan de mediaan van "
         "vergelijkbare gemeenten (gevorderd tegenover beginnend)."
     ]
     half = pd.DataFrame({"budget_finance": [1.0, 2.5]}, index=["GM0001", maturity_model.PEER_KEY])
-    assert maturity_model.difference_sentences(half, names, "en") == [
+    assert display.difference_sentences(half, names, "en") == [
         "The median of similar municipalities is 1.5 levels ahead of Aa on budget and finance "
         "(level 2.5 versus beginner)."
     ]
     same = pd.DataFrame({"budget_finance": [3.0, 3.0]}, index=["GM0001", "GM0002"])
-    assert maturity_model.difference_sentences(same, names, "nl") == []
+    assert display.difference_sentences(same, names, "nl") == []
 
 
 def test_largest_differences_order_and_number_words():
@@ -320,9 +320,9 @@ def test_largest_differences_order_and_number_words():
     assert out["dimension"].tolist() == ["budget_finance", "knowledge_data"]
     assert out["spread"].tolist() == [3.0, 1.0]
     assert out["ahead"].tolist() == [("A",), ("B",)]
-    assert [maturity_model.number_word(n, "nl") for n in (1, 2, 4)] == ["één", "twee", "vier"]
-    assert maturity_model.number_word(1.5, "nl") == "1,5"
-    assert maturity_model.join_names(["A", "B", "C"], "nl") == "A, B en C"
+    assert [display.number_word(n, "nl") for n in (1, 2, 4)] == ["één", "twee", "vier"]
+    assert display.number_word(1.5, "nl") == "1,5"
+    assert display.join_names(["A", "B", "C"], "nl") == "A, B en C"
 
 
 # ---------------------------------------------------------------- approach profile
@@ -424,7 +424,7 @@ def test_selection_messages_and_links(towns):
 
 
 def test_comparison_table(towns, measures):
-    data = table(assessment("GM0001", 2025, [2] * 8), assessment("GM0006", 2024, [4] * 8))
+    data = table(assessment_rows("GM0001", 2025, [2] * 8), assessment_rows("GM0006", 2024, [4] * 8))
     out = comparison.comparison_table(data, measures, towns, codes=["GM0001", "GM0006"], lang="en")
     assert out["Municipality"].tolist() == ["Aa", "Eff"]
     assert out["Overall level"].tolist() == [2.0, 4.0]
@@ -438,42 +438,115 @@ def test_comparison_table(towns, measures):
 # ---------------------------------------------------------------- saving
 
 
-def test_save_self_assessment_upserts_and_validates(db_url, tmp_path):
-    """On SQLite and PostgreSQL: the rows of that year are replaced, bad input stores nothing."""
+def _seeded_engine(db_url: str, tmp_path) -> object:
     seed = tmp_path / "seed"
     seed.mkdir()
     for name in ("municipalities", "maturity"):
         shutil.copy(ROOT / "data" / f"{name}.csv", seed / f"{name}.csv")
     engine = storage.make_engine(db_url)
     storage.init_db(engine, seed)
+    return engine
+
+
+def test_save_self_assessment_upserts_and_validates(db_url, tmp_path):
+    """On SQLite and PostgreSQL: the rows of that year are replaced, bad input stores nothing."""
+    engine = _seeded_engine(db_url, tmp_path)
     before = storage.read_table(engine, "maturity")
     code = "GM0193"
     year = int(before.loc[before["municipality_code"] == code, "year"].max())
     levels = dict.fromkeys(DIMS, 2) | {"monitoring_evaluation": 5}
-    report = maturity_model.save_self_assessment(engine, code, year, levels)
+    report = assessment.save_self_assessment(engine, code, year, levels, role="coordinator")
     assert report.ok, report.messages("en")
     after = storage.read_table(engine, "maturity")
     assert len(after) == len(before)  # replaced, not added
     mine = after[(after["municipality_code"] == code) & (after["year"] == year)]
     assert mine.set_index("dimension")["level"].to_dict() == levels
-    bad = maturity_model.save_self_assessment(engine, code, year, dict.fromkeys(DIMS, 6))
+    bad = assessment.save_self_assessment(
+        engine, code, year, dict.fromkeys(DIMS, 6), role="coordinator"
+    )
     assert not bad.ok and "at most 5" in " ".join(bad.messages("en"))
-    unknown = maturity_model.save_self_assessment(engine, "GM9999", year, levels)
+    unknown = assessment.save_self_assessment(engine, "GM9999", year, levels, role="coordinator")
     assert not unknown.ok
     assert storage.read_table(engine, "maturity").equals(after)
-    with pytest.raises(ValueError, match="missing"):
-        maturity_model.save_self_assessment(engine, code, year, {"vision_policy": 3})
+    with pytest.raises(ValueError, match="unknown dimensions: fun"):
+        assessment.save_self_assessment(engine, code, year, levels | {"fun": 3}, role="coordinator")
     engine.dispose()
 
 
-def test_initial_levels_and_heatmap_order(towns):
-    data = table(
-        assessment("GM0001", 2025, [2, None, 2, 2, 2, 2, 2, 2]),
-        assessment("GM0004", 2025, [4] * 8),
-        assessment("GM0006", 2025, [3] * 8),
+def test_only_partner_members_for_their_own_and_coordinators_store(db_url, tmp_path):
+    """The permission is decided in cop, with the role and the account's municipality."""
+    engine = _seeded_engine(db_url, tmp_path)
+    towns = storage.read_table(engine, "municipalities")
+    partner = towns[towns["is_partner"]].sort_values("code")["code"].iloc[0]
+    other_partner = towns[towns["is_partner"]].sort_values("code")["code"].iloc[1]
+    non_partner = towns[~towns["is_partner"]].sort_values("code")["code"].iloc[0]
+    before = storage.read_table(engine, "maturity")
+    year = int(before["year"].max())
+    levels = dict.fromkeys(DIMS, 3)
+    refused = [
+        ("visitor", None, partner, "sign_in"),
+        ("nonsense", partner, partner, "sign_in"),
+        ("member", None, partner, "no_municipality"),
+        ("member", partner, other_partner, "not_own"),
+        ("member", non_partner, non_partner, "not_partner"),  # the defect: this used to store
+    ]
+    for role, own, code, reason in refused:
+        with pytest.raises(assessment.AssessmentRefused) as caught:
+            assessment.save_self_assessment(
+                engine, code, year, levels, role=role, account_municipality=own
+            )
+        assert caught.value.reason == reason, (role, own, code)
+    assert storage.read_table(engine, "maturity").equals(before)
+
+    member = assessment.save_self_assessment(
+        engine, partner, year, levels, role="member", account_municipality=partner
     )
-    assert maturity_model.initial_levels(data, "GM0001")["organisation_capacity"] == 1
-    assert maturity_model.initial_levels(data, "GM0002") == dict.fromkeys(DIMS, 1)
+    coordinator = assessment.save_self_assessment(
+        engine, non_partner, year, levels, role="coordinator"
+    )
+    assert member.ok and coordinator.ok
+    stored = storage.read_table(engine, "maturity")
+    for code in (partner, non_partner):
+        mine = stored[(stored["municipality_code"] == code) & (stored["year"] == year)]
+        assert mine["level"].tolist() == [3] * 8
+    engine.dispose()
+
+
+def test_dimensions_not_chosen_are_never_stored(db_url, tmp_path):
+    """No default level: an open (None) or absent dimension refuses the whole assessment."""
+    engine = _seeded_engine(db_url, tmp_path)
+    before = storage.read_table(engine, "maturity")
+    year = int(before["year"].max())
+    levels = dict.fromkeys(DIMS, 4) | {"budget_finance": None}
+    del levels["knowledge_data"]
+    with pytest.raises(assessment.AssessmentRefused) as caught:
+        assessment.save_self_assessment(engine, "GM0193", year, levels, role="coordinator")
+    assert caught.value.reason == "incomplete"
+    assert caught.value.dimensions == ("budget_finance", "knowledge_data")  # vocabulary order
+    assert caught.value.message("nl") == (
+        "Kies eerst een niveau voor: Budget en financiering, Kennis en data."
+    )
+    assert caught.value.message("en") == (
+        "First choose a level for: Budget and finance, Knowledge and data."
+    )
+    assert storage.read_table(engine, "maturity").equals(before)
+    assert assessment.missing_dimensions(dict.fromkeys(DIMS, 2)) == []
+    assert assessment.missing_dimensions({}) == DIMS
+    engine.dispose()
+
+
+def test_previous_levels_and_heatmap_order(towns):
+    data = table(
+        assessment_rows("GM0001", 2024, [1] * 8),
+        assessment_rows("GM0001", 2025, [2, None, 2, 2, 2, 2, 2, 2]),
+        assessment_rows("GM0004", 2025, [4] * 8),
+        assessment_rows("GM0006", 2025, [3] * 8),
+    )
+    previous = assessment.previous_levels(data, "GM0001")
+    assert previous["vision_policy"] == (2, 2025)
+    assert "organisation_capacity" not in previous  # not scored in the latest assessment
+    assert assessment.previous_levels(data, "GM0002") == {}
+    data = data[data["year"] == 2025]
     by_overall = maturity_model.heatmap_rows(data, towns, sort_by="overall")
     assert by_overall.index.tolist() == ["GM0004", "GM0006", "GM0001"]
     by_size = maturity_model.heatmap_rows(data, towns, sort_by="size_class")
@@ -499,7 +572,7 @@ def test_charts_carry_the_values(towns):
     assert radar.data[1].customdata[0] == "niveau 2,5"
     multiples = maturity_charts.maturity_small_multiples(levels, names, "en")
     assert {t.subplot for t in multiples.data} == {"polar", "polar2"}
-    rows = maturity_model.heatmap_rows(table(assessment("GM0001", 2025, [3] * 8)), towns)
+    rows = maturity_model.heatmap_rows(table(assessment_rows("GM0001", 2025, [3] * 8)), towns)
     heat = maturity_charts.maturity_heatmap(rows, maturity_model.load_rubric(), "en")
     assert heat.data[0].y == ("Aa (3.0)",)
     assert heat.data[0].customdata[0][0].startswith("3 Developing: A biodiversity vision")

@@ -71,13 +71,52 @@ def test_map_page_offline_without_boundaries_shows_points_and_notice(app_env, mo
     assert script.count('"Point"') >= 342 and "pointToLayer" in script
 
 
+def _click(at, properties: dict[str, object]):
+    """Rerun ``at`` as the browser does after a click on the map, and return it.
+
+    In a browser, st_folium's frontend sets the component's value to what it returns
+    (here ``last_active_drawing``: the clicked layer as GeoJSON) and sends it with the
+    other widget states; Streamlit sees the value change and calls the component's
+    ``on_change`` before the script runs. AppTest only sends the states of the widgets it
+    knows, not of a custom component, so this adds the component's state to those
+    states by its element id (``proto.id``) and starts the rerun with them. Everything
+    after that is the app's own code: st_folium's callback stores the value under
+    ``map_view``, the page's ``_remember_click`` reads it through
+    ``mapview.clicked_code`` and the next lines switch to the profile.
+    """
+    component = at.get("component_instance")[0]
+    states = at._tree.get_widget_states()  # what the browser sends for the other widgets
+    clicked = states.widgets.add()
+    clicked.id = component.proto.id
+    feature = {"type": "Feature", "properties": properties, "geometry": None}
+    clicked.json_value = json.dumps({"last_active_drawing": feature})
+    return at._run(states)
+
+
 def test_map_click_opens_the_profile(app_env):
+    """A click on a polygon goes through the component's value and the page's callback."""
     at = make_app("pages/map.py")
-    at.session_state["map_goto"] = "GM0344"  # what the map's on_change stores for a click
-    at.run()
+    assert "map_view" not in at.session_state  # nothing clicked yet
+    _click(at, {"code": "GM0344", "name": "Utrecht"})
     assert not at.exception
+    assert at.session_state["map_view"]["last_active_drawing"]["properties"]["code"] == "GM0344"
     assert at.header[0].value == "Utrecht"
     assert at.query_params["gemeente"] in ("GM0344", ["GM0344"])
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [{"title": "Bloemrijke berm"}, {"code": "GM0344<script>"}, {"code": "GM9999"}],
+    ids=["measure marker", "not a code", "unknown code"],
+)
+def test_map_click_on_anything_else_stays_on_the_map(app_env, properties):
+    """A measure marker or a forged code reaches the callback but opens no profile."""
+    at = make_app("pages/map.py")
+    _click(at, properties)
+    assert not at.exception
+    assert at.session_state["map_view"]["last_active_drawing"]["properties"] == properties
+    assert "gemeente" not in at.query_params
+    assert "maatregelen getoond" in _count_caption(at)  # still the map page
 
 
 def _profile(code: str | None, lang: str | None = None):

@@ -249,12 +249,17 @@ def test_self_assessment_shows_position_without_storing(app_env):
     assert "GM0344" not in set(before["municipality_code"])
 
 
-@pytest.fixture
-def member(app_env, monkeypatch):
+def add_member(monkeypatch, username: str, code: str):
+    """A member account of municipality ``code`` in the app's database (fast hashing)."""
     monkeypatch.setattr(accounts, "_HASHER", accounts.PasswordHasher(time_cost=1, memory_cost=1024))
     monkeypatch.delenv("COP_AUTH", raising=False)
     engine = storage.make_engine()
-    return accounts.add_user(engine, "zwolle1", "a long enough password", "member", ZWOLLE)
+    return accounts.add_user(engine, username, "a long enough password", "member", code)
+
+
+@pytest.fixture
+def member(app_env, monkeypatch):
+    return add_member(monkeypatch, "zwolle1", ZWOLLE)
 
 
 def signed_in_maturity_page(user) -> AppTest:
@@ -269,24 +274,62 @@ def signed_in_maturity_page(user) -> AppTest:
     return at
 
 
+def stored_maturity() -> pd.DataFrame:
+    return storage.read_table(storage.make_engine(), "maturity")
+
+
 def test_member_saves_own_self_assessment_only(member):
     at = signed_in_maturity_page(member)
     assert at.selectbox(key="maturity_self_code").value == ZWOLLE  # their own municipality
-    assert (
-        at.radio(key="maturity_self_monitoring_evaluation").value
-        == latest_levels(ZWOLLE)["monitoring_evaluation"]
-    )
+    previous = latest_levels(ZWOLLE)["monitoring_evaluation"]
+    radio = at.radio(key="maturity_self_monitoring_evaluation")
+    assert radio.value is None  # nothing pre-selected: the latest level is only a reminder
+    assert str(previous) in radio.help and "Laatste meting" in radio.help
     for dimension in DIMS:
         at.radio(key=f"maturity_self_{dimension}").set_value(3)
     at.button(key="maturity_self_save").click().run()
     assert not at.exception
     year = dt.date.today().year
     assert any(f"meting {year} van Zwolle" in s.value for s in at.success)
-    stored = storage.read_table(storage.make_engine(), "maturity")
+    stored = stored_maturity()
     mine = stored[(stored["municipality_code"] == ZWOLLE) & (stored["year"] == year)]
     assert mine["level"].tolist() == [3] * 8
 
     at.selectbox(key="maturity_self_code").set_value(GOUDA)
     at.button(key="maturity_self_save").click().run()
     assert any("eigen gemeente" in w.value for w in at.warning)
-    assert storage.read_table(storage.make_engine(), "maturity").equals(stored)
+    assert stored_maturity().equals(stored)
+
+
+def test_member_of_a_non_partner_compares_without_storing(app_env, monkeypatch):
+    """A member of Utrecht (not a partner) tries the self-assessment: no way to store it."""
+    utrecht = "GM0344"
+    towns = storage.read_table(storage.make_engine(), "municipalities")
+    assert not towns.set_index("code").loc[utrecht, "is_partner"]
+    at = signed_in_maturity_page(add_member(monkeypatch, "utrecht1", utrecht))
+    assert at.selectbox(key="maturity_self_code").value == utrecht
+    assert [b.proto.label for b in at.main.get("button")] == ["Laat zien waar ik sta"]
+    assert any("geen partner" in i.value and "niet bewaard" in i.value for i in at.info)
+    before = stored_maturity()
+    for dimension in DIMS:
+        at.radio(key=f"maturity_self_{dimension}").set_value(2)
+    at.radio(key="maturity_self_budget_finance").set_value(5)
+    at.button(key="maturity_self_show").click().run()
+    assert not at.exception
+    own = spec(at, "maturity_self_chart")["data"][2]
+    assert own["name"] == "Utrecht" and own["x"][:3] == [2, 2, 5]
+    assert "Voor op vergelijkbare gemeenten: budget en financiering." in markdown(at)
+    assert stored_maturity().equals(before)
+
+
+def test_dimensions_left_open_are_named_and_nothing_is_stored(member):
+    at = signed_in_maturity_page(member)
+    before = stored_maturity()
+    for dimension in DIMS[:6]:  # the last two questions are left open
+        at.radio(key=f"maturity_self_{dimension}").set_value(4)
+    at.button(key="maturity_self_save").click().run()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "Participatie en samenwerking, Monitoring en evaluatie" in warning
+    assert not at.success and "maturity_self_result" not in at.session_state
+    assert stored_maturity().equals(before)

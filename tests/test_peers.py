@@ -19,6 +19,7 @@ mowing, the others none.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +27,7 @@ import pytest
 
 from cop.core import i18n, vocab
 from cop.core.textmatch import normalise, stem, tokens
+from cop.peers import answerers
 from cop.peers import recommend as peer_scores
 from cop.peers.search import search_municipalities
 
@@ -188,6 +190,29 @@ def test_reasons_in_plain_words_in_both_languages():
     assert dutch["GM0002"].startswith("even groot en even stedelijk")
 
 
+def test_scoring_gives_numbers_and_wording_turns_them_into_reasons():
+    """score_peers computes, peer_reasons words: the words follow from the numbers alone."""
+    scores = peer_scores.score_peers(
+        "GM0001", ["ecological_mowing"], municipalities_frame(), measures_frame(), maturity_frame()
+    )
+    assert "reasons" not in scores.table.columns
+    assert scores.table.index.tolist() == ["GM0003", "GM0002", "GM0004"]
+    assert scores.asker_levels.to_dict() == {
+        "management_maintenance": 1.0,
+        "monitoring_evaluation": 1.0,
+    }
+    assert scores.theme_counts.loc["GM0003", "ecological_mowing"] == 6
+    assert peer_scores.peer_reasons(scores, "GM0002", "en") == (
+        "same size class and urbanity; 6 km away; also in Utrecht"
+    )
+    # Another asker level changes the words, not the scoring code: no longer "ahead".
+    ahead = peer_scores.peer_reasons(scores, "GM0003", "en")
+    level5 = replace(scores, asker_levels=scores.asker_levels.clip(lower=5))
+    assert "frontrunner on" in ahead and "frontrunner on" not in peer_scores.peer_reasons(
+        level5, "GM0003", "en"
+    )
+
+
 def test_self_assessment_decides_who_is_ahead():
     ranked = recommend(
         self_assessment={"management_maintenance": 5, "monitoring_evaluation": 5}
@@ -217,17 +242,6 @@ def test_bad_input_is_refused():
         recommend(themes=("knitting",))
     with pytest.raises(ValueError, match="unknown municipality"):
         recommend(asker="GM9999")
-
-
-def test_size_class_bounds():
-    assert [peer_scores.size_class(p) for p in (0, 19_999, 20_000, 50_000, 99_999, 250_000)] == [
-        1,
-        1,
-        2,
-        3,
-        3,
-        5,
-    ]
 
 
 def test_every_theme_maps_to_known_dimensions():
@@ -290,7 +304,7 @@ def experts_frame() -> pd.DataFrame:
 
 
 def match(measures: pd.DataFrame | None = None, **kwargs) -> pd.DataFrame:
-    return peer_scores.match_help_questions(
+    return answerers.match_help_questions(
         questions_frame(),
         municipalities_frame(),
         measures_frame() if measures is None else measures,
@@ -310,7 +324,7 @@ def test_only_open_questions_are_matched_and_the_asker_is_never_suggested():
 
 def test_a_frontrunner_in_the_theme_is_suggested_first():
     questions = questions_frame().assign(municipality_code=["GM0002", "GM0001"])
-    matches = peer_scores.match_help_questions(
+    matches = answerers.match_help_questions(
         questions,
         municipalities_frame(),
         measures_frame(),
@@ -365,6 +379,25 @@ def test_experts_by_theme_ties_broken_by_id_and_zero_scores_left_out():
     assert "3" not in set(experts["candidate"])  # other theme, no shared words
     assert experts.iloc[0]["reasons"] == "deskundig op ecologisch maaibeheer"
     assert experts["rank"].tolist() == [1, 2]
+
+
+def test_answerer_scores_are_numbers_and_reasons_are_worded_from_them():
+    pool = answerers.answerer_pool(
+        municipalities_frame(), measures_frame(), maturity_frame(), experts_frame()
+    )
+    question = questions_frame().iloc[0]
+    scored = answerers.score_candidates(question["question"], "ecological_mowing", "GM0001", pool)
+    frontrunner = next(c for c in scored if c.candidate == "GM0003")
+    assert (frontrunner.realised, frontrunner.best_level) == (6, (5, "management_maintenance"))
+    assert frontrunner.theme_score == pytest.approx(6 / 9) and frontrunner.maturity_score == 1.0
+    assert "GM0001" not in {c.candidate for c in scored}  # the asker
+    assert answerers.answerer_reasons(frontrunner, "ecological_mowing", "en").startswith(
+        "6 realised measures in ecological mowing; frontrunner on management and maintenance"
+    )
+    by_hand = answerers.Candidate(
+        "expert", "7", "Bureau", 0.5, 1.0, math.nan, 0.0, (), covers_theme=True
+    )
+    assert answerers.answerer_reasons(by_hand, "depaving", "en") == "expert in depaving"
 
 
 def test_limit_per_kind():

@@ -3,6 +3,9 @@
 Contact details are personal data (GDPR). A visitor (not signed in) never sees a contact's
 name, e-mail address or phone number; a member of a partner municipality sees the contacts
 that consented to be shown to members; a coordinator sees everything and may edit.
+
+Who may write what is decided here too: posting a help question (:func:`may_post_for`) and
+storing an official maturity assessment (:func:`assessment_refusal`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from cop.data.schema import TABLES
 
 Role = Literal["visitor", "member", "coordinator"]
 ROLES: tuple[Role, ...] = ("visitor", "member", "coordinator")
-HIDDEN = "—"
 
 
 def can_edit(role: str) -> bool:
@@ -42,9 +44,42 @@ def may_post_for(role: str, account_municipality: str | None, municipality_code:
     return True
 
 
-def visible_tables(tables: dict[str, pd.DataFrame], role: str) -> dict[str, pd.DataFrame]:
-    """Every table as ``role`` may see it (for bundled downloads of several tables)."""
-    return {name: visible_frame(name, frame, role) for name, frame in tables.items()}
+#: Why a role may not store a maturity assessment (see :func:`assessment_refusal`).
+ASSESSMENT_REFUSALS: tuple[str, ...] = ("sign_in", "no_municipality", "not_own", "not_partner")
+
+
+def assessment_refusal(
+    role: str, account_municipality: str | None, municipality_code: str, *, is_partner: bool
+) -> str | None:
+    """Why ``role`` may not store the official maturity assessment of ``municipality_code``.
+
+    ``None`` means it may. A stored assessment is the figure the whole CoP sees (heatmap,
+    map, briefs), so a coordinator may store one for any municipality, and a member only
+    for the municipality its account names and only when that is a partner
+    (``is_partner``: the partner status of ``municipality_code``). Everyone else can still
+    fill in the self-assessment and compare, without storing it. The reasons, in order of
+    checking: ``"sign_in"`` (a visitor or an unknown role), ``"no_municipality"`` (a member
+    whose account names no municipality), ``"not_own"`` (another municipality than the
+    account's), ``"not_partner"`` (the own municipality is not a partner).
+
+    Examples
+    --------
+    >>> assessment_refusal("member", "GM0344", "GM0344", is_partner=False)
+    'not_partner'
+    >>> assessment_refusal("coordinator", None, "GM0344", is_partner=False) is None
+    True
+    """
+    if role == "coordinator":
+        return None
+    if role != "member":
+        return "sign_in"
+    if not account_municipality:
+        return "no_municipality"
+    if municipality_code != account_municipality:
+        return "not_own"
+    if not is_partner:
+        return "not_partner"
+    return None
 
 
 def visible_frame(table: str, frame: pd.DataFrame, role: str) -> pd.DataFrame:

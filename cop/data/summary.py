@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cop.core import vocab
+from cop.data.presentation import municipality_names
 
 
 def key_figures(
@@ -36,26 +37,11 @@ def measures_per_theme(measures: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def latest_maturity_distribution(maturity: pd.DataFrame) -> pd.DataFrame:
-    """Number of municipalities per level and dimension in their most recent assessment."""
-    if maturity.empty:
-        return pd.DataFrame(columns=["dimension", "level", "municipalities"])
-    latest_year = maturity.groupby("municipality_code")["year"].transform("max")
-    latest = maturity[maturity["year"] == latest_year]
-    counts = latest.groupby(["dimension", "level"]).size().rename("municipalities").reset_index()
-    grid = pd.MultiIndex.from_product(
-        [vocab.DIMENSIONS, list(vocab.LEVELS)], names=["dimension", "level"]
-    ).to_frame(index=False)
-    out = grid.merge(counts, on=["dimension", "level"], how="left")
-    out["municipalities"] = out["municipalities"].fillna(0).astype(int)
-    return out
-
-
 def newest_practices(
     measures: pd.DataFrame, municipalities: pd.DataFrame, n: int = 8
 ) -> pd.DataFrame:
     """The ``n`` most recently updated measures with their municipality's name."""
-    names = municipalities.set_index("code")["name"]
+    names = municipality_names(municipalities)
     newest = measures.sort_values(["updated_at", "id"], ascending=[False, False]).head(n)
     return newest.assign(municipality=newest["municipality_code"].map(names))[
         ["updated_at", "municipality", "title", "theme", "status"]

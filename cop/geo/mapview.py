@@ -5,8 +5,10 @@ every number on the map can be checked in a unit test with a hand-made table.
 
 Metrics (:data:`METRICS`)
     ``maturity``            overall maturity: mean level over the dimensions of each
-                            municipality's latest assessment (1..5)
-    ``maturity_dimension``  level in one dimension in the latest assessment (1..5)
+                            municipality's latest assessment (1..5,
+                            :func:`cop.maturity.model.latest_overall`)
+    ``maturity_dimension``  level in one dimension in the latest assessment (1..5,
+                            :func:`cop.maturity.model.latest_levels`)
     ``measures``            number of measures (all themes or one)
     ``measures_per_10k``    measures per 10,000 inhabitants
 
@@ -34,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from cop.core import i18n, vocab
-from cop.maturity.model import latest_overall
+from cop.maturity.model import OVERALL, latest_levels, latest_overall, latest_overall_levels
 
 METRICS: tuple[str, ...] = ("maturity", "maturity_dimension", "measures", "measures_per_10k")
 
@@ -47,64 +49,6 @@ NO_VALUE_COLOUR = "#f0f0f0"
 
 GM_CODE = re.compile(r"GM\d{4}")
 MATURITY_EDGES: tuple[float, ...] = (0.5, 1.5, 2.5, 3.5, 4.5, 5.5)
-
-
-# ---------------------------------------------------------------- maturity
-
-
-def latest_overall_maturity(maturity: pd.DataFrame) -> pd.DataFrame:
-    """Overall maturity per municipality from its latest assessment (1..5).
-
-    Delegates to :func:`cop.maturity.model.latest_overall` (issue 4), the one definition of
-    "overall maturity" in the project: the mean of the dimension levels of the most
-    recent year with at least ``MIN_DIMENSIONS`` dimensions scored. "Latest" is per
-    municipality, so a partner assessed in 2023 and not since keeps its 2023 score.
-
-    Returns
-    -------
-    DataFrame
-        ``code``, ``year``, ``overall`` (float, 1..5), ``dimensions`` (how many were
-        assessed), sorted by code.
-    """
-    latest = latest_overall(maturity)
-    out = pd.DataFrame(
-        {
-            "code": latest["municipality_code"].astype("string").to_numpy(),
-            "year": latest["year"].astype("Int64").to_numpy(),
-            "overall": latest["overall"].astype("float64").to_numpy(),
-            "dimensions": latest["n_dimensions"].astype("Int64").to_numpy(),
-        }
-    )
-    return out.sort_values("code", ignore_index=True)
-
-
-def latest_dimension_level(maturity: pd.DataFrame, dimension: str) -> pd.DataFrame:
-    """Level in one ``dimension`` from each municipality's latest assessment: ``code, level``."""
-    if dimension not in vocab.DIMENSIONS:
-        raise ValueError(f"unknown dimension: {dimension}")
-    latest = _latest_rows(maturity)
-    rows = latest[latest["dimension"] == dimension]
-    return pd.DataFrame(
-        {
-            "code": rows["municipality_code"].astype("string").to_numpy(),
-            "level": rows["level"].astype("float64").to_numpy(),
-        }
-    ).sort_values("code", ignore_index=True)
-
-
-def _latest_rows(maturity: pd.DataFrame) -> pd.DataFrame:
-    frame = maturity.dropna(subset=["municipality_code", "year", "level"])
-    if frame.empty:
-        return frame
-    latest_year = frame.groupby("municipality_code")["year"].transform("max")
-    return frame[frame["year"] == latest_year]
-
-
-def overall_levels(maturity: pd.DataFrame) -> pd.Series:
-    """Overall maturity rounded to a level 1..5 per municipality code (half rounds up)."""
-    overall = latest_overall_maturity(maturity)
-    levels = np.floor(overall["overall"].to_numpy(dtype=float) + 0.5).clip(1, 5).astype(int)
-    return pd.Series(levels, index=pd.Index(overall["code"], name="code"), name="level")
 
 
 # ---------------------------------------------------------------- metrics
@@ -149,13 +93,12 @@ def municipality_metric(
     partner = municipalities["is_partner"].fillna(False).astype(bool).to_numpy()
     out["is_partner"] = partner
     if metric == "maturity":
-        by_code = latest_overall_maturity(maturity).set_index("code")["overall"]
-        value = out["code"].map(by_code)
+        by_code = latest_overall(maturity).set_index("municipality_code")[OVERALL]
+        value = out["code"].map(by_code.astype(float))
     elif metric == "maturity_dimension":
-        if dimension is None:
-            raise ValueError("maturity_dimension needs a dimension")
-        by_code = latest_dimension_level(maturity, dimension).set_index("code")["level"]
-        value = out["code"].map(by_code)
+        if dimension not in vocab.DIMENSIONS:
+            raise ValueError(f"maturity_dimension needs a known dimension, not {dimension!r}")
+        value = out["code"].map(latest_levels(maturity)[dimension])
     else:
         if theme is not None and theme not in vocab.THEMES:
             raise ValueError(f"unknown theme: {theme}")
@@ -378,8 +321,7 @@ def filter_measures(
     if chosen.partners_only:
         keep_town &= municipalities["is_partner"].fillna(False).astype(bool)
     if chosen.maturity_levels:
-        levels = overall_levels(maturity)
-        town_level = municipalities["code"].map(levels)
+        town_level = municipalities["code"].map(latest_overall_levels(maturity))
         keep_town &= town_level.isin(chosen.maturity_levels).fillna(False).astype(bool)
     towns = municipalities[keep_town.to_numpy(dtype=bool)]
 

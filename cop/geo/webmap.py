@@ -38,6 +38,7 @@ from folium.template import Template
 from folium.utilities import JsCode, get_obj_in_upper_tree
 
 from cop.core import i18n, vocab
+from cop.data.presentation import municipality_names
 from cop.geo import boundaries, mapview
 from cop.geo.boundaries import ATTRIBUTION
 
@@ -88,25 +89,6 @@ def escape(text: object) -> str:
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""
     return html.escape(str(text), quote=True).replace("{", "&#123;").replace("}", "&#125;")
-
-
-def escape_series(texts: pd.Series) -> pd.Series:
-    """:func:`escape` for a whole column at once (same result, vectorised)."""
-    out = texts.astype("string").fillna("")
-    for char, reference in _ESCAPES:
-        out = out.str.replace(char, reference, regex=False)
-    return out
-
-
-_ESCAPES = (
-    ("&", "&amp;"),
-    ("<", "&lt;"),
-    (">", "&gt;"),
-    ('"', "&quot;"),
-    ("'", "&#x27;"),
-    ("{", "&#123;"),
-    ("}", "&#125;"),
-)
 
 
 def script_json(value: Any) -> str:
@@ -169,9 +151,9 @@ def measure_payload(
     status_index = {code: i for i, code in enumerate(vocab.MEASURE_STATUSES)}
     codes = sorted(located["municipality_code"].dropna().astype(str).unique())
     town_index = {code: i for i, code in enumerate(codes)}
-    names = municipalities.set_index("code")["name"]
+    names = municipality_names(municipalities)
     units = located["scale_unit"] if "scale_unit" in located else pd.Series(pd.NA, located.index)
-    # Column-wise (20,000 rows): format each distinct scale once, escape as a vector.
+    # Column-wise (20,000 rows): format each distinct scale once.
     scale_keys = list(zip(located["scale_value"].astype(object), units.astype(object), strict=True))
     scale_texts = {key: escape(scale_text(*key, lang)) for key in set(scale_keys)}
     columns = [
@@ -180,7 +162,7 @@ def measure_payload(
         located["theme"].map(theme_index).fillna(0).astype(int).tolist(),
         located["status"].map(status_index).fillna(0).astype(int).tolist(),
         located["start_year"].fillna(0).astype(int).tolist(),
-        escape_series(located["title"]).tolist(),
+        [escape(title) for title in located["title"]],
         [scale_texts[key] for key in scale_keys],
         located["municipality_code"].astype(str).map(town_index).astype(int).tolist(),
     ]
@@ -556,11 +538,6 @@ def profile_map(
         west, south, east, north = outline["bbox"]
         m.fit_bounds([[south, west], [north, east]])
     return m
-
-
-def map_bytes(m: folium.Map) -> int:
-    """Size in bytes of the map's complete HTML document (what a browser receives)."""
-    return len(m.get_root().render().encode("utf-8"))
 
 
 # ---------------------------------------------------------------- cached building blocks

@@ -20,6 +20,7 @@ from plotly.subplots import make_subplots
 from cop.core import i18n, vocab
 from cop.core.charts import LEVEL_COLOURS, OKABE_ITO
 from cop.maturity import model as maturity_model
+from cop.maturity.display import level_text
 
 __all__ = [
     "colour_of",
@@ -63,7 +64,7 @@ def _radar_trace(
     key: str, row: pd.Series, name: str, colour: str, lang: str | None, *, wrap: bool = False
 ) -> go.Scatterpolar:
     values = [None if pd.isna(row[d]) else float(row[d]) for d in vocab.DIMENSIONS]
-    words = ["–" if v is None else maturity_model.level_text(v, lang) for v in values]
+    words = ["–" if v is None else level_text(v, lang) for v in values]
     labels = _dimension_labels(lang)
     if wrap:  # small radars side by side: two short lines instead of one long one
         labels = [label.replace(" en ", "<br>en ").replace(" and ", "<br>and ") for label in labels]

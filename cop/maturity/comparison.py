@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cop.core import i18n, vocab
+from cop.data.presentation import municipality_names
 from cop.maturity.approach import group_mix, theme_mix
 from cop.maturity.model import OVERALL, PEER_KEY, assessed_codes, compare_levels, latest_overall
 from cop.maturity.peergroups import peer_group, size_class, size_class_label
@@ -154,7 +155,7 @@ def selection_messages(
     selection: Selection, municipalities: pd.DataFrame, lang: str | None
 ) -> list[str]:
     """What was left out of a selection and why, in words a person can act on."""
-    names = municipalities.set_index("code")["name"]
+    names = municipality_names(municipalities)
     messages = []
     if selection.unknown:
         messages.append(i18n.t("compare.unknown_codes", lang, codes=", ".join(selection.unknown)))
@@ -176,7 +177,7 @@ def entity_names(
     keys: Iterable[str], municipalities: pd.DataFrame, lang: str | None
 ) -> dict[str, str]:
     """Display names of the compared rows (the peer median gets a short legend name)."""
-    names = municipalities.set_index("code")["name"]
+    names = municipality_names(municipalities)
     return {
         key: i18n.t("compare.peer_median", lang) if key == PEER_KEY else str(names.get(key, key))
         for key in keys
@@ -202,7 +203,6 @@ def comparison_table(
     levels), the mean theme mix of the group (see :func:`cop.maturity.approach.group_mix`) and no
     municipality facts.
     """
-    towns = municipalities.set_index("code")
     levels = compare_levels(
         maturity,
         municipalities,
@@ -212,7 +212,7 @@ def comparison_table(
     )
     mix = theme_mix(measures, municipalities, codes=list(codes))
     overall = latest_overall(maturity).set_index("municipality_code")[OVERALL]
-    members: tuple[str, ...] = ()
+    overall_of: dict[str, float] = {str(k): float(v) for k, v in overall.items()}
     if peer_median_of is not None:
         group = peer_group(
             peer_median_of,
@@ -220,51 +220,74 @@ def comparison_table(
             assessed_codes(maturity),
             same_province=same_province,
         )
-        members = group.members
-        peer_mix = theme_mix(measures, municipalities, codes=list(members))
-        mix = pd.concat([mix, group_mix(peer_mix, members, PEER_KEY)], ignore_index=True)
+        peer_mix = theme_mix(measures, municipalities, codes=list(group.members))
+        mix = pd.concat([mix, group_mix(peer_mix, group.members, PEER_KEY)], ignore_index=True)
+        if group.members:  # the peer row: median of the members' overall levels
+            median = overall.reindex(list(group.members)).median()
+            overall_of[PEER_KEY] = round(float(median), 1)
     names = entity_names(levels.index, municipalities, lang)
-    overall_of: dict[str, float] = {str(k): float(v) for k, v in overall.items()}
-    if members:  # the peer row: median of the members' overall levels
-        overall_of[PEER_KEY] = round(float(overall.reindex(list(members)).median()), 1)
-
-    def t(key: str) -> str:
-        return i18n.t(key, lang)
-
-    rows = []
-    for key in levels.index:
-        is_town = key in towns.index
-        town = towns.loc[key] if is_town else None
-        part = mix[mix["municipality_code"] == key].set_index("theme")
-        row: dict[str, object] = {
-            t("compare.col_name"): names[key],
-            t("compare.col_code"): key if is_town else None,
-            t("compare.col_province"): town["province"] if is_town else None,
-            t("compare.col_population"): int(town["population"]) if is_town else None,
-            t("compare.col_size_class"): (
-                size_class_label(size_class(float(town["population"])), lang) if is_town else None
-            ),
-            t("compare.col_urbanity"): int(town["urbanity"]) if is_town else None,
-            t("compare.col_year"): _int_or_none(levels.loc[key, "year"]),
-            t("compare.col_overall"): overall_of.get(key),
+    towns = municipalities.set_index("code")
+    rows = [
+        {
+            **_fact_columns(key, names[key], towns, levels, overall_of, lang),
+            **_level_columns(levels.loc[key], lang),
+            **_measure_columns(mix[mix["municipality_code"] == key].set_index("theme"), lang),
         }
-        for dimension in vocab.DIMENSIONS:
-            value = levels.loc[key, dimension]
-            row[i18n.label("dimension", dimension, lang)] = None if pd.isna(value) else float(value)
-        total = float(part["measures"].sum())
-        per_10k = part["per_10k"].sum(min_count=1)
-        row[t("compare.col_measures")] = round(total, 1)
-        row[t("compare.col_per_10k")] = None if pd.isna(per_10k) else round(float(per_10k), 2)
-        for theme in vocab.THEMES:
-            label = i18n.label("theme", theme, lang)
-            count = float(part.loc[theme, "measures"]) if theme in part.index else 0.0
-            share = float(part.loc[theme, "share"]) if theme in part.index else 0.0
-            row[i18n.t("compare.col_theme_count", lang, theme=label)] = round(count, 1)
-            row[i18n.t("compare.col_theme_share", lang, theme=label)] = round(share * 100, 1)
-        rows.append(row)
+        for key in levels.index
+    ]
     table = pd.DataFrame(rows)
-    whole = [t(k) for k in ("compare.col_population", "compare.col_urbanity", "compare.col_year")]
+    whole = [
+        i18n.t(k, lang)
+        for k in ("compare.col_population", "compare.col_urbanity", "compare.col_year")
+    ]
     return table.astype(dict.fromkeys(whole, "Int64"))
+
+
+def _fact_columns(
+    key: str,
+    name: str,
+    towns: pd.DataFrame,
+    levels: pd.DataFrame,
+    overall_of: Mapping[str, float],
+    lang: str | None,
+) -> dict[str, object]:
+    """Name, facts of the municipality (none for the peer median), year and overall."""
+    town = towns.loc[key] if key in towns.index else None
+    size = None if town is None else size_class_label(size_class(float(town["population"])), lang)
+    return {
+        i18n.t("compare.col_name", lang): name,
+        i18n.t("compare.col_code", lang): None if town is None else key,
+        i18n.t("compare.col_province", lang): None if town is None else town["province"],
+        i18n.t("compare.col_population", lang): None if town is None else int(town["population"]),
+        i18n.t("compare.col_size_class", lang): size,
+        i18n.t("compare.col_urbanity", lang): None if town is None else int(town["urbanity"]),
+        i18n.t("compare.col_year", lang): _int_or_none(levels.loc[key, "year"]),
+        i18n.t("compare.col_overall", lang): overall_of.get(key),
+    }
+
+
+def _level_columns(levels: pd.Series, lang: str | None) -> dict[str, object]:
+    """The eight dimension levels (empty where not scored)."""
+    return {
+        i18n.label("dimension", d, lang): None if pd.isna(levels[d]) else float(levels[d])
+        for d in vocab.DIMENSIONS
+    }
+
+
+def _measure_columns(part: pd.DataFrame, lang: str | None) -> dict[str, object]:
+    """Measures in total and per 10,000 inhabitants, then per theme the count and share (%)."""
+    per_10k = part["per_10k"].sum(min_count=1)
+    out: dict[str, object] = {
+        i18n.t("compare.col_measures", lang): round(float(part["measures"].sum()), 1),
+        i18n.t("compare.col_per_10k", lang): None if pd.isna(per_10k) else round(float(per_10k), 2),
+    }
+    for theme in vocab.THEMES:
+        label = i18n.label("theme", theme, lang)
+        count = float(part.loc[theme, "measures"]) if theme in part.index else 0.0
+        share = float(part.loc[theme, "share"]) if theme in part.index else 0.0
+        out[i18n.t("compare.col_theme_count", lang, theme=label)] = round(count, 1)
+        out[i18n.t("compare.col_theme_share", lang, theme=label)] = round(share * 100, 1)
+    return out
 
 
 def _int_or_none(value: object) -> int | None:

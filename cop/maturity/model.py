@@ -1,4 +1,7 @@
-"""Maturity model: the rubric, overall maturity, movement, frontrunners and peer position.
+"""Maturity model: the rubric, overall and latest maturity, movement, frontrunners, peer position.
+
+The numbers only: :mod:`cop.maturity.display` words them and lays out the tables to show,
+:mod:`cop.maturity.assessment` stores a self-assessment.
 
 Every municipality scores itself once a year on eight dimensions (:data:`vocab.DIMENSIONS`)
 at five levels (1 *beginnend* .. 5 *koploper*). The rubric that says what each level means
@@ -15,6 +18,11 @@ overall maturity
     :data:`MIN_DIMENSIONS` of the eight are present; with fewer the overall is empty,
     because a mean of a few dimensions cannot be compared with a full assessment.
     ``n_dimensions`` says how many dimensions went into it.
+latest
+    Each municipality's most recent assessment (:func:`latest_levels`,
+    :func:`latest_overall`): a partner assessed in 2023 and not since keeps its 2023
+    levels. This module is the one place that decides it; the map, the briefs, the
+    home page and the peer finder call these functions.
 movement
     Change in overall maturity since the previous assessment and since the first,
     computed from the *reported* (rounded) values so the figures add up on screen.
@@ -40,7 +48,6 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,12 +55,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy.engine import Engine
 
 from cop.core import i18n, vocab
 from cop.core.config import SHIPPED_DATA_DIR
-from cop.data import storage
-from cop.data.validation import ValidationReport, validate_frame
 from cop.maturity.peergroups import PeerGroup, peer_group, with_size_class
 
 __all__ = [
@@ -62,34 +66,27 @@ __all__ = [
     "OVERALL",
     "PEER_KEY",
     "RUBRIC_FILE",
+    "SORT_KEYS",
     "PeerPosition",
     "RubricError",
     "assessed_codes",
     "biggest_movers",
     "check_rubric",
     "compare_levels",
-    "difference_sentences",
     "dimension_frontrunners",
     "heatmap_rows",
-    "initial_levels",
-    "join_names",
     "largest_differences",
+    "latest_level_counts",
     "latest_levels",
     "latest_overall",
+    "latest_overall_levels",
     "level_distribution_by_year",
-    "level_text",
     "load_rubric",
     "maturity_groups",
     "movements",
-    "movers_display",
-    "number_word",
     "overall_maturity",
     "peer_position",
-    "position_display",
-    "position_sentences",
-    "rubric_display",
     "rubric_text",
-    "save_self_assessment",
     "unassessed",
 ]
 
@@ -101,7 +98,6 @@ FRONTRUNNER_LEVEL = 4
 OVERALL = "overall"
 # The comparison's stand-in for "the median of my peer group" (never a municipality code).
 PEER_KEY = "peer_median"
-POSITIONS: tuple[str, ...] = ("below", "within", "above")
 
 
 # ---------------------------------------------------------------- the rubric
@@ -211,10 +207,34 @@ def _typed_overall(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def latest_overall(maturity: pd.DataFrame, *, min_dimensions: int = MIN_DIMENSIONS) -> pd.DataFrame:
-    """Each municipality's most recent overall maturity (years without one are skipped)."""
+def latest_overall(
+    maturity: pd.DataFrame,
+    *,
+    min_dimensions: int = MIN_DIMENSIONS,
+    up_to_year: int | None = None,
+) -> pd.DataFrame:
+    """Each municipality's most recent overall maturity (years without one are skipped).
+
+    With ``up_to_year`` only assessments of that year and before count ("what was known
+    at the meeting of 2024"). Columns as :func:`overall_maturity`, one row per
+    municipality, sorted by code.
+    """
+    if up_to_year is not None:
+        maturity = maturity[maturity["year"] <= up_to_year]
     overall = overall_maturity(maturity, min_dimensions=min_dimensions).dropna(subset=[OVERALL])
     return overall.groupby("municipality_code").tail(1).reset_index(drop=True)
+
+
+def latest_overall_levels(maturity: pd.DataFrame) -> pd.Series:
+    """Each municipality's latest overall maturity as the nearest level 1..5 (half rounds up).
+
+    How the map classes and filters municipalities by maturity: a mean of 2.6 counts as
+    level 3 *ontwikkelend*, 2.5 as level 3 too. Indexed by ``municipality_code``.
+    """
+    latest = latest_overall(maturity)
+    levels = np.floor(latest[OVERALL].to_numpy(dtype=float) + 0.5).clip(1, 5).astype(int)
+    index = pd.Index(latest["municipality_code"], name="municipality_code")
+    return pd.Series(levels, index=index, name="level")
 
 
 def movements(maturity: pd.DataFrame) -> pd.DataFrame:
@@ -337,8 +357,7 @@ def latest_levels(maturity: pd.DataFrame) -> pd.DataFrame:
     """
     if maturity.empty:
         return pd.DataFrame(columns=[*vocab.DIMENSIONS, "year"], dtype=float)
-    latest_year = maturity.groupby("municipality_code")["year"].transform("max")
-    latest = maturity[maturity["year"] == latest_year]
+    latest = _latest_rows(maturity)
     table = latest.pivot_table(
         index="municipality_code", columns="dimension", values="level", aggfunc="max"
     )
@@ -346,6 +365,42 @@ def latest_levels(maturity: pd.DataFrame) -> pd.DataFrame:
     table["year"] = latest.groupby("municipality_code")["year"].max().astype(int)
     table.columns.name = None
     return table.sort_index()
+
+
+def _latest_rows(maturity: pd.DataFrame) -> pd.DataFrame:
+    """The rows of each municipality's latest assessment year."""
+    latest_year = maturity.groupby("municipality_code")["year"].transform("max")
+    return maturity[maturity["year"] == latest_year]
+
+
+def latest_level_counts(
+    maturity: pd.DataFrame,
+    *,
+    codes: Sequence[str] | None = None,
+    up_to_year: int | None = None,
+) -> pd.DataFrame:
+    """How many municipalities are at each level per dimension in their latest assessment.
+
+    ``codes`` limits the count to some municipalities (those invited to a meeting),
+    ``up_to_year`` to the assessments known by then. Every dimension x level is present
+    (zero when none): ``dimension``, ``level``, ``municipalities``. Empty when no
+    assessment is left to count.
+    """
+    columns = ["dimension", "level", "municipalities"]
+    rows = maturity
+    if codes is not None:
+        rows = rows[rows["municipality_code"].isin(list(codes))]
+    if up_to_year is not None:
+        rows = rows[rows["year"] <= up_to_year]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    counts = _latest_rows(rows).groupby(["dimension", "level"]).size().rename("municipalities")
+    grid = pd.MultiIndex.from_product(
+        [vocab.DIMENSIONS, list(vocab.LEVELS)], names=["dimension", "level"]
+    ).to_frame(index=False)
+    out = grid.merge(counts.reset_index(), on=["dimension", "level"], how="left")
+    out["municipalities"] = out["municipalities"].fillna(0).astype(int)
+    return out[columns]
 
 
 def dimension_frontrunners(
@@ -527,37 +582,6 @@ def unassessed(levels: pd.DataFrame) -> list[str]:
     return [str(key) for key in levels.index[~scored.to_numpy(dtype=bool)]]
 
 
-# ---------------------------------------------------------------- sentences
-
-
-def number_word(value: float, lang: str | None) -> str:
-    """Small whole numbers as words (``twee``, ``two``), anything else as a number."""
-    if float(value).is_integer() and 0 <= value <= 10:
-        return i18n.t(f"numword.n{int(value)}", lang)
-    return i18n.format_number(value, 1, lang)
-
-
-def join_names(names: Sequence[str], lang: str | None) -> str:
-    """``A``, ``A en B``, ``A, B en C`` (Dutch) / ``A, B and C`` (English)."""
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    return i18n.t("maturity.join_last", lang, head=", ".join(names[:-1]), last=names[-1])
-
-
-def level_text(level: float, lang: str | None) -> str:
-    """``gevorderd`` for a whole level, ``niveau 2,5`` for a median between levels."""
-    if float(level).is_integer():
-        return _lower_first(i18n.label("level", int(level), lang))
-    return i18n.t("maturity.level_number", lang, level=i18n.format_number(level, 1, lang))
-
-
-def _lower_first(text: str) -> str:
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
-
-
 def largest_differences(levels: pd.DataFrame, *, n: int = 3) -> pd.DataFrame:
     """The ``n`` dimensions on which the compared rows differ most.
 
@@ -591,48 +615,7 @@ def largest_differences(levels: pd.DataFrame, *, n: int = 3) -> pd.DataFrame:
     return frame.drop(columns="_order").reset_index(drop=True)
 
 
-def difference_sentences(
-    levels: pd.DataFrame, names: Mapping[str, str], lang: str | None, *, n: int = 3
-) -> list[str]:
-    """One sentence per dimension where the compared rows differ most.
-
-    ``names`` maps a row key to the name to write; the peer-group median row
-    (:data:`PEER_KEY`) is written as "the median of similar municipalities".
-
-    Examples
-    --------
-    >>> levels = pd.DataFrame({"monitoring_evaluation": [5, 3]}, index=["GM0344", "GM0363"])
-    >>> difference_sentences(levels, {"GM0344": "Utrecht", "GM0363": "Amsterdam"}, "en")
-    ['Utrecht is two levels ahead of Amsterdam on monitoring and evaluation (frontrunner versus developing).']
-    """
-    sentences = []
-    for row in largest_differences(levels, n=n).itertuples(index=False):
-        ahead = [_who(key, names, lang) for key in row.ahead]
-        behind = [_who(key, names, lang) for key in row.behind]
-        key = "maturity.diff_one" if len(ahead) == 1 else "maturity.diff_many"
-        unit_key = "maturity.level_one" if row.spread == 1 else "maturity.level_many"
-        text = i18n.t(
-            key,
-            lang,
-            ahead=join_names(ahead, lang),
-            behind=join_names(behind, lang),
-            diff=number_word(row.spread, lang),
-            unit=i18n.t(unit_key, lang),
-            dimension=_lower_first(i18n.label("dimension", row.dimension, lang)),
-            ahead_level=level_text(row.ahead_level, lang),
-            behind_level=level_text(row.behind_level, lang),
-        )
-        sentences.append(text[:1].upper() + text[1:])
-    return sentences
-
-
-def _who(key: str, names: Mapping[str, str], lang: str | None) -> str:
-    if key == PEER_KEY:
-        return i18n.t("maturity.peer_in_sentence", lang)
-    return names.get(key, key)
-
-
-# ---------------------------------------------------------------- tables to show
+# ---------------------------------------------------------------- the heatmap's rows
 
 SORT_KEYS: tuple[str, ...] = ("overall", "province", "size_class")
 
@@ -661,133 +644,6 @@ def heatmap_rows(
     }[sort_by]
     rows = rows.sort_values(keys[0], ascending=keys[1], na_position="last")
     return rows.drop(columns="_province").rename_axis("municipality_code")
-
-
-def movers_display(
-    movers: pd.DataFrame, municipalities: pd.DataFrame, lang: str | None
-) -> pd.DataFrame:
-    """:func:`biggest_movers` with names and headers in ``lang``, ready to show."""
-    names = municipalities.set_index("code")["name"]
-    return pd.DataFrame(
-        {
-            i18n.t("compare.col_name", lang): movers["municipality_code"].map(names),
-            i18n.t("maturity.col_previous", lang): movers["previous_overall"],
-            i18n.t("maturity.col_now", lang): movers[OVERALL],
-            i18n.t("maturity.col_change", lang): movers["change"],
-            i18n.t("maturity.col_dimensions_up", lang): movers["dimensions_up"],
-        }
-    )
-
-
-def rubric_display(rubric: pd.DataFrame, lang: str | None) -> pd.DataFrame:
-    """The rubric as a table in ``lang``: dimension, level (number and name), description."""
-    lang = i18n.normalise_language(lang)
-    return pd.DataFrame(
-        {
-            i18n.t("col.dimension", lang): [
-                i18n.label("dimension", d, lang) for d in rubric["dimension"]
-            ],
-            i18n.t("col.level", lang): [
-                f"{int(v)} {i18n.label('level', int(v), lang)}" for v in rubric["level"]
-            ],
-            i18n.t("maturity.col_description", lang): rubric[f"description_{lang}"].tolist(),
-        }
-    )
-
-
-def position_display(position: PeerPosition, lang: str | None) -> pd.DataFrame:
-    """The table of a :class:`PeerPosition` with labels and headers in ``lang``."""
-    table = position.table
-    return pd.DataFrame(
-        {
-            i18n.t("col.dimension", lang): [
-                i18n.t("maturity.overall", lang)
-                if d == OVERALL
-                else i18n.label("dimension", d, lang)
-                for d in table["dimension"]
-            ],
-            i18n.t("maturity.col_actual", lang): table["actual"],
-            i18n.t("maturity.col_q1", lang): table["peer_q1"],
-            i18n.t("maturity.col_median", lang): table["peer_median"],
-            i18n.t("maturity.col_q3", lang): table["peer_q3"],
-            i18n.t("maturity.col_position", lang): [
-                "–" if pd.isna(p) else i18n.t(f"maturity.pos_{p}", lang) for p in table["position"]
-            ],
-            i18n.t("maturity.col_n_peers", lang): table["n_peers"],
-        }
-    )
-
-
-def position_sentences(position: PeerPosition, lang: str | None) -> list[str]:
-    """Where one stands in words: the dimensions ahead of and behind the peer group."""
-    table = position.table[position.table["dimension"] != OVERALL]
-    sentences = []
-    for where in ("above", "below"):
-        dims = table.loc[table["position"] == where, "dimension"]
-        if len(dims):
-            labels = [_lower_first(i18n.label("dimension", d, lang)) for d in dims]
-            sentences.append(
-                i18n.t(f"maturity.position_{where}", lang, dimensions=join_names(labels, lang))
-            )
-    if not sentences and table["position"].notna().any():
-        sentences.append(i18n.t("maturity.position_within", lang))
-    return sentences
-
-
-# ---------------------------------------------------------------- saving
-
-
-def save_self_assessment(
-    engine: Engine,
-    code: str,
-    year: int,
-    levels: Mapping[str, int],
-    *,
-    note: str | None = None,
-    today: dt.date | None = None,
-) -> ValidationReport:
-    """Validate a self-assessment and store it as the maturity rows of ``code`` in ``year``.
-
-    Rows already stored for that municipality and year are replaced (upsert on the table
-    key); the whole table is validated again before anything is written, in one
-    transaction (:func:`cop.data.storage.import_frame_report`). Returns the report: when it is
-    not ``ok`` nothing was stored and its messages say why (unknown code, level out of
-    range, a year in the future).
-
-    Raises
-    ------
-    ValueError
-        When ``levels`` does not hold exactly the eight dimensions: a partial
-        self-assessment would silently mix with an older one.
-    """
-    missing = [d for d in vocab.DIMENSIONS if d not in levels]
-    unknown = [d for d in levels if d not in vocab.DIMENSIONS]
-    if missing or unknown:
-        raise ValueError(f"levels must hold every dimension; missing {missing}, unknown {unknown}")
-    frame = pd.DataFrame(
-        {
-            "municipality_code": [code] * len(vocab.DIMENSIONS),
-            "year": [year] * len(vocab.DIMENSIONS),
-            "dimension": list(vocab.DIMENSIONS),
-            "level": [levels[d] for d in vocab.DIMENSIONS],
-            "note": [note] * len(vocab.DIMENSIONS),
-        }
-    )
-    report = validate_frame(
-        frame,
-        "maturity",
-        known_codes=storage.known_codes(engine),
-        today=today,
-        source="self-assessment",
-    )
-    return storage.import_frame_report(engine, "maturity", report)
-
-
-def initial_levels(maturity: pd.DataFrame, code: str) -> dict[str, int]:
-    """Starting values of a self-assessment: the latest stored levels, 1 where none."""
-    latest = latest_levels(maturity)
-    stored = latest.loc[code] if code in latest.index else pd.Series(dtype=float)
-    return {d: int(stored[d]) if pd.notna(stored.get(d)) else 1 for d in vocab.DIMENSIONS}
 
 
 def assessed_codes(maturity: pd.DataFrame) -> list[str]:

@@ -2,14 +2,14 @@
 
 A brief is built from the stored tables for one meeting date, its themes and the
 municipalities invited. It is a plain data structure (frozen dataclasses), so the page,
-the command line and the three renderers (:mod:`cop.meetings.render`) show the same content,
+the command line and the three writers (:mod:`cop.meetings.render`) show the same content,
 and the tests can check every part on small hand-made tables.
 
 Every part follows an explicit rule, written down here so a coordinator can tell why an
 item is (or is not) in the brief:
 
 * **Open help questions** on the themes, asked on or before the date, oldest first; each
-  with the answerers that :func:`cop.peers.recommend.match_help_questions` suggests.
+  with the answerers that :func:`cop.peers.answerers.match_help_questions` suggests.
 * **Spotlight practices**: measures on the themes that are *realised*, have lessons
   learned and were updated in the :data:`SPOTLIGHT_DAYS` before the date; at most one per
   municipality, invited municipalities first (they can tell the story), newest first.
@@ -25,10 +25,10 @@ item is (or is not) in the brief:
   - maturity movements of the invited municipalities: overall maturity
     (:func:`cop.maturity.model.overall_maturity`) in the latest assessment up to the date's year
     against the assessment before it that was available at the previous meeting;
-  - monitoring trends that changed class: TRIM trends (:func:`cop.monitoring.trim.trends_by`) per
-    invited municipality, scheme and species on the species groups that fit the themes,
-    fitted on the years before the previous meeting's year (a season's counts come in
-    after the season) and on all years up to the date's year.
+  - monitoring trends that changed class (:mod:`cop.meetings.trendchanges`): TRIM trends
+    per invited municipality, scheme and species on the species groups that fit the
+    themes, fitted on the years before the previous meeting's year (a season's counts come
+    in after the season) and on all years up to the date's year.
 
 * **Proposed agenda**: fixed rules over the parts above (:func:`propose_agenda`); the
   coordinator edits the result, the program never writes free text.
@@ -49,8 +49,8 @@ import pandas as pd
 
 from cop.core import i18n, vocab
 from cop.maturity import model as cop_maturity
-from cop.monitoring import trim
-from cop.peers import recommend
+from cop.meetings.trendchanges import species_groups_for, trend_class_changes
+from cop.peers import answerers, recommend
 
 SPOTLIGHT_DAYS = 365
 FALLBACK_DAYS = 365
@@ -72,26 +72,6 @@ BRIEF_TABLES: tuple[str, ...] = (
     "experts",
     "meetings",
 )
-
-# Species groups whose counts say something about a theme's measures. Data, not logic:
-# a reviewer can read and change it. Themes without a fitting group use every group.
-THEME_SPECIES_GROUPS: dict[str, tuple[str, ...]] = {
-    "ecological_mowing": ("butterflies", "bees", "plants"),
-    "depaving": ("bees", "butterflies"),
-    "green_roofs_walls": ("bees", "birds"),
-    "flower_verges": ("bees", "butterflies", "plants"),
-    "nature_friendly_banks": ("plants", "birds"),
-    "trees_tiny_forests": ("birds",),
-    "fauna_provisions": ("birds",),
-    "nature_inclusive_building": ("birds",),
-    "dark_sky_lighting": ("butterflies",),
-    "invasive_species": ("plants",),
-    "citizen_participation": ("birds", "bees"),
-    "policy_vision": (),
-    "ecological_corridors": ("butterflies", "birds"),
-    "climate_adaptation": ("bees", "plants"),
-}
-
 
 # ---------------------------------------------------------------- the data structure
 
@@ -359,75 +339,117 @@ def build_brief(
         Compare monitoring trend classes (the slowest part, a few seconds nationally).
     """
     lang = i18n.normalise_language(lang)
-    date = parse_date(date)
-    stored = meeting_on(meetings, date)
-    chosen = resolve_themes(themes or ())
-    if not chosen and stored is not None and not pd.isna(stored["themes"]):
-        chosen = resolve_themes(str(stored["themes"]).split(";"))
-    if not chosen:
-        chosen = vocab.THEMES
-    partners = municipalities[municipalities["is_partner"].fillna(False).astype(bool)]
-    explicit = resolve_invitees(invitees or (), municipalities)
-    codes = explicit or tuple(sorted(partners["code"]))
-    towns = _towns(municipalities)
-    title = str(stored["title"]) if stored is not None else i18n.t("briefs.default_title", lang)
+    meeting = _meeting(municipalities, meetings, parse_date(date), themes, invitees, lang)
     if yearly_event is None:
-        yearly_event = stored is not None and is_yearly_event(stored["title"])
-    previous = previous_meeting(meetings, date)
-    since = previous.date if previous else date - dt.timedelta(days=FALLBACK_DAYS)
-    invited = set(explicit)  # marked "invited" only when the coordinator chose invitees
-
-    questions = open_questions(
-        help_questions, municipalities, measures, maturity, experts, chosen, date, invited, lang
-    )
-    spotlights = spotlight_practices(measures, towns, chosen, date, invited)
-    changes = Changes(
-        since=since,
-        previous_meeting=previous is not None,
-        new_partners=new_partners(municipalities, since, date),
-        new_measures=changed_measures(measures, towns, chosen, since, date, invited, "new"),
-        newly_realised=changed_measures(measures, towns, chosen, since, date, invited, "realised"),
-        per_theme=changes_per_theme(measures, since, date),
-        maturity_movements=maturity_movements(maturity, towns, codes, since, date),
-        trend_changes=(),
-        trend_before_year=None,
-        trend_after_year=None,
-    )
-    if trends_enabled:
-        before_year, after_year = since.year - 1, date.year
-        changed = trend_class_changes(
-            monitoring, codes, species_groups_for(chosen), before_year, after_year
-        )
-        changes = replace(
-            changes,
-            trend_changes=tuple(
-                TrendChange(towns[r.municipality_code], r.scheme, r.species, r.before, r.after)
-                for r in changed.itertuples()
-            ),
-            trend_before_year=before_year,
-            trend_after_year=after_year,
-        )
+        yearly_event = meeting.stored is not None and is_yearly_event(meeting.stored["title"])
+    date, chosen, codes, invited = meeting.date, meeting.themes, meeting.codes, meeting.invited
+    towns = _towns(municipalities)
     frontrunners = (
         frontrunners_per_theme(measures, maturity, municipalities, invited) if yearly_event else ()
     )
     brief = Brief(
         meeting_date=date,
-        title=title,
+        title=meeting.title,
         lang=lang,
-        themes=tuple(chosen),
+        themes=chosen,
         invitees=tuple(towns[c] for c in codes),
-        meeting_id=None if stored is None else int(stored["id"]),
+        meeting_id=None if meeting.stored is None else int(meeting.stored["id"]),
         yearly_event=bool(yearly_event),
-        previous=previous,
-        questions=questions,
-        spotlights=spotlights,
-        changes=changes,
+        previous=meeting.previous,
+        questions=open_questions(
+            help_questions, municipalities, measures, maturity, experts, chosen, date, invited, lang
+        ),
+        spotlights=spotlight_practices(measures, towns, chosen, date, invited),
+        changes=_changes(municipalities, measures, maturity, monitoring, meeting, trends_enabled),
         agenda=(),
         frontrunners=frontrunners,
         invitee_levels=invitee_levels(maturity, codes, date.year),
         demo=demo,
     )
     return replace(brief, agenda=propose_agenda(brief))
+
+
+@dataclass(frozen=True)
+class _Meeting:
+    """What a brief is about: the date, themes and invitees resolved from the arguments."""
+
+    date: dt.date
+    stored: pd.Series | None  # the meeting stored for the date, if any
+    title: str
+    themes: tuple[str, ...]
+    codes: tuple[str, ...]  # the municipalities expected
+    invited: set[str]  # marked "invited": only when the coordinator chose invitees
+    previous: PreviousMeeting | None
+    since: dt.date  # the previous meeting, or FALLBACK_DAYS before the date
+
+
+def _meeting(
+    municipalities: pd.DataFrame,
+    meetings: pd.DataFrame,
+    date: dt.date,
+    themes: Sequence[str] | None,
+    invitees: Sequence[str] | None,
+    lang: str,
+) -> _Meeting:
+    """Resolve themes (given, else the stored meeting's, else all) and invitees (given, else
+    every partner), and find the previous meeting."""
+    stored = meeting_on(meetings, date)
+    chosen = resolve_themes(themes or ())
+    if not chosen and stored is not None and not pd.isna(stored["themes"]):
+        chosen = resolve_themes(str(stored["themes"]).split(";"))
+    partners = municipalities[municipalities["is_partner"].fillna(False).astype(bool)]
+    explicit = resolve_invitees(invitees or (), municipalities)
+    previous = previous_meeting(meetings, date)
+    return _Meeting(
+        date=date,
+        stored=stored,
+        title=str(stored["title"]) if stored is not None else i18n.t("briefs.default_title", lang),
+        themes=tuple(chosen or vocab.THEMES),
+        codes=explicit or tuple(sorted(partners["code"])),
+        invited=set(explicit),
+        previous=previous,
+        since=previous.date if previous else date - dt.timedelta(days=FALLBACK_DAYS),
+    )
+
+
+def _changes(
+    municipalities: pd.DataFrame,
+    measures: pd.DataFrame,
+    maturity: pd.DataFrame,
+    monitoring: pd.DataFrame,
+    meeting: _Meeting,
+    trends_enabled: bool,
+) -> Changes:
+    """Everything that changed since the previous meeting (module doc, "Since ...")."""
+    towns = _towns(municipalities)
+    since, date, themes, invited = meeting.since, meeting.date, meeting.themes, meeting.invited
+    changes = Changes(
+        since=since,
+        previous_meeting=meeting.previous is not None,
+        new_partners=new_partners(municipalities, since, date),
+        new_measures=changed_measures(measures, towns, themes, since, date, invited, "new"),
+        newly_realised=changed_measures(measures, towns, themes, since, date, invited, "realised"),
+        per_theme=changes_per_theme(measures, since, date),
+        maturity_movements=maturity_movements(maturity, towns, meeting.codes, since, date),
+        trend_changes=(),
+        trend_before_year=None,
+        trend_after_year=None,
+    )
+    if not trends_enabled:
+        return changes
+    before_year, after_year = since.year - 1, date.year
+    changed = trend_class_changes(
+        monitoring, meeting.codes, species_groups_for(themes), before_year, after_year
+    )
+    return replace(
+        changes,
+        trend_changes=tuple(
+            TrendChange(towns[r.municipality_code], r.scheme, r.species, r.before, r.after)
+            for r in changed.itertuples()
+        ),
+        trend_before_year=before_year,
+        trend_after_year=after_year,
+    )
 
 
 def _text_or_none(value: object) -> str | None:
@@ -472,7 +494,7 @@ def open_questions(
 ) -> tuple[OpenQuestion, ...]:
     """Open questions on ``themes`` asked on or before ``date``, oldest first, with answerers.
 
-    Answerers come from :func:`cop.peers.recommend.match_help_questions` (up to
+    Answerers come from :func:`cop.peers.answerers.match_help_questions` (up to
     :data:`MAX_ANSWERERS` municipalities, then organisations); invited ones are marked.
     """
     asked = help_questions[
@@ -482,7 +504,7 @@ def open_questions(
     ].sort_values(["asked_on", "id"], kind="stable")
     if asked.empty:
         return ()
-    matches = recommend.match_help_questions(
+    matches = answerers.match_help_questions(
         asked, municipalities, measures, maturity, experts, limit=MAX_ANSWERERS, lang=lang
     )
     towns = _towns(municipalities)
@@ -582,19 +604,6 @@ def changes_per_theme(
     return tuple(out)
 
 
-def overall_levels(maturity: pd.DataFrame, up_to_year: int) -> pd.DataFrame:
-    """Latest overall maturity per municipality in the years up to ``up_to_year``.
-
-    The overall is :func:`cop.maturity.model.overall_maturity` (mean level, one decimal, empty
-    with too few dimensions). Returns ``municipality_code``, ``year``, ``level``.
-    """
-    rows = maturity[maturity["year"] <= up_to_year]
-    overall = cop_maturity.overall_maturity(rows).dropna(subset=[cop_maturity.OVERALL])
-    latest = overall.sort_values(["municipality_code", "year"]).groupby("municipality_code").tail(1)
-    latest = latest.rename(columns={cop_maturity.OVERALL: "level"})
-    return latest[["municipality_code", "year", "level"]].reset_index(drop=True)
-
-
 def maturity_movements(
     maturity: pd.DataFrame,
     towns: dict[str, Town],
@@ -609,92 +618,43 @@ def maturity_movements(
     :data:`MOVEMENT_MIN` are left out; the largest changes come first.
     """
     own = maturity[maturity["municipality_code"].isin(list(codes))]
-    after = overall_levels(own, date.year)
+    after = cop_maturity.latest_overall(own, up_to_year=date.year)
     moves = []
     for row in after.itertuples(index=False):
         earlier = own[(own["municipality_code"] == row.municipality_code)]
-        earlier = earlier[(earlier["year"] < row.year) & (earlier["year"] <= since.year)]
-        before = overall_levels(earlier, since.year)
+        before = cop_maturity.latest_overall(
+            earlier[earlier["year"] < row.year], up_to_year=since.year
+        )
         if before.empty:
             continue
         b = before.iloc[0]
-        if abs(float(row.level) - float(b["level"])) < MOVEMENT_MIN - 1e-9:
+        now = float(getattr(row, cop_maturity.OVERALL))
+        if abs(now - float(b[cop_maturity.OVERALL])) < MOVEMENT_MIN - 1e-9:
             continue
         moves.append(
             MaturityMovement(
                 towns[str(row.municipality_code)],
                 int(b["year"]),
                 int(row.year),
-                round(float(b["level"]), 2),
-                round(float(row.level), 2),
+                round(float(b[cop_maturity.OVERALL]), 2),
+                round(now, 2),
             )
         )
     moves.sort(key=lambda m: (-abs(m.change), m.town.code))
     return tuple(moves)
 
 
-def species_groups_for(themes: Sequence[str]) -> tuple[str, ...]:
-    """Species groups that fit ``themes`` (:data:`THEME_SPECIES_GROUPS`); all when none fit."""
-    wanted = {g for theme in themes for g in THEME_SPECIES_GROUPS.get(theme, ())}
-    return tuple(g for g in vocab.SPECIES_GROUPS if g in wanted) or vocab.SPECIES_GROUPS
-
-
-def trend_class_changes(
-    monitoring: pd.DataFrame,
-    codes: Sequence[str],
-    groups: Sequence[str],
-    before_year: int,
-    after_year: int,
-) -> pd.DataFrame:
-    """Series whose TRIM trend class differs between data up to two years.
-
-    One trend per municipality, scheme and species (sites are the TRIM sites), fitted
-    once on the years up to ``before_year`` and once up to ``after_year``. Series that
-    cannot be estimated at either point are left out. Returns ``municipality_code``,
-    ``scheme``, ``species``, ``before``, ``after``; changes to or from "uncertain" come
-    last, then by code, scheme and species.
-    """
-    columns = ["municipality_code", "scheme", "species", "before", "after"]
-    keys = ["municipality_code", "scheme", "species"]
-    rows = monitoring[
-        monitoring["municipality_code"].isin(list(codes))
-        & monitoring["species_group"].isin(list(groups))
-    ]
-    if rows.empty or before_year >= after_year:
-        return pd.DataFrame(columns=columns)
-    data = rows[[*keys, "site_id", "year", "count"]].astype({"count": "Float64"})
-    data = data.assign(count=data["count"].astype(float))
-
-    def classes(up_to: int) -> pd.DataFrame:
-        part = data[data["year"] <= up_to]
-        if part.empty:
-            return pd.DataFrame(columns=[*keys, "trend_class"])
-        summary = trim.trends_by(part, keys, site="site_id", year="year", count="count")
-        return summary.loc[summary["ok"].astype(bool), [*keys, "trend_class"]]
-
-    merged = classes(before_year).merge(classes(after_year), on=keys, suffixes=("_b", "_a"))
-    merged = merged[merged["trend_class_b"] != merged["trend_class_a"]]
-    merged = merged.rename(columns={"trend_class_b": "before", "trend_class_a": "after"})
-    uncertain = (merged["before"] == "uncertain") | (merged["after"] == "uncertain")
-    merged = merged.assign(_u=uncertain.astype(int)).sort_values(["_u", *keys])
-    return merged[columns].astype("string").reset_index(drop=True)
-
-
 def invitee_levels(
     maturity: pd.DataFrame, codes: Sequence[str], up_to_year: int
 ) -> tuple[tuple[str, int, int], ...]:
-    """How many invited municipalities are at each level per dimension (latest assessment)."""
-    rows = maturity[
-        maturity["municipality_code"].isin(list(codes)) & (maturity["year"] <= up_to_year)
-    ]
-    if rows.empty:
-        return ()
-    latest = rows[rows["year"] == rows.groupby("municipality_code")["year"].transform("max")]
-    counts = latest.groupby(["dimension", "level"]).size()
+    """How many invited municipalities are at each level per dimension (latest assessment).
+
+    Counted by :func:`cop.maturity.model.latest_level_counts`; empty without assessments.
+    """
+    counts = cop_maturity.latest_level_counts(maturity, codes=codes, up_to_year=up_to_year)
     return tuple(
-        (dimension, level, int(counts.get((dimension, level), 0)))
-        for dimension in vocab.DIMENSIONS
-        for level in vocab.LEVELS
+        (str(row.dimension), int(row.level), int(row.municipalities))
+        for row in counts.itertuples(index=False)
     )
 
 
@@ -715,7 +675,7 @@ def frontrunners_per_theme(
     realised = measures[
         (measures["status"] == "realised") & measures["municipality_code"].isin(partners)
     ]
-    levels = recommend.latest_levels(maturity)
+    levels = cop_maturity.latest_levels(maturity)
     out = []
     for theme in vocab.THEMES:
         part = realised[realised["theme"] == theme]

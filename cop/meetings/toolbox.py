@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from cop.core.textmatch import normalise
+from cop.data.presentation import municipality_names
 
 
 def filter_resources(
@@ -58,7 +59,7 @@ def practices_using(
     """
     links = usage[usage["resource_id"].isin(list(resources["id"]))]
     rows = links.merge(measures, left_on="measure_id", right_on="id", how="inner")
-    names = municipalities.set_index("code")["name"]
+    names = municipality_names(municipalities)
     titles = resources.set_index("id")["title"]
     rows = rows.assign(
         municipality=rows["municipality_code"].map(names),
@@ -84,7 +85,7 @@ def usage_choices(measures: pd.DataFrame, municipalities: pd.DataFrame, theme: s
     Practices of the resource's theme come first; the rest follow, because a guide can
     serve a practice of another theme too.
     """
-    names = municipalities.set_index("code")["name"]
+    names = municipality_names(municipalities)
     label = measures["title"] + " (" + measures["municipality_code"].map(names).fillna("") + ")"
     order = measures.assign(_other=(measures["theme"] != theme).astype(int), _label=label)
     order = order.sort_values(["_other", "_label", "id"])

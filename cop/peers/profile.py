@@ -3,7 +3,7 @@
 Pure pandas and plotly; the page (``pages/profile.py``) only draws what these return.
 
 "Similar municipalities" are the partners in the same CBS size class (by population:
-< 20k, 20–50k, 50–100k, 100–250k, ≥ 250k, :func:`cop.peers.recommend.size_class`) *and* the same CBS
+< 20k, 20–50k, 50–100k, 100–250k, ≥ 250k, :func:`cop.maturity.peergroups.size_class`) *and* the same CBS
 urbanity class: the two things municipality staff compare themselves by. The radar shows
 the median level per dimension of the whole CoP and of these similar municipalities, each
 from their latest assessment; a median is used because levels are ordinal.
@@ -20,7 +20,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cop.core import i18n, vocab
-from cop.peers.recommend import latest_levels, recommend_peers, size_class
+from cop.maturity.model import latest_levels
+from cop.maturity.peergroups import size_class
+from cop.peers.recommend import recommend_peers
 
 __all__ = [
     "KeyFacts",
@@ -31,7 +33,6 @@ __all__ = [
     "open_questions",
     "peers_to_talk_to",
     "similar_codes",
-    "size_class",
 ]
 
 MEASURE_COLUMNS = ["title", "theme", "status", "start_year", "scale_value", "scale_unit", "id"]
@@ -126,8 +127,7 @@ def maturity_comparison(
     own = (
         levels.loc[code] if code in levels.index else pd.Series(float("nan"), index=levels.columns)
     )
-    own_rows = maturity[maturity["municipality_code"] == code]
-    year = int(own_rows["year"].max()) if not own_rows.empty else None
+    year = int(levels.loc[code, "year"]) if code in levels.index else None
     out = pd.DataFrame(
         {
             "dimension": list(vocab.DIMENSIONS),
