@@ -189,6 +189,7 @@ def test_profile_shows_the_municipalitys_monitoring_trends(app_env):
     assert shown["Soortgroep"].tolist() == [
         i18n.label("group", g, "nl") for g in own["species_group"]
     ]
+    assert i18n.t("monitoring.profile_caption", "nl") in [c.value for c in at.caption]
     assert shown["Jaren, laatste tien jaar"].dropna().str.match(r"^\d{4}–\d{4}$").all()
 
 
