@@ -15,6 +15,9 @@ import numpy as np
 Z95 = 1.959963984540054
 Z99 = 2.5758293035489004
 
+#: Margin by which an interval must clear 1 for a moderate trend (rtrim's ``eps``).
+_EPS = 1e-7
+
 #: Trend classes of the TRIM manual, as stable codes (Dutch: sterke toename, matige
 #: toename, stabiel, onzeker, matige afname, sterke afname).
 TREND_CLASSES = (
@@ -41,7 +44,9 @@ def classify_slope(mult: float, se_mult: float, z: float = Z95) -> str:
     The confidence interval is ``mult ± z · se_mult`` on the multiplicative scale (this
     reproduces all TRIM 3.61 labels; rtrim's additive t-interval does not). Strength
     outranks significance: a lower limit above 1.05 is a strong increase even when the
-    interval is wide. Returns one of ``TREND_CLASSES``, or "uncertain" for NaN input.
+    interval is wide. A slope of exactly 1 with no uncertainty (model 1's model slope)
+    is stable, not a change: "moderate" needs the interval to clear 1 by more than
+    1e-7, as in rtrim. Returns one of ``TREND_CLASSES``, or "uncertain" for NaN input.
 
     Examples
     --------
@@ -57,9 +62,9 @@ def classify_slope(mult: float, se_mult: float, z: float = Z95) -> str:
         return "strong_increase"
     if upper < 0.95:
         return "steep_decline"
-    if lower > 1.0:
+    if lower > 1.0 + _EPS:
         return "moderate_increase"
-    if upper < 1.0:
+    if upper < 1.0 - _EPS:
         return "moderate_decline"
     if lower > 0.95 and upper < 1.05:
         return "stable"
