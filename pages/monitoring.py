@@ -13,15 +13,27 @@ from cop.monitoring import msi
 
 #: What the advanced panel starts with: TRIM's and the MSI tool's defaults.
 ADVANCED_DEFAULTS = {
+    "monitoring_model": 3,
+    "monitoring_changepoint_mode": "none",
+    "monitoring_changepoint_years": [],
+    "monitoring_covariates": [],
+    "monitoring_weights": "none",
     "monitoring_overdispersion": True,
     "monitoring_serial_correlation": True,
     "monitoring_n_sims": msi.DEFAULT_SIMS,
     "monitoring_seed": msi.DEFAULT_SEED,
 }
 
+CHANGEPOINT_MODES = ["none", "given", "all", "auto"]
+
 ui.page_title("monitoring.title", "monitoring.intro")
 st.info(ui.tr("monitoring.explain"), icon=":material/info:")
 names = ui.municipality_names()
+# labels fixed now: Streamlit may format options outside the script run (AppTest)
+ALL_PARTNERS = ui.tr("monitoring.all_partners")
+WHOLE_GROUP = ui.tr("monitoring.whole_group")
+BASE_YEAR_AUTO = ui.tr("monitoring.base_year_auto")
+LANG = ui.lang()
 
 
 def choose(
@@ -37,6 +49,11 @@ def choose(
     return column.selectbox(ui.tr(label_key), options, key=key, format_func=format_func)
 
 
+def keep_valid(key: str, options: list) -> None:
+    """A multiselect keeps only remembered values that are still options."""
+    st.session_state[key] = [v for v in st.session_state.get(key, []) if v in options]
+
+
 top = ui.compute(mon.selection_options, "monitoring")
 if not top["municipalities"]:
     st.info(ui.tr("monitoring.no_monitoring"))
@@ -48,7 +65,7 @@ municipality = choose(
     "monitoring.municipality",
     [mon.ALL, *ui.by_name(top["municipalities"])],
     "monitoring_municipality",
-    lambda c: ui.tr("monitoring.all_partners") if c == mon.ALL else names.get(c, c),
+    lambda c: ALL_PARTNERS if c == mon.ALL else names.get(c, c),
     default=ui.user_municipality(),
 )
 opts = ui.compute(mon.selection_options, "monitoring", municipality=municipality)
@@ -79,14 +96,14 @@ species = choose(
     "monitoring.species",
     [mon.ALL, *opts["species"]],
     "monitoring_species",
-    lambda c: ui.tr("monitoring.whole_group") if c == mon.ALL else c,
+    lambda c: WHOLE_GROUP if c == mon.ALL else c,
 )
 base_choice = choose(
     cols[4],
     "monitoring.base_year",
     [0, *opts["years"]],
     "monitoring_base_year",
-    lambda y: ui.tr("monitoring.base_year_auto") if y == 0 else str(y),
+    lambda y: BASE_YEAR_AUTO if y == 0 else str(y),
 )
 base_year = base_choice or None
 
@@ -94,15 +111,61 @@ base_year = base_choice or None
 for key, value in ADVANCED_DEFAULTS.items():
     if key not in st.session_state:
         st.session_state[key] = value
+model_options = ui.compute(
+    mon.model_options, "monitoring", municipality=municipality, scheme=scheme, species_group=group
+)
 with st.expander(ui.tr("monitoring.advanced"), icon=":material/tune:"):
     st.caption(ui.tr("monitoring.advanced_intro"))
-    left, right = st.columns(2)
-    overdispersion = left.toggle(
+    left, middle, right = st.columns(3)
+    model = left.radio(
+        ui.tr("monitoring.model"),
+        [3, 2, 1],
+        key="monitoring_model",
+        format_func=ui.option_label("monitoring.model_{}"),
+        help=ui.tr("monitoring.model_help"),
+    )
+    changepoint_mode = left.selectbox(
+        ui.tr("monitoring.changepoints"),
+        CHANGEPOINT_MODES,
+        key="monitoring_changepoint_mode",
+        format_func=ui.option_label("monitoring.changepoints_{}"),
+        disabled=model != 2,
+        help=ui.tr("monitoring.changepoints_help"),
+    )
+    keep_valid("monitoring_changepoint_years", opts["years"][1:-1])
+    changepoint_years = left.multiselect(
+        ui.tr("monitoring.changepoint_years"),
+        opts["years"][1:-1],
+        key="monitoring_changepoint_years",
+        disabled=model != 2 or changepoint_mode != "given",
+        **ui.empty_prompt(),
+    )
+    keep_valid("monitoring_covariates", model_options["covariates"])
+    covariates = middle.multiselect(
+        ui.tr("monitoring.covariates"),
+        model_options["covariates"],
+        key="monitoring_covariates",
+        format_func=lambda column: mon.covariate_label(column, LANG),
+        disabled=model == 1 or not model_options["covariates"],
+        help=ui.tr("monitoring.covariates_help"),
+        **ui.empty_prompt(),
+    )
+    if not model_options["covariates"]:
+        middle.caption(ui.tr("monitoring.covariates_none"))
+    ui.keep_choice("monitoring_weights", ["none", *model_options["weights"]])
+    weights = middle.selectbox(
+        ui.tr("monitoring.weights"),
+        ["none", *model_options["weights"]],
+        key="monitoring_weights",
+        format_func=ui.option_label("monitoring.weights_{}"),
+        help=ui.tr("monitoring.weights_help"),
+    )
+    overdispersion = right.toggle(
         ui.tr("monitoring.overdispersion"),
         key="monitoring_overdispersion",
         help=ui.tr("monitoring.overdispersion_help"),
     )
-    serial_correlation = left.toggle(
+    serial_correlation = right.toggle(
         ui.tr("monitoring.serial_correlation"),
         key="monitoring_serial_correlation",
         help=ui.tr("monitoring.serial_correlation_help"),
@@ -133,6 +196,10 @@ result = ui.compute(
     base_year=base_year,
     overdispersion=overdispersion,
     serial_correlation=serial_correlation,
+    model=model,
+    changepoints=mon.changepoint_choice(model, changepoint_mode, changepoint_years),
+    covariates=covariates if model != 1 else [],
+    weights=None if weights == "none" else weights,
     n_sims=int(n_sims),
     seed=int(seed),
 )
@@ -189,7 +256,7 @@ else:
 
 # --- trend classes of all species in the selection -----------------------------------------
 st.subheader(ui.tr("monitoring.species_table"))
-table = mon.species_table(result.species, ui.lang())
+table = mon.species_table(result.species, ui.lang(), result.species_intervals)
 ui.show_table(table, None, key="monitoring_species_table")
 st.caption(ui.tr("monitoring.species_table_help"))
 ui.download_buttons(table, "cop_monitoring_trends", key="monitoring_download")

@@ -581,3 +581,117 @@ def test_trend_map_view_recolours_the_maps_view():
     assert [label for _, label in items[:6]] == [
         mon.trend_class_label(c, "nl") for c in mon.TREND_CLASS_ORDER
     ]
+
+
+def test_model_options_offer_site_columns_and_weights():
+    birds = rows(
+        "GM0002", ["B-1"], "merel", [[1, 2, 3, 4]], group="birds", scheme="garden_bird_count"
+    )
+    data = table(DOUBLING, FLAT, birds)
+    # one municipality, one scheme: nothing to tell sites apart by, nothing to pool
+    assert mon.model_options(data, municipality="GM0001") == {"covariates": [], "weights": []}
+    # all partners: municipality and scheme are constant per site, with two classes each
+    pooled = mon.model_options(data)
+    assert pooled["covariates"] == ["municipality_code", "scheme"]
+    assert pooled["weights"] == [mon.EQUAL_PER_MUNICIPALITY]
+    # a column a data set adds qualifies the same way; one that varies within a site not
+    habitat = data.assign(
+        habitat=np.where(data["site_id"] == "A-1", "park", "verge"),
+        visit=np.arange(len(data)) % 3,
+    )
+    assert "habitat" in mon.model_options(habitat)["covariates"]
+    assert "visit" not in mon.model_options(habitat)["covariates"]
+
+
+def test_changepoint_choice_and_model_choice():
+    assert mon.changepoint_choice(2, "given", [2022, 2021]) == [2021, 2022]
+    assert mon.changepoint_choice(2, "given", []) is None
+    assert mon.changepoint_choice(2, "auto", []) == "auto"
+    assert mon.changepoint_choice(3, "given", [2021]) is None
+    with pytest.raises(ValueError):
+        mon.changepoint_choice(2, "sometimes", [])
+    choice = mon.ModelChoice.of(2, [2021], (), None, True, True)
+    assert choice.given_intervals([2020, 2021, 2022, 2023]) == [(2020, 2021), (2021, 2023)]
+    assert choice.fit_kwargs([2021, 2022, 2023])["changepoints"] == (2021,)
+    assert not choice.batch and mon.ModelChoice.of(3, [2021], (), None, True, True).batch
+    assert mon.ModelChoice.of(3, [2021], (), None, True, True).changepoints is None
+    with pytest.raises(ValueError):
+        mon.ModelChoice.of(4, None, (), None, True, True)
+
+
+STEPS = rows(
+    "GM0001",
+    ["A-1", "A-2"],
+    "atalanta",
+    [[10, 20, 40, 40, 40, 40], [5, 10, 20, 20, 20, 20]],
+    years=[2018, 2019, 2020, 2021, 2022, 2023],
+)
+
+
+def test_model_2_with_changepoints_for_a_species_and_the_indicator():
+    flat = rows(
+        "GM0001",
+        ["A-1", "A-2"],
+        "dagpauwoog",
+        [[8, 8, 8, 8, 8, 8], [4, 4, 4, 4, 4, 4]],
+        years=[2018, 2019, 2020, 2021, 2022, 2023],
+    )
+    data = table(STEPS, flat)
+    result = mon.selection_trends(
+        data, species_group="butterflies", species="atalanta", model=2, changepoints=[2020]
+    )
+    fit = fit_trim(
+        STEPS.rename(columns={"site_id": "site"}).astype({"count": "float"}),
+        model=2,
+        changepoints=[2018, 2020],
+    )
+    between = result.intervals[result.intervals["period"] == "interval"]
+    assert between[["from", "upto"]].to_numpy().tolist() == [[2018, 2020], [2020, 2023]]
+    assert between["additive"].tolist() == pytest.approx(
+        [s["additive"] for s in fit.slopes], rel=1e-6
+    )
+    assert between["trend_class"].tolist()[0] == "strong_increase"
+    assert result.trend["additive"] == pytest.approx(
+        fit.overall_slope["imputed"]["additive"], rel=1e-6
+    )
+    text = mon.species_table(result.species, "nl", result.species_intervals).set_index("Soort")
+    assert text.loc["atalanta", "Trends tussen knikpunten (model 2)"].startswith(
+        "2018–2020: Sterke toename (+100,0%); 2020–2023: Stabiel"
+    )
+    # the indicator: its trend split at the same changepoint (the MSI's own slopes)
+    group = mon.selection_trends(data, species_group="butterflies", model=2, changepoints=[2020])
+    msi = np.log(group.series["index"].to_numpy())
+    periods = group.intervals.set_index(["period", "from"])
+    x = np.arange(2018, 2021, dtype=float)
+    assert periods.loc[("interval", 2018), "additive"] == pytest.approx(
+        ((x - x.mean()) * msi[:3]).sum() / ((x - x.mean()) ** 2).sum(), rel=1e-6
+    )
+    assert periods.loc[("interval", 2020), "upto"] == 2023
+    # stepwise selection per species; a model-1 fit has no trend in time
+    auto = mon.selection_trends(data, species_group="butterflies", model=2, changepoints="auto")
+    assert auto.reason is None
+    none = mon.selection_trends(data, species_group="butterflies", species="dagpauwoog", model=1)
+    assert none.trend["trend_class"] == "stable"
+
+
+def test_equal_weights_per_municipality():
+    other = rows("GM0002", ["B-1"], "atalanta", [[6, 9, 30, 50]])
+    data = table(DOUBLING, other)
+    rows_ = mon.filter_selection(data, species_group="butterflies")
+    from cop.monitoring.selection import equal_municipality_weights
+
+    weights = equal_municipality_weights(rows_)
+    by_town = pd.Series(weights).groupby(rows_["municipality_code"].to_numpy()).first()
+    assert by_town.to_dict() == {"GM0001": 0.5, "GM0002": 1.0}
+    weighted = mon.selection_trends(
+        data, species_group="butterflies", species="atalanta", weights=mon.EQUAL_PER_MUNICIPALITY
+    )
+    expected = fit_trim(
+        data.rename(columns={"site_id": "site"}).astype({"count": "float"}).assign(w=weights),
+        weights="w",
+    )
+    assert weighted.series["index"].tolist() == pytest.approx(
+        expected.indices["imputed"].tolist(), rel=1e-6
+    )
+    plain = mon.selection_trends(data, species_group="butterflies", species="atalanta")
+    assert weighted.series["index"].tolist() != pytest.approx(plain.series["index"].tolist())

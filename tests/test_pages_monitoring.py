@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -13,7 +14,7 @@ from cop.data import storage
 from cop.geo import trendmap
 from cop.geo.mapview import NO_VALUE_COLOUR, NON_PARTNER_COLOUR
 from cop.monitoring.msi import msi_tool
-from cop.monitoring.trim import fit_trim
+from cop.monitoring.trim import classify_slope, fit_trim
 from tests.conftest import SHARED_BOUNDARIES, make_app, require
 
 PAGE = "pages/monitoring.py"
@@ -278,3 +279,143 @@ def test_map_colours_municipalities_by_trend_class(app_env, monkeypatch, shapes,
     unmonitored = partners - set(by_hand)
     assert unmonitored and {fills[c] for c in unmonitored} == {NO_VALUE_COLOUR}
     assert {fills[c] for c in set(towns["code"]) - partners} == {NON_PARTNER_COLOUR}
+
+
+def _species_counts(data: pd.DataFrame, town: str, group: str, species: str) -> pd.DataFrame:
+    rows = data[
+        (data["municipality_code"] == town)
+        & (data["species_group"] == group)
+        & (data["species"] == species)
+    ]
+    return pd.DataFrame(
+        {
+            "site": rows["scheme"] + "|" + rows["site_id"],
+            "year": rows["year"].astype(int),
+            "count": rows["count"].astype(float),
+        }
+    )
+
+
+def _pick_species(at) -> tuple[str, str, str]:
+    data = _monitoring()
+    town = sorted(data["municipality_code"].unique())[0]
+    own = data[data["municipality_code"] == town]
+    group = str(own["species_group"].iloc[0])
+    species = str(own.loc[own["species_group"] == group, "species"].iloc[0])
+    at.selectbox(key="monitoring_municipality").set_value(town).run()
+    at.selectbox(key="monitoring_group").set_value(group).run()
+    at.selectbox(key="monitoring_species").set_value(species).run()
+    return town, group, species
+
+
+def test_advanced_panel_fits_model_2_with_changepoints_and_draws_its_slopes(app_env):
+    at = make_app(PAGE)
+    town, group, species = _pick_species(at)
+    at.radio(key="monitoring_model").set_value(2).run()
+    at.selectbox(key="monitoring_changepoint_mode").set_value("given").run()
+    at.multiselect(key="monitoring_changepoint_years").set_value([2020]).run()
+    assert not at.exception
+
+    counts = _species_counts(_monitoring(), town, group, species)
+    first, last = int(counts["year"].min()), int(counts["year"].max())
+    fit = fit_trim(counts, model=2, changepoints=[first, 2020])
+    assert fit.ok and [(s["from"], s["upto"]) for s in fit.slopes] == [(first, 2020), (2020, last)]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    traces = {t.get("meta"): t for t in spec["data"]}
+    index = pd.Series(traces["index"]["y"], index=traces["index"]["x"], dtype=float)
+    for slope in fit.slopes:
+        line = traces[f"slope_{slope['from']}_{slope['upto']}"]
+        xs = np.asarray(line["x"], dtype=float)
+        ys = np.log(np.asarray(line["y"], dtype=float))
+        # the engine's model-2 slope, through the index of the interval's years
+        assert np.diff(ys) / np.diff(xs) == pytest.approx(slope["additive"], rel=1e-6)
+        shown = np.log(index.loc[line["x"]].to_numpy())
+        assert ys.mean() == pytest.approx(shown.mean(), rel=1e-9, abs=1e-9)
+    periods = next(d.value for d in at.dataframe if "Periode" in d.value.columns)
+    assert periods["Periode"].tolist() == [
+        f"Hele periode ({first}–{last})",
+        f"Laatste tien jaar ({last - 9}–{last})",
+        f"{first}–2020",
+        f"2020–{last}",
+    ]
+    expected = [
+        mon.trend_class_label(classify_slope(s["multiplicative"], s["multiplicative_se"]), "nl")
+        for s in fit.slopes
+    ]
+    assert periods["Trendklasse"].tolist()[2:] == expected
+    assert periods["Verandering per jaar (%)"].tolist()[2] == pytest.approx(
+        round((fit.slopes[0]["multiplicative"] - 1) * 100, 2)
+    )
+    table = next(d.value for d in at.dataframe if "Soort" in d.value.columns)
+    column = "Trends tussen knikpunten (model 2)"
+    assert table.set_index("Soort").loc[species, column].startswith(f"{first}–2020: ")
+    # the whole period's trend is the model-2 fit's overall slope
+    assert mon.trend_text(
+        {
+            "trend_class": fit.trend_class,
+            "reason": None,
+            "multiplicative": fit.overall_slope["imputed"]["multiplicative"],
+            "multiplicative_se": fit.overall_slope["imputed"]["multiplicative_se"],
+        },
+        "nl",
+    ) in _badge(at)
+
+
+def test_advanced_panel_switches_overdispersion_and_serial_correlation_off(app_env):
+    at = make_app(PAGE)
+    town, group, species = _pick_species(at)
+    at.toggle(key="monitoring_overdispersion").set_value(False).run()
+    at.toggle(key="monitoring_serial_correlation").set_value(False).run()
+    assert not at.exception
+    counts = _species_counts(_monitoring(), town, group, species)
+    fit = fit_trim(counts, overdispersion=False, serial_correlation=False)
+    default = fit_trim(counts)
+    slope = fit.overall_slope["imputed"]
+    assert slope["multiplicative_se"] != pytest.approx(
+        default.overall_slope["imputed"]["multiplicative_se"], rel=1e-3
+    )
+    text = mon.trend_text(
+        {
+            "trend_class": fit.trend_class,
+            "reason": None,
+            "multiplicative": slope["multiplicative"],
+            "multiplicative_se": slope["multiplicative_se"],
+        },
+        "nl",
+    )
+    assert text in _badge(at)
+
+
+def test_advanced_panel_offers_the_selections_covariates_and_weights(app_env):
+    at = make_app(PAGE, lang="en")
+    group = at.selectbox(key="monitoring_group").value
+    data = _monitoring()
+    # all partners pooled: the municipality (a few of them monitor this group) is a site
+    # covariate, and the municipalities may weigh the same
+    options = mon.model_options(data, species_group=group)
+    assert options["covariates"] == ["municipality_code"]
+    assert data.loc[data["species_group"] == group, "municipality_code"].nunique() <= 12
+    assert at.multiselect(key="monitoring_covariates").options == ["Municipality"]
+    assert at.selectbox(key="monitoring_weights").options == [
+        "None (every site the same)",
+        "Every municipality equally",
+    ]
+    at.multiselect(key="monitoring_covariates").set_value(["municipality_code"]).run()
+    at.selectbox(key="monitoring_weights").set_value("equal_per_municipality").run()
+    assert not at.exception
+    expected = mon.selection_trends(
+        data,
+        species_group=group,
+        covariates=["municipality_code"],
+        weights=mon.EQUAL_PER_MUNICIPALITY,
+    )
+    plain = mon.selection_trends(data, species_group=group)
+    assert expected.trend["multiplicative"] != pytest.approx(plain.trend["multiplicative"])
+    assert mon.trend_text(expected.trend, "en") in _badge(at)
+    trace = _index_trace(at)
+    assert trace["y"] == pytest.approx((expected.series["index"] * 100).tolist(), rel=1e-9)
+    # one municipality: nothing to pool, so no weights and no municipality covariate
+    town = sorted(_monitoring()["municipality_code"].unique())[0]
+    at.selectbox(key="monitoring_municipality").set_value(town).run()
+    assert at.selectbox(key="monitoring_weights").options == ["None (every site the same)"]
+    assert at.multiselect(key="monitoring_covariates").value == []

@@ -56,6 +56,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -76,21 +77,33 @@ from cop.monitoring.msi import (
 )
 from cop.monitoring.selection import (
     ALL,
+    EQUAL_PER_MUNICIPALITY,
     SPECIES_KEYS,
     Encoded,
     count_matrix,
     coverage_counts,
     encode,
+    equal_municipality_weights,
     selected_rows,
 )
-from cop.monitoring.trim import BatchResult, classify_slope, fit_trim_batch
+from cop.monitoring.trim import (
+    BatchResult,
+    TrimInputError,
+    TrimResult,
+    classify_slope,
+    fit_trim,
+    fit_trim_batch,
+)
 
 __all__ = [
     "REASON_CODES",
     "RECENT_COLUMNS",
     "RECENT_YEARS",
     "TREND_COLUMNS",
+    "WEIGHT_COLUMN",
+    "ModelChoice",
     "SelectionResult",
+    "changepoint_choice",
     "group_trends",
     "municipality_trends",
     "selection_trends",
@@ -104,6 +117,7 @@ REASON_CODES: dict[str, str] = {
     "year_no_species_index": "year: no species has an index in this year",
     "msi_not_linked": "year: no species links it to the indicator's other years",
     "msi_single_year": "the indicator has a value in one year only",
+    "changepoints_not_estimable": "species: too few years for the chosen changepoints",
     "msi_high_cv": "species: its indices are too uncertain for the indicator (mean CV ≥ 3)",
 }
 
@@ -324,8 +338,10 @@ class SelectionResult:
     ``trend`` holds :data:`TREND_COLUMNS`, :data:`RECENT_COLUMNS`, ``reason``,
     ``n_species``, ``n_species_estimated``. ``series`` has ``year``, ``index``, ``lower``,
     ``upper`` (index 1 = base year), ``n_species`` and ``reason`` (why a year has no
-    index). ``intervals`` has one row per trend interval (``period``: ``long_term``,
-    ``recent`` or ``interval``; ``from``, ``upto`` and :data:`TREND_COLUMNS`).
+    index). ``intervals`` has one row per trend interval of what the chart shows
+    (``period``: ``long_term``, ``recent`` or ``interval`` between changepoints; ``from``,
+    ``upto`` and :data:`TREND_COLUMNS`); ``species_intervals`` the same for every species
+    (with ``species_group`` and ``species``).
     ``species`` is the trend table of every species in the selection, ``excluded`` the
     species left out of the indicator with the reason, ``coverage`` sites counted per
     year, ``matrix`` counts per site × year.
@@ -341,6 +357,7 @@ class SelectionResult:
     coverage: pd.DataFrame
     matrix: pd.DataFrame
     intervals: pd.DataFrame = field(default_factory=lambda: _no_intervals())
+    species_intervals: pd.DataFrame = field(default_factory=lambda: _no_intervals())
     n_sites: int = 0
     n_years: int = 0
     n_site_years_counted: int = 0
@@ -363,6 +380,10 @@ def selection_trends(
     base_year: int | None = None,
     overdispersion: bool = True,
     serial_correlation: bool = True,
+    model: int = 3,
+    changepoints: Sequence[int] | str | None = None,
+    covariates: Sequence[str] = (),
+    weights: str | None = None,
     n_sims: int = DEFAULT_SIMS,
     seed: int = DEFAULT_SEED,
 ) -> SelectionResult:
@@ -383,6 +404,14 @@ def selection_trends(
         rescales the chart: the MSI's uncertainty is relative to its first year.
     overdispersion, serial_correlation
         TRIM's options for every species fit.
+    model, changepoints, covariates, weights
+        The TRIM model of every species fit (the page's advanced panel; default model 3
+        as CBS publishes). ``changepoints`` (model 2 only, ignored otherwise) are years,
+        ``"all"`` or ``"auto"`` (TRIM's stepwise selection per species); given years are
+        each species' changepoints within its own years, its first year always one
+        (TRIM's slope from the start), and they split the MSI's trend into intervals.
+        ``covariates`` are columns of :func:`cop.monitoring.selection.model_options`;
+        ``weights`` is :data:`cop.monitoring.selection.EQUAL_PER_MUNICIPALITY` or None.
     n_sims, seed
         The MSI tool's simulations (indicator only).
 
@@ -392,27 +421,130 @@ def selection_trends(
         Unestimable selections carry a ``reason`` instead of numbers.
     """
     kind = "indicator" if species in (None, ALL) else "species"
-    rows = selected_rows(monitoring, municipality, scheme, species_group)
+    choice = ModelChoice.of(
+        model, changepoints, covariates, weights, overdispersion, serial_correlation
+    )
+    rows = selected_rows(monitoring, municipality, scheme, species_group, choice.covariates)
     if rows.empty:
         return _empty_result(kind)
-    enc = encode(rows, SPECIES_KEYS)
-    fit_options = {"overdispersion": overdispersion, "serial_correlation": serial_correlation}
+    if choice.weights:
+        rows = rows.assign(**{WEIGHT_COLUMN: equal_municipality_weights(rows)})
+    enc = encode(rows, SPECIES_KEYS, extra=choice.columns)
     if kind == "indicator":
-        return _indicator_selection(enc, base_year, fit_options, n_sims, seed)
+        return _indicator_selection(enc, base_year, choice, n_sims, seed)
     if species not in enc.labels["species"]:
         return _empty_result(kind)
-    return _species_selection(enc, species, base_year, fit_options)
+    return _species_selection(enc, species, base_year, choice)
+
+
+def changepoint_choice(model: int, mode: str, years: Sequence[int]) -> list[int] | str | None:
+    """The ``changepoints`` of :func:`selection_trends` from the advanced panel's choice.
+
+    ``mode`` is ``"none"`` (one slope), ``"given"`` (``years``), ``"all"`` or ``"auto"``;
+    only model 2 has changepoints.
+
+    Examples
+    --------
+    >>> changepoint_choice(2, "given", [2020, 2018]), changepoint_choice(3, "all", [])
+    ([2018, 2020], None)
+    """
+    if model != 2 or mode == "none" or (mode == "given" and not years):
+        return None
+    if mode in ("all", "auto"):
+        return mode
+    if mode != "given":
+        raise ValueError(f"changepoint mode must be none, given, all or auto, not {mode!r}")
+    return sorted(int(y) for y in years)
+
+
+#: The column of the site weights in the engine's input.
+WEIGHT_COLUMN = "site_weight"
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The TRIM model and options of every species fit of a selection.
+
+    The default (model 3, no covariates, no weights) is fitted in one batch; any other
+    choice species by species with :func:`cop.monitoring.trim.fit_trim`, which also
+    gives model 2's slopes between changepoints and does TRIM's stepwise selection.
+    """
+
+    model: int = 3
+    changepoints: tuple[int, ...] | str | None = None
+    covariates: tuple[str, ...] = ()
+    weights: str | None = None
+    overdispersion: bool = True
+    serial_correlation: bool = True
+
+    @classmethod
+    def of(
+        cls,
+        model: int,
+        changepoints: Sequence[int] | str | None,
+        covariates: Sequence[str],
+        weights: str | None,
+        overdispersion: bool,
+        serial_correlation: bool,
+    ) -> ModelChoice:
+        """Validated: changepoints only for model 2, weights only equal per municipality."""
+        if model not in (1, 2, 3):
+            raise ValueError(f"model must be 1, 2 or 3, not {model!r}")
+        if weights not in (None, EQUAL_PER_MUNICIPALITY):
+            raise ValueError(f"weights must be None or {EQUAL_PER_MUNICIPALITY!r}")
+        points: tuple[int, ...] | str | None = None
+        if model == 2 and isinstance(changepoints, str):
+            points = changepoints
+        elif model == 2 and changepoints:
+            points = tuple(sorted({int(c) for c in changepoints}))
+        return cls(model, points, tuple(covariates), weights, overdispersion, serial_correlation)
+
+    @property
+    def batch(self) -> bool:
+        """Whether the one-batch path can fit this choice (model 3, no extras)."""
+        return self.model == 3 and not self.covariates and self.weights is None
+
+    @property
+    def columns(self) -> list[str]:
+        """Extra input columns the engine needs (covariates, the weights)."""
+        return [*self.covariates, *([WEIGHT_COLUMN] if self.weights else [])]
+
+    def given_intervals(self, years: Sequence[int]) -> list[tuple[int, int]]:
+        """The intervals between given changepoints over ``years`` (none otherwise)."""
+        if not isinstance(self.changepoints, tuple) or not years:
+            return []
+        first, last = int(min(years)), int(max(years))
+        bounds = sorted({first, last, *(c for c in self.changepoints if first < c < last)})
+        return list(itertools.pairwise(bounds))
+
+    def fit_kwargs(self, years: Sequence[int]) -> dict[str, Any]:
+        """Keyword arguments of ``fit_trim`` for one species counted in ``years``."""
+        points = self.changepoints
+        if isinstance(points, tuple):
+            first, last = int(min(years)), int(max(years))
+            points = tuple(sorted({first, *(c for c in points if first < c < last)}))
+        return {
+            "overdispersion": self.overdispersion,
+            "serial_correlation": self.serial_correlation,
+            "model": self.model,
+            "changepoints": points,
+            "covariates": self.covariates,
+            "weights": WEIGHT_COLUMN if self.weights else None,
+        }
 
 
 @dataclass
 class _SpeciesFits:
     """Every species of a selection fitted with one base year (``fit``); the species
     that failed only because of it, fitted again without it (``refit``, or None);
-    ``table`` one row per species from whichever fit counts (the species table)."""
+    ``table`` one row per species from whichever fit counts (the species table) and
+    ``intervals`` every species' trend intervals (whole series, last ten years and, for
+    model 2, the slopes between changepoints)."""
 
     fit: BatchResult
     refit: BatchResult | None
     table: pd.DataFrame
+    intervals: pd.DataFrame
 
 
 _SPECIES_COLUMNS = [
@@ -432,21 +564,171 @@ _SPECIES_COLUMNS = [
 _BASE_REASONS = ("base_year_not_in_data", "base_year_not_estimable")
 
 
-def _fit_species(
-    counts: pd.DataFrame, base_year: int | None, fit_options: dict[str, Any]
-) -> _SpeciesFits:
-    """Every species of the selection, with the recent slope (last ten years)."""
-    kwargs = dict(site="site", duplicates="sum", recent_years=RECENT_YEARS, **fit_options)
-    fit = fit_trim_batch(counts, SPECIES_KEYS, base_year=base_year, **kwargs)
-    summary = _with_recent(fit.summary)
+def _fit_species(counts: pd.DataFrame, base_year: int | None, choice: ModelChoice) -> _SpeciesFits:
+    """Every species of the selection, with the recent slope (last ten years).
+
+    A species that fails only because of the chosen base year is fitted again with the
+    engine's, so its trends still count (slopes do not depend on the base year).
+    """
+    fit_all = _fit_batch if choice.batch else _fit_singly
+    fit = fit_all(counts, base_year, choice)
+    summary = fit.summary
     base_failed = summary["reason"].isin(_BASE_REASONS).to_numpy(dtype=bool, na_value=False)
     if not base_failed.any():
-        return _SpeciesFits(fit, None, summary[_SPECIES_COLUMNS])
-    again = summary.loc[base_failed, "species"].to_numpy()
-    refit = fit_trim_batch(counts[counts["species"].isin(again)], SPECIES_KEYS, **kwargs)
-    table = pd.concat([summary.loc[~base_failed], _with_recent(refit.summary)], ignore_index=True)
-    table = table.sort_values(SPECIES_KEYS, kind="stable").reset_index(drop=True)
-    return _SpeciesFits(fit, refit, table[_SPECIES_COLUMNS])
+        table, refit = summary, None
+    else:
+        again = summary.loc[base_failed, "species"].to_numpy()
+        refit = fit_all(counts[counts["species"].isin(again)], None, choice)
+        table = pd.concat([summary.loc[~base_failed], refit.summary], ignore_index=True)
+        table = table.sort_values(SPECIES_KEYS, kind="stable").reset_index(drop=True)
+    table = table[_SPECIES_COLUMNS]
+    slopes = [fit.slopes[~fit.slopes["species"].isin(summary.loc[base_failed, "species"])]]
+    if refit is not None:
+        slopes.append(refit.slopes)
+    intervals = pd.concat([_summary_intervals(table), *slopes], ignore_index=True)
+    intervals = intervals.sort_values([*SPECIES_KEYS, "_order", "from"], kind="stable")
+    return _SpeciesFits(fit, refit, table, intervals.drop(columns="_order"))
+
+
+@dataclass
+class _Fit:
+    """What a species fit gives: the summary, the indices and model 2's slopes."""
+
+    summary: pd.DataFrame
+    indices: pd.DataFrame
+    slopes: pd.DataFrame
+
+
+def _fit_batch(counts: pd.DataFrame, base_year: int | None, choice: ModelChoice) -> _Fit:
+    """TRIM model 3 for every species at once (the app's default and the map's way)."""
+    batch = fit_trim_batch(
+        counts,
+        SPECIES_KEYS,
+        site="site",
+        duplicates="sum",
+        base_year=base_year,
+        recent_years=RECENT_YEARS,
+        overdispersion=choice.overdispersion,
+        serial_correlation=choice.serial_correlation,
+    )
+    return _Fit(_with_recent(batch.summary), batch.indices, _no_slopes())
+
+
+def _fit_singly(counts: pd.DataFrame, base_year: int | None, choice: ModelChoice) -> _Fit:
+    """Any model, species by species (``fit_trim``): also model 2's interval slopes."""
+    rows, indices, slopes = [], [], []
+    for (group, species), part in counts.groupby(SPECIES_KEYS, sort=True):
+        years = sorted(int(y) for y in part.loc[part["count"].notna(), "year"].unique())
+        result = _fit_one(part, base_year, choice, years)
+        rows.append(_summary_row(group, species, result))
+        keys = {"species_group": group, "species": species}
+        if result.ok:
+            indices.append(result.indices.assign(**keys))
+            slopes.extend(
+                {**keys, "period": "interval", "_order": 2, **_slope_row(s)}
+                for s in result.slopes
+                if s.get("covariate") is None
+            )
+    summary = pd.DataFrame(rows)
+    summary["reason"] = summary["reason"].astype("string")
+    for column in ("first_year", "last_year", "base_year", "recent_from", "recent_upto"):
+        summary[column] = pd.array(summary[column].tolist(), dtype="Int64")
+    for column in ("trend_class", "recent_trend_class"):
+        summary[column] = summary[column].astype("string")
+    index_frame = pd.concat(indices, ignore_index=True) if indices else _empty_indices()
+    slope_frame = pd.DataFrame(slopes) if slopes else _no_slopes()
+    return _Fit(summary, index_frame, slope_frame)
+
+
+def _fit_one(
+    part: pd.DataFrame, base_year: int | None, choice: ModelChoice, years: list[int]
+) -> TrimResult:
+    """One species with the chosen model; changepoints it cannot use are a reason."""
+    if len(years) < 2:
+        return TrimResult(ok=False, reason="single_year" if years else "no_counts")
+    try:
+        return fit_trim(
+            part, site="site", base_year=base_year, duplicates="sum", **choice.fit_kwargs(years)
+        )
+    except TrimInputError as exc:
+        if exc.code in ("stepwise_needs_changepoints", "changepoint_outside_data"):
+            return TrimResult(ok=False, reason="changepoints_not_estimable")
+        raise
+
+
+def _summary_row(group: int, species: int, result: TrimResult) -> dict[str, Any]:
+    """One species' row of the species table from a single fit (as the batch has it)."""
+    slope = result.overall_slope.get("imputed", {})
+    row: dict[str, Any] = {
+        "species_group": group,
+        "species": species,
+        "ok": result.ok,
+        "reason": result.reason,
+        **{k: slope.get(k, math.nan) for k in TREND_COLUMNS if k != "trend_class"},
+        "trend_class": slope.get("trend_class"),
+        "first_year": min(result.years) if result.years else None,
+        "last_year": max(result.years) if result.years else None,
+        "base_year": result.base_year,
+        "n_sites": result.n_sites,
+        "n_observed": result.n_observed,
+        "serial_correlation_dropped": any(
+            w.get("code") == "serial_correlation_not_converged" for w in result.warnings
+        ),
+        "recent_from": None,
+        "recent_upto": None,
+        **{f"recent_{k}": math.nan for k in TREND_COLUMNS if k != "trend_class"},
+        "recent_trend_class": None,
+    }
+    indexed = result.indices.loc[result.indices["imputed"].notna(), "year"] if result.ok else []
+    if len(indexed):
+        last = int(max(indexed))
+        first = max(int(min(indexed)), last - RECENT_YEARS + 1)
+        if first < last:
+            recent = result.overall_slope_interval(first, last)
+            row.update(recent_from=recent["from"], recent_upto=recent["upto"])
+            row.update({f"recent_{k}": recent["imputed"][k] for k in TREND_COLUMNS})
+    return row
+
+
+def _slope_row(slope: dict[str, Any]) -> dict[str, Any]:
+    """An interval slope of the engine with its TRIM class."""
+    mult, mult_se = slope["multiplicative"], slope["multiplicative_se"]
+    return {
+        "from": slope["from"],
+        "upto": slope["upto"],
+        "additive": slope["additive"],
+        "additive_se": slope["additive_se"],
+        "multiplicative": mult,
+        "multiplicative_se": mult_se,
+        "trend_class": classify_slope(mult, mult_se),
+    }
+
+
+def _summary_intervals(table: pd.DataFrame) -> pd.DataFrame:
+    """Per species with a trend: the whole series and its last ten years, long form."""
+    ok = table[table["ok"].to_numpy(dtype=bool, na_value=False)]
+    keys = ok[SPECIES_KEYS].reset_index(drop=True)
+    whole = keys.assign(
+        period="long_term",
+        _order=0,
+        **{"from": ok["first_year"].to_numpy(), "upto": ok["last_year"].to_numpy()},
+        **{c: ok[c].to_numpy() for c in TREND_COLUMNS},
+    )
+    has_recent = ok["recent_from"].notna().to_numpy()
+    recent = keys[has_recent].assign(
+        period="recent",
+        _order=1,
+        **{
+            "from": ok["recent_from"].to_numpy()[has_recent],
+            "upto": ok["recent_upto"].to_numpy()[has_recent],
+        },
+        **{c: ok[f"recent_{c}"].to_numpy()[has_recent] for c in TREND_COLUMNS},
+    )
+    return pd.concat([whole, recent], ignore_index=True)
+
+
+def _no_slopes() -> pd.DataFrame:
+    return pd.DataFrame(columns=[*SPECIES_KEYS, "period", "_order", "from", "upto", *TREND_COLUMNS])
 
 
 def _with_recent(summary: pd.DataFrame) -> pd.DataFrame:
@@ -462,12 +744,12 @@ def _years_of(counts: pd.DataFrame) -> list[int]:
 
 
 def _species_selection(
-    enc: Encoded, species: str, base_year: int | None, fit_options: dict[str, Any]
+    enc: Encoded, species: str, base_year: int | None, choice: ModelChoice
 ) -> SelectionResult:
     """One species: its own TRIM index and trends (all species still fill the table)."""
     counts = enc.frame
     years = _years_of(counts)
-    fits = _fit_species(counts, base_year, fit_options)
+    fits = _fit_species(counts, base_year, choice)
     code = int(enc.labels["species"].get_loc(species))
     row = fits.table[fits.table["species"] == code].iloc[0]
     trend = _trend_dict(row)
@@ -484,36 +766,24 @@ def _species_selection(
     series = _band(indices if reason is None else _empty_indices(), years)
     series = _series_reasons(series, sp_counts, _year_reasons(indices))
     result = _assemble(enc, "species", years, sp_counts, reason, used_base, trend, series, fits)
-    result.intervals = _species_intervals(row) if bool(row["ok"]) else _no_intervals()
+    result.intervals = _interval_frame(fits.intervals[fits.intervals["species"] == code])
     return result
-
-
-def _species_intervals(row: pd.Series) -> pd.DataFrame:
-    """The trend intervals of one species: the whole series and its last ten years."""
-    records = [
-        {"period": "long_term", "from": row["first_year"], "upto": row["last_year"]}
-        | {c: row[c] for c in TREND_COLUMNS},
-    ]
-    if pd.notna(row["recent_from"]):
-        records.append(
-            {"period": "recent", "from": row["recent_from"], "upto": row["recent_upto"]}
-            | {c: row[f"recent_{c}"] for c in TREND_COLUMNS}
-        )
-    return _interval_frame(pd.DataFrame(records))
 
 
 def _indicator_selection(
     enc: Encoded,
     base_year: int | None,
-    fit_options: dict[str, Any],
+    choice: ModelChoice,
     n_sims: int,
     seed: int,
 ) -> SelectionResult:
     """The whole selection: the MSI of its species (the MSI tool) and its trends."""
     counts = enc.frame
     years = _years_of(counts)
-    fits = _fit_species(counts, None, fit_options)
-    indicator = msi_tool(fits.fit.indices, n_sims=n_sims, seed=seed)
+    fits = _fit_species(counts, None, choice)
+    indicator = msi_tool(
+        fits.fit.indices, n_sims=n_sims, seed=seed, intervals=choice.given_intervals(years)
+    )
     trend = _msi_trend(indicator, len(fits.table))
     reason = trend["reason"]
     series = _band(_empty_indices(), years)
@@ -590,6 +860,7 @@ def _assemble(
         trend=trend,
         series=series,
         species=enc.decode(fits.table),
+        species_intervals=enc.decode(_interval_frame(fits.intervals, SPECIES_KEYS)),
         excluded=_no_exclusions() if excluded is None else excluded,
         coverage=coverage,
         matrix=matrix,
@@ -632,24 +903,25 @@ def _trend_dict(row: pd.Series | None) -> dict[str, Any]:
     return out
 
 
-def _interval_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Trend intervals with fixed columns and dtypes."""
-    out = _no_intervals()
+def _interval_frame(frame: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
+    """Trend intervals with fixed columns and dtypes (``keys`` columns first)."""
+    dtypes = {k: "int64" for k in keys} | dict(_INTERVAL_DTYPES)
     if frame.empty:
-        return out
-    data = {c: frame[c].to_numpy() for c in out.columns}
-    out = pd.DataFrame(data)
-    return out.astype(
-        {"period": "string", "from": "Int64", "upto": "Int64", "trend_class": "string"}
-        | {c: "float64" for c in TREND_COLUMNS if c != "trend_class"}
-    )
+        return _typed_empty(dtypes)
+    return pd.DataFrame({c: frame[c].to_numpy() for c in dtypes}).astype(dtypes)
+
+
+_INTERVAL_DTYPES = {
+    "period": "string",
+    "from": "Int64",
+    "upto": "Int64",
+    "trend_class": "string",
+    **{c: "float64" for c in TREND_COLUMNS if c != "trend_class"},
+}
 
 
 def _no_intervals() -> pd.DataFrame:
-    return _typed_empty(
-        {"period": "string", "from": "Int64", "upto": "Int64", "trend_class": "string"}
-        | {c: "float64" for c in TREND_COLUMNS if c != "trend_class"}
-    )
+    return _typed_empty(dict(_INTERVAL_DTYPES))
 
 
 def _series_reasons(

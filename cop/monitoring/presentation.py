@@ -21,6 +21,7 @@ __all__ = [
     "TREND_BADGE",
     "TREND_CLASS_COLOURS",
     "TREND_CLASS_ORDER",
+    "covariate_label",
     "excluded_text",
     "intervals_by_period",
     "intervals_table",
@@ -176,6 +177,16 @@ def recent_is_whole_series(intervals: pd.DataFrame) -> bool:
     return "recent" in spans and spans.get("long_term") == spans["recent"]
 
 
+#: Covariates that are monitoring columns the catalog already names.
+_COVARIATE_KEYS = {"scheme": "monitoring.scheme", "municipality_code": "monitoring.municipality"}
+
+
+def covariate_label(column: str, lang: str | None) -> str:
+    """A covariate as people read it: ``Meetnet``; a column a data set added as itself."""
+    key = _COVARIATE_KEYS.get(column)
+    return i18n.t(key, lang) if key else str(column)
+
+
 def excluded_text(excluded: pd.DataFrame, lang: str | None) -> str:
     """``Niet in de indicator: soort (reden); …`` for the species left out of an MSI."""
     species = "; ".join(
@@ -243,12 +254,16 @@ _SPECIES_TABLE_KEYS = (
 )
 
 
-def species_table(species: pd.DataFrame, lang: str | None) -> pd.DataFrame:
+def species_table(
+    species: pd.DataFrame, lang: str | None, intervals: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The species trend table as people read it (and download it), in ``lang``.
 
     Each species' trend over the whole series and over its last ten years side by side.
     Numbers stay numbers (change per year in %, its SE), so a spreadsheet can sort them;
-    a species without a trend says why in the last column.
+    a species without a trend says why in the last column. With ``intervals``
+    (``SelectionResult.species_intervals``) that hold slopes between changepoints (model
+    2), a column lists them per species: ``2015–2020: Matige toename (+9,5%); …``.
     """
     t = lambda key: i18n.t(f"monitoring.col_{key}", lang)  # noqa: E731
     if species.empty:
@@ -265,9 +280,42 @@ def species_table(species: pd.DataFrame, lang: str | None) -> pd.DataFrame:
             t("species"): species["species"].astype(str).to_numpy(),
             **_both_trends(species, lang),
             t("sites"): pd.array(species["n_sites"], dtype="Int64"),
+            **_changepoint_column(species, intervals, lang),
             t("note"): notes,
         }
     )
+
+
+def _changepoint_column(
+    species: pd.DataFrame, intervals: pd.DataFrame | None, lang: str | None
+) -> dict[str, list[str]]:
+    """``{header: texts}`` with every species' slopes between changepoints, or nothing."""
+    if intervals is None:
+        return {}
+    between = intervals[(intervals["period"] == "interval").to_numpy(dtype=bool)]
+    if between.empty:
+        return {}
+    texts: dict[tuple[str, str], list[str]] = {}
+    for group, name, first, last, code, mult in zip(
+        between["species_group"],
+        between["species"],
+        between["from"],
+        between["upto"],
+        between["trend_class"],
+        between["multiplicative"],
+        strict=True,
+    ):
+        pct = (mult - 1) * 100
+        change = ("-" if round(pct, 1) < 0 else "+") + i18n.format_number(abs(pct), 1, lang)
+        texts.setdefault((str(group), str(name)), []).append(
+            f"{int(first)}–{int(last)}: {trend_class_label(code, lang)} ({change}%)"
+        )
+    keys = zip(species["species_group"].astype(str), species["species"].astype(str), strict=True)
+    return {
+        i18n.t("monitoring.col_changepoint_trends", lang): [
+            "; ".join(texts.get(k, [])) for k in keys
+        ]
+    }
 
 
 def trends_table(trends: pd.DataFrame, lang: str | None) -> pd.DataFrame:
