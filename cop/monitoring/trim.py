@@ -1,23 +1,27 @@
 """TRIM-style population trends from site × year counts: the engine's public API.
 
-This module reproduces model 3 of TRIM (Statistics Netherlands' *TRends and Indices for
-Monitoring data*): the log-linear model ``ln mu_ij = alpha_i + gamma_j`` (one effect per
-site and one per year, ``gamma_base = 0``) fitted to the observed site-years only, with
-overdispersion and serial correlation estimated by generalised estimating equations (GEE)
-exactly as TRIM does. From the fit it derives model and imputed time totals, yearly
-indices with standard errors, the overall multiplicative slope and TRIM's trend class.
-It was validated against TRIM 3.61's published skylark runs (see ``tests/test_trends.py``).
+This module reproduces TRIM (Statistics Netherlands' *TRends and Indices for Monitoring
+data*): log-linear models ``ln mu_ij = alpha_i + (time part)_j`` fitted to the observed
+site-years only, with overdispersion and serial correlation estimated by generalised
+estimating equations (GEE) exactly as TRIM does. The time part is TRIM's model 1 (none),
+model 2 (linear trends between changepoints, given or selected stepwise) or model 3 (an
+effect per year, the default), optionally per class of categorical site covariates;
+site weights weight the totals. From the fit it derives model and imputed time totals
+with their covariance, yearly indices with standard errors, the overall multiplicative
+slope (also of any interval of years) with TRIM's trend class, the parameters and
+TRIM's Wald tests. It was validated against every TRIM 3.61/3.70 skylark run
+(``tests/test_trends.py``, ``tests/test_trim361.py``; ``docs/monitoring.md``).
 
 Everything outside ``cop.monitoring`` imports the engine from here: :func:`fit_trim`,
 :func:`fit_trim_batch`, :func:`trends_by`, the result types, :data:`REASONS` and the
-trend classes. The parts live in :mod:`cop.monitoring.engine` (inputs, structure, GEE,
-variance, batch, classes, results); its package docstring says what goes where.
+trend classes. The parts live in :mod:`cop.monitoring.engine`; its package docstring
+says what goes where.
 
 Why this design
 ---------------
 * **Fast.** The site effects have a closed form given the year effects, so the Newton
-  (Fisher scoring) step only solves a ``J × J`` system: the Schur complement of the site
-  block. The AR(1) working correlation of a site observed at years ``t_1 < … < t_n`` is
+  (Fisher scoring) step only solves a ``p × p`` system (``J × J`` for model 3): the
+  Schur complement of the site block. The AR(1) working correlation of a site observed at years ``t_1 < … < t_n`` is
   that of a Markov chain, so its inverse is tridiagonal and is built directly, gaps and
   all. Everything is vectorised over sites *and over fits*: ``trends_by`` stacks
   thousands of (municipality, species) series into one ``(K, I, J)`` array and iterates
@@ -65,7 +69,13 @@ import numpy as np
 import pandas as pd
 
 from cop.monitoring.engine.batch import Fitted, fit_long, prepare_long
-from cop.monitoring.engine.classes import TREND_CLASSES, classify_slope, slope_dict, trim_label
+from cop.monitoring.engine.classes import (
+    TREND_CLASSES,
+    classify_slope,
+    classify_slopes,
+    trim_label,
+    trim_labels,
+)
 from cop.monitoring.engine.design import ALL_CHANGEPOINTS, AUTO_CHANGEPOINTS, ModelSpec
 from cop.monitoring.engine.report import single_result, status_of
 from cop.monitoring.engine.results import REASONS, BatchResult, TrimInputError, TrimResult
@@ -240,10 +250,11 @@ def fit_trim_batch(
     All series are stacked and fitted together, which is what makes ~14,000 fits take
     seconds. Each key uses only the years present in its own rows. ``n_jobs > 1`` spreads
     the work over processes when the input is large (> 50,000 rows). ``model``,
-    ``changepoints``, ``covariates`` and ``weights`` are those of :func:`fit_trim`
-    (changepoints are years of the whole table; a fit estimates the slopes of the
-    intervals within its own years); stepwise selection is per series, so it is only
-    offered by :func:`fit_trim`.
+    ``changepoints``, ``covariates`` and ``weights`` are those of :func:`fit_trim`.
+    Changepoints are years of the whole table and each series estimates the slopes of the
+    intervals within its own years: a changepoint before a series' first year acts at
+    that year, one after its last year has nothing to estimate there. Stepwise selection
+    is per series, so it is only offered by :func:`fit_trim`.
 
     Returns
     -------
@@ -335,25 +346,17 @@ def _add_slopes(summary: pd.DataFrame, g: dict, ok: np.ndarray) -> None:
     mult_se = mult * g["slope_imp_se"]
     mult_m = np.exp(g["slope_mod"])
     mult_m_se = mult_m * g["slope_mod_se"]
-    labels = [
-        trim_label(m, s) if o else (None, None, None)
-        for m, s, o in zip(mult, mult_se, ok, strict=True)
-    ]
+    code, sig = trim_labels(mult, mult_se)
     summary["additive"] = g["slope_imp"]
     summary["additive_se"] = g["slope_imp_se"]
     summary["multiplicative"] = mult
     summary["multiplicative_se"] = mult_se
-    summary["trend_class"] = pd.array([lab[0] for lab in labels], dtype="string")
-    summary["significance"] = pd.array([lab[1] for lab in labels], dtype="string")
+    summary["trend_class"] = pd.array(np.where(ok, code, None), dtype="string")
+    summary["significance"] = pd.array(np.where(ok, sig, None), dtype="string")
     summary["multiplicative_model"] = mult_m
     summary["multiplicative_model_se"] = mult_m_se
-    summary["trend_class_model"] = pd.array(
-        [
-            classify_slope(m, s) if o else None
-            for m, s, o in zip(mult_m, mult_m_se, ok, strict=True)
-        ],
-        dtype="string",
-    )
+    model_class = classify_slopes(mult_m, mult_m_se)
+    summary["trend_class_model"] = pd.array(np.where(ok, model_class, None), dtype="string")
 
 
 def _add_recent_slopes(summary: pd.DataFrame, g: dict) -> None:
@@ -362,22 +365,19 @@ def _add_recent_slopes(summary: pd.DataFrame, g: dict) -> None:
     for name in ("recent_from", "recent_upto"):
         summary[name] = pd.array(np.where(usable, g[name], np.nan), dtype="Float64").astype("Int64")
     for kind, suffix in (("imp", ""), ("mod", "_model")):
-        dicts = [
-            slope_dict(b, se)
-            for b, se in zip(g[f"recent_slope_{kind}"], g[f"recent_slope_{kind}_se"], strict=True)
-        ]
-        for field in ("additive", "multiplicative"):
-            summary[f"recent_{field}{suffix}"] = np.array([d[field] for d in dicts], float)
-            summary[f"recent_{field}{suffix}_se"] = np.array(
-                [d[f"{field}_se"] for d in dicts], float
-            )
+        additive, additive_se = g[f"recent_slope_{kind}"], g[f"recent_slope_{kind}_se"]
+        mult = np.exp(additive)
+        mult_se = mult * additive_se
+        code, sig = trim_labels(mult, mult_se)
+        summary[f"recent_additive{suffix}"] = additive
+        summary[f"recent_additive{suffix}_se"] = additive_se
+        summary[f"recent_multiplicative{suffix}"] = mult
+        summary[f"recent_multiplicative{suffix}_se"] = mult_se
         summary[f"recent_trend_class{suffix}"] = pd.array(
-            [d["trend_class"] for d in dicts], dtype="string"
+            np.where(usable, code, None), dtype="string"
         )
         if kind == "imp":
-            summary["recent_significance"] = pd.array(
-                [d["significance"] for d in dicts], dtype="string"
-            )
+            summary["recent_significance"] = pd.array(np.where(usable, sig, None), dtype="string")
 
 
 def _batch_indices(fitted: Fitted, shown: np.ndarray) -> pd.DataFrame:

@@ -234,7 +234,7 @@ def fit_prepared(
     coded = prepared.coded
     extras = extras or {}
     chunks = _buckets(coded.n_sites, len(coded.years), chunk_cells)
-    tasks = _stacks(
+    tasks = build_stacks(
         coded,
         prepared.attrs,
         design,
@@ -277,7 +277,7 @@ def _buckets(n_sites: np.ndarray, J: int, chunk_cells: int) -> list[np.ndarray]:
     return chunks
 
 
-def _stacks(
+def build_stacks(
     coded: CodedCounts,
     attrs: SiteAttributes | None,
     design: Design | None,

@@ -114,3 +114,35 @@ def slope_dict(additive: float, additive_se: float) -> dict[str, Any]:
         "significance": sig,
         "label": label,
     }
+
+
+def classify_slopes(mult: np.ndarray, se_mult: np.ndarray, z: float = Z95) -> np.ndarray:
+    """:func:`classify_slope` for arrays (object array of class codes), for batches."""
+    mult, se_mult = np.asarray(mult, dtype=float), np.asarray(se_mult, dtype=float)
+    with np.errstate(invalid="ignore"):
+        lower, upper = mult - z * se_mult, mult + z * se_mult
+        finite = np.isfinite(mult) & np.isfinite(se_mult)
+        conditions = [
+            ~finite,
+            lower > 1.05,
+            upper < 0.95,
+            lower > 1.0 + _EPS,
+            upper < 1.0 - _EPS,
+            (lower > 0.95) & (upper < 1.05),
+        ]
+    choices = ["uncertain", "strong_increase", "steep_decline", "moderate_increase"]
+    choices += ["moderate_decline", "stable"]
+    return np.select(conditions, choices, default="uncertain").astype(object)
+
+
+def trim_labels(mult: np.ndarray, se_mult: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`trim_label`'s class and significance for arrays (significance None where
+    the class is not a significant trend)."""
+    strict, loose = classify_slopes(mult, se_mult, Z99), classify_slopes(mult, se_mult, Z95)
+    code = loose.copy()
+    sig = np.full(code.shape, None, dtype=object)
+    for wanted in (("strong_increase", "steep_decline"), ("moderate_increase", "moderate_decline")):
+        for found, level in ((strict, "p<0.01"), (loose, "p<0.05")):
+            hit = np.isin(found, wanted) & (sig == None)  # noqa: E711 (object array)
+            code[hit], sig[hit] = found[hit], level
+    return code, sig

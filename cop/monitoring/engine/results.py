@@ -78,7 +78,8 @@ class TrimResult:
     (every test under TRIM's name), ``stepwise`` (the selection's ``steps`` and the
     ``initial`` fit with all proposed changepoints), ``overall_slope_intervals`` (between
     overall changepoints), ``overall_slope_through_base`` (TRIM 3.70's slope without
-    intercept), ``time_totals_vcov`` and ``fitted_counts`` (every site and year).
+    intercept), ``time_totals_vcov`` and ``fitted_counts`` (observed, fitted and imputed
+    count of every site and year, unweighted, as rtrim's ``results()``).
     """
 
     ok: bool

@@ -17,7 +17,7 @@ import numpy as np
 from cop.monitoring.engine.batch import (
     Fitted,
     Prepared,
-    _stacks,
+    build_stacks,
     changepoint_columns,
     design_for,
     fit_prepared,
@@ -77,7 +77,7 @@ def _as_candidate(
 ) -> dict[str, Any]:
     """What the stepwise selection needs of one fit."""
     g = fitted.g
-    F, ymask, x, base, *_rest, model, _extras = _stacks(
+    F, ymask, x, base, *_rest, model, _extras = build_stacks(
         prepared.coded,
         prepared.attrs,
         design,
