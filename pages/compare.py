@@ -14,9 +14,7 @@ maturity_table = ui.table("maturity")
 measures = ui.table("measures")
 lang = ui.lang()
 names = ui.municipality_names()
-available = ui.by_name(
-    set(maturity_model.assessed_codes(maturity_table)) | set(measures["municipality_code"].dropna())
-)
+available = ui.by_name(comparison.comparable_codes(maturity_table, measures))
 
 # --- the selection: from a (shared) link when it is new, otherwise from the widgets -------
 incoming = (

@@ -58,11 +58,7 @@ else:
     date = chosen.date.date()
     right.metric(ui.tr("meeting.date"), i18n.format_date(date, ui.lang()))
 
-default_themes = (
-    [t for t in str(chosen.themes).split(";") if t in vocab.THEMES]
-    if chosen is not None and not pd.isna(chosen.themes)
-    else []
-)
+default_themes = briefs.stored_themes(chosen.themes) if chosen is not None else []
 themes = st.multiselect(
     ui.tr("meeting.themes"),
     vocab.THEMES,
@@ -72,10 +68,10 @@ themes = st.multiselect(
     help=ui.tr("meeting.all_themes"),
     **ui.empty_prompt(),
 )
-partners = municipalities[municipalities["is_partner"].fillna(False).astype(bool)]
+partner_codes, other_codes = briefs.invitee_options(municipalities)
 invitees = st.multiselect(
     ui.tr("meeting.invitees"),
-    ui.by_name(partners["code"]) + ui.by_name(set(municipalities["code"]) - set(partners["code"])),
+    ui.by_name(partner_codes) + ui.by_name(other_codes),
     key=f"meeting_invitees_{choice}",
     format_func=names.get,
     help=ui.tr("meeting.all_partners"),

@@ -169,10 +169,9 @@ matches = ui.compute(
     "maturity",
     "experts",
     limit=3,
+    themes=themes,
     lang=ui.lang(),
 )
-if themes:
-    matches = matches[matches["theme"].isin(themes)]
 if matches.empty:
     st.caption(ui.tr("peers.no_questions"))
 for question_id, group in matches.groupby("question_id", sort=True):

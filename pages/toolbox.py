@@ -86,7 +86,7 @@ if visibility.can_edit(ui.role()):
             )
             theme = resources.set_index("id").at[resource_id, "theme"]
             choices = toolbox.usage_choices(measures, municipalities, theme)
-            linked = usage.loc[usage["resource_id"] == resource_id, "measure_id"].astype(int)
+            linked = toolbox.linked_measures(usage, int(resource_id))
             picked = st.multiselect(
                 ui.tr("toolbox.linked_practices"),
                 list(choices.index),

@@ -74,6 +74,12 @@ class Selection:
     dropped: tuple[str, ...] = ()
 
 
+def comparable_codes(maturity: pd.DataFrame, measures: pd.DataFrame) -> list[str]:
+    """Municipalities there is something to compare about: an assessment or any measure."""
+    assessed = set(assessed_codes(maturity))
+    return sorted(assessed | set(measures["municipality_code"].dropna()))
+
+
 def parse_selection(
     raw: str | Sequence[str] | None,
     known: Iterable[str],

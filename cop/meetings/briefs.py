@@ -258,6 +258,22 @@ def resolve_themes(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(chosen)
 
 
+def stored_themes(value: object) -> list[str]:
+    """The theme codes of a stored meeting's ``themes`` cell ("a;b"), unknown codes left out."""
+    if value is None or pd.isna(value):
+        return []
+    return [t.strip() for t in str(value).split(";") if t.strip() in vocab.THEMES]
+
+
+def invitee_options(municipalities: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Partners first, then the other municipalities: who a coordinator usually invites."""
+    partner = municipalities["is_partner"].fillna(False).astype(bool)
+    return (
+        municipalities.loc[partner, "code"].tolist(),
+        municipalities.loc[~partner, "code"].tolist(),
+    )
+
+
 def resolve_invitees(values: Iterable[str], municipalities: pd.DataFrame) -> tuple[str, ...]:
     """Municipality codes (any case); unknown codes raise."""
     known = set(municipalities["code"])

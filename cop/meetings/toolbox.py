@@ -92,6 +92,11 @@ def usage_choices(measures: pd.DataFrame, municipalities: pd.DataFrame, theme: s
     return pd.Series(order["_label"].to_numpy(), index=order["id"].astype(int).to_numpy())
 
 
+def linked_measures(usage: pd.DataFrame, resource_id: int) -> list[int]:
+    """Ids of the practices recorded as having used ``resource_id``."""
+    return usage.loc[usage["resource_id"] == resource_id, "measure_id"].astype(int).tolist()
+
+
 def usage_frame(resource_id: int, measure_ids: Sequence[int], usage: pd.DataFrame) -> pd.DataFrame:
     """The whole ``resource_usage`` table with the links of one resource replaced."""
     others = usage[usage["resource_id"] != resource_id]

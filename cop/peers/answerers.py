@@ -24,6 +24,7 @@ and wording (:func:`answerer_reasons`) are separate.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -284,9 +285,12 @@ def match_help_questions(
     limit: int = 3,
     weights: MatchWeights | None = None,
     only_open: bool = True,
+    themes: Sequence[str] = (),
     lang: str | None = None,
 ) -> pd.DataFrame:
     """Suggest, for each (open) help question, who can answer it and why (module doc).
+
+    ``themes`` narrows the questions to those themes (all questions when empty).
 
     Returns
     -------
@@ -299,6 +303,8 @@ def match_help_questions(
         ``reasons``. Sorted by question id, kind, rank; ties broken by candidate.
     """
     asked = questions[questions["status"] == "open"] if only_open else questions
+    if themes:
+        asked = asked[asked["theme"].isin(list(themes))]
     asked = asked.sort_values("id", kind="stable")
     pool = answerer_pool(municipalities, measures, maturity, experts)
     rows: list[dict[str, object]] = []
