@@ -13,8 +13,11 @@ Owns, in the order data flow through them:
     as CBS's MSI tool computes it (Monte Carlo band, chained species, the MSI's trends);
     the delta-method approximation.
 ``selection``
-    Which rows a selection holds, the selectors' options, the engine's input,
-    coverage and counts per site × year.
+    Which rows a selection holds, the selectors' and the advanced panel's options, the
+    engine's input, coverage and counts per site × year.
+``fits``
+    The species fits of a selection with the analyst's TRIM model (one batch for the
+    default, species by species otherwise) and each species' trend intervals.
 ``indicators``
     Trends per selection (a species or a group's indicator), per municipality × species
     group and per group of species fits.
@@ -23,26 +26,23 @@ Owns, in the order data flow through them:
 ``charts``
     The monitoring page's plotly figures.
 
-The package exposes the public names of ``selection``, ``indicators`` and
+The package exposes the public names of ``selection``, ``fits``, ``indicators`` and
 ``presentation``, which is what pages use (``from cop import monitoring as mon``); the
 engine is imported from ``cop.monitoring.trim``.
 
 May use: ``cop.access``, ``cop.data`` and ``cop.core``.
 """
 
+from cop.monitoring.fits import RECENT_COLUMNS, TREND_COLUMNS, ModelChoice, changepoint_choice
 from cop.monitoring.indicators import (
     REASON_CODES,
-    RECENT_COLUMNS,
-    RECENT_YEARS,
-    TREND_COLUMNS,
-    ModelChoice,
     SelectionResult,
-    changepoint_choice,
     group_trends,
     municipality_trends,
     selection_trends,
     trend_classes_by_municipality,
 )
+from cop.monitoring.msi import RECENT_YEARS
 from cop.monitoring.presentation import (
     NO_TREND_BADGE,
     PERIODS,
