@@ -248,3 +248,18 @@ def test_empty_input_and_missing_columns():
     assert empty.series.empty and empty.trends.empty
     with pytest.raises(ValueError):
         msi_tool(THREE.drop(columns="imputed_se"))
+
+
+def test_worker_processes_give_the_same_indicators(monkeypatch):
+    from cop.monitoring import msi
+
+    monkeypatch.setattr(msi, "_PARALLEL_MIN_INDICATORS", 2)
+    groups = pd.concat(
+        [THREE.assign(group=f"g{i}", imputed=THREE["imputed"] ** (1 + i / 4)) for i in range(4)],
+        ignore_index=True,
+    )
+    alone = msi_tool(groups, by=["group"], n_sims=200, seed=3)
+    pooled = msi_tool(groups, by=["group"], n_sims=200, seed=3, n_jobs=2)
+    pd.testing.assert_frame_equal(alone.series, pooled.series)
+    pd.testing.assert_frame_equal(alone.trends, pooled.trends)
+    assert alone.trends["group"].tolist() == ["g0", "g1", "g2", "g3"]

@@ -265,7 +265,7 @@ def trend_classes_by_municipality(
     batch = fit_trim_batch(
         enc.frame, [*by, "species"], site="site", duplicates="sum", n_jobs=n_jobs
     )
-    indicator = msi_tool(batch.indices, by=by, n_sims=n_sims, seed=seed)
+    indicator = msi_tool(batch.indices, by=by, n_sims=n_sims, seed=seed, n_jobs=n_jobs)
     counts = batch.summary.groupby(by, sort=True).size().rename("n_species").reset_index()
     sites = enc.frame.groupby(by, sort=True)["site"].nunique().rename("n_sites").reset_index()
     msi_trends = indicator.trends.rename(columns={"n_species": "n_species_estimated"})

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,6 +149,7 @@ def msi_tool(
     floor: float = 0.01,
     max_ratio: float = 10.0,
     max_cv: float = 3.0,
+    n_jobs: int = 1,
 ) -> MsiResult:
     """Multi-species indicators with Monte Carlo bands and trends, as CBS's MSI tool.
 
@@ -174,6 +176,9 @@ def msi_tool(
         Coverage of the band (percentiles ``(1 ± level) / 2``).
     floor, max_ratio, max_cv
         The MSI tool's ``TRUNC`` (as an index, 1 = base), ``truncfac`` and ``maxCV``.
+    n_jobs
+        Worker processes for many indicators (each has its own generator, so the result
+        is the same with any number of workers).
 
     Returns
     -------
@@ -209,7 +214,25 @@ def msi_tool(
         value[usable],
         np.abs(err[usable]),
     )
-    return _assemble(coded, [_one_indicator(coded, rows, options) for rows in coded.groups()])
+    groups = coded.groups()
+    if n_jobs > 1 and len(groups) >= _PARALLEL_MIN_INDICATORS:
+        chunks = [list(part) for part in np.array_split(np.arange(len(groups)), n_jobs)]
+        tasks = [(coded, [groups[g] for g in chunk], options) for chunk in chunks]
+        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+            ones = [one for part in pool.map(_indicators, tasks) for one in part]
+    else:
+        ones = [_one_indicator(coded, rows, options) for rows in groups]
+    return _assemble(coded, ones)
+
+
+#: Fewer indicators than this are computed in this process (a pool costs ~0.3 s).
+_PARALLEL_MIN_INDICATORS = 200
+
+
+def _indicators(task: tuple[_Coded, list[np.ndarray], _Options]) -> list[_One]:
+    """Several indicators, in a worker process."""
+    coded, groups, options = task
+    return [_one_indicator(coded, rows, options) for rows in groups]
 
 
 def rebase(series: pd.DataFrame, base_year: int, by: Sequence[str] = ()) -> pd.DataFrame:
