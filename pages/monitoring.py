@@ -226,7 +226,7 @@ else:
             result.series,
             result.base_year,
             ui.lang(),
-            slopes=result.intervals[result.intervals["period"] == "interval"],
+            slopes=result.intervals,
         ),
         key="monitoring_index_chart",
     )

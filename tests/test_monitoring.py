@@ -495,6 +495,13 @@ def test_index_chart_draws_the_interval_slopes():
     assert traces["slope_2020_2022"]["name"] == "Trend 2020–2022"
     assert "+100,0% per jaar" in traces["slope_2020_2022"]["hovertemplate"]
     assert traces["slope_2020_2022"]["line"]["dash"] == "dash"
+    # of a selection's intervals only those between changepoints are drawn
+    periods = pd.concat(
+        [slopes.assign(period="interval"), result.intervals.assign(period="long_term")]
+    )
+    drawn = json.loads(monitoring_charts.index_chart(result.series, 2020, "nl", periods).to_json())
+    metas = [t.get("meta") for t in drawn["data"] if str(t.get("meta", "")).startswith("slope_")]
+    assert metas == ["slope_2020_2022", "slope_2022_2023"]
     # no slopes asked for: no slope traces
     plain = json.loads(monitoring_charts.index_chart(result.series, 2020, "nl").to_json())
     assert not any(str(t.get("meta", "")).startswith("slope_") for t in plain["data"])

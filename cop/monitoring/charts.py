@@ -79,8 +79,9 @@ def index_chart(
     base_year
         Drawn as a dotted vertical line; None draws none.
     slopes
-        Trend intervals to draw (``SelectionResult.intervals`` rows: ``from``, ``upto``,
-        ``additive``), e.g. the slopes between changepoints: each is a dashed line
+        Trend intervals to draw (``from``, ``upto``, ``additive``, ``multiplicative``; of
+        ``SelectionResult.intervals`` only the ``period`` ``"interval"`` rows, the slopes
+        between changepoints): each is a dashed line
         ``exp(a + b · year)`` over its years, ``b`` the interval's slope and ``a`` the
         least-squares intercept through the index of those years.
 
@@ -123,6 +124,8 @@ def index_chart(
         meta="index",
     )
     if slopes is not None:
+        if "period" in slopes.columns:
+            slopes = slopes[(slopes["period"] == "interval").to_numpy(dtype=bool)]
         _add_slopes(fig, series, slopes, lang)
     fig.add_hline(y=100, line=dict(color=BASE_LINE_COLOUR, width=1))
     if base_year is not None:
