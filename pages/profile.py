@@ -139,6 +139,7 @@ if facts.is_partner:
         st.caption(ui.tr("monitoring.profile_none"))
     else:
         ui.show_table(presentation.trends_table(own_trends, ui.lang()), None, key="profile_trends")
+        st.caption(ui.tr("monitoring.profile_caption"))
 
     st.subheader(ui.tr("profile.questions"))
     questions = profile.open_questions(ui.table("help_questions"), code)

@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import openpyxl
@@ -237,29 +238,40 @@ def test_bad_inputs_raise_with_a_catalog_message(tables):
         briefs.resolve_invitees(["GM9999"], tables[0])
 
 
-def test_trend_classes_that_changed():
-    years = np.arange(2015, 2027)
-    # a steep decline up to 2020, then a doubling every year
-    counts = np.where(
-        years <= 2020, 80 * 0.7 ** (years - 2015), 80 * 0.7**5 * 2.0 ** (years - 2020)
-    )
-    rows = [
+def _bee_rows(species: str, years: np.ndarray, counts: np.ndarray) -> list[dict]:
+    return [
         {
             "municipality_code": UTRECHT,
             "site_id": f"S{site}",
             "scheme": "bee_count",
             "species_group": "bees",
-            "species": "akkerhommel",
+            "species": species,
             "year": int(year),
             "count": round(count * (1 + 0.1 * site)),
         }
         for site in range(4)
         for year, count in zip(years, counts, strict=True)
     ]
+
+
+def test_trend_classes_that_changed():
+    years = np.arange(2015, 2027)
+    # a steep decline up to 2020, then a doubling every year
+    counts = np.where(
+        years <= 2020, 80 * 0.7 ** (years - 2015), 80 * 0.7**5 * 2.0 ** (years - 2020)
+    )
+    # strong growth up to 2016, flat since: long-term still a strong increase in 2026,
+    # but the last ten years (2017-2026) have become stable
+    early = np.arange(2010, 2027)
+    levelled = np.where(early <= 2016, 20 * 1.3 ** (early - 2010), 20 * 1.3**6)
+    rows = _bee_rows("akkerhommel", years, counts) + _bee_rows("steenhommel", early, levelled)
     monitoring = typed("monitoring", rows)
     changed = trendchanges.trend_class_changes(monitoring, [UTRECHT], ["bees"], 2020, 2026)
-    assert changed[["species", "before", "after"]].values.tolist() == [
-        ["akkerhommel", "steep_decline", "strong_increase"]
+    assert changed[
+        ["species", "before", "after", "recent_before", "recent_after"]
+    ].values.tolist() == [
+        ["akkerhommel", "steep_decline", "strong_increase", "steep_decline", "strong_increase"],
+        ["steenhommel", "strong_increase", "strong_increase", "strong_increase", "stable"],
     ]
     assert trendchanges.trend_class_changes(monitoring, [UTRECHT], ["birds"], 2020, 2026).empty
     assert trendchanges.species_groups_for(["policy_vision"]) == (
@@ -268,6 +280,26 @@ def test_trend_classes_that_changed():
         "birds",
         "plants",
     )
+
+
+def test_brief_lists_both_trends_of_a_changed_series(brief):
+    town = briefs.Town(UTRECHT, "Utrecht")
+    change = briefs.TrendChange(
+        town,
+        "bee_count",
+        "steenhommel",
+        "strong_increase",
+        "strong_increase",
+        "strong_increase",
+        "stable",
+    )
+    changes = replace(
+        brief.changes, trend_changes=(change,), trend_before_year=2020, trend_after_year=2026
+    )
+    text = render.render(replace(brief, changes=changes), "md").decode("utf-8")
+    assert "Trend hele reeks (t/m 2020 → t/m 2026)" in text
+    assert "Trend laatste tien jaar (t/m 2020 → t/m 2026)" in text
+    assert "| sterke toename → sterke toename | sterke toename → stabiel |" in text
 
 
 # ---------------------------------------------------------------- renderers

@@ -142,8 +142,10 @@ class TrendChange:
     town: Town
     scheme: str
     species: str
-    before: str  # trend class code (cop.monitoring.trim.TREND_CLASSES)
+    before: str  # trend class code (cop.monitoring.trim.TREND_CLASSES), whole series
     after: str
+    recent_before: str | None  # the same for the last ten years (None: not estimable)
+    recent_after: str | None
 
 
 @dataclass(frozen=True)
@@ -462,7 +464,15 @@ def _changes(
     return replace(
         changes,
         trend_changes=tuple(
-            TrendChange(towns[r.municipality_code], r.scheme, r.species, r.before, r.after)
+            TrendChange(
+                towns[r.municipality_code],
+                r.scheme,
+                r.species,
+                r.before,
+                r.after,
+                None if pd.isna(r.recent_before) else r.recent_before,
+                None if pd.isna(r.recent_after) else r.recent_after,
+            )
             for r in changed.itertuples()
         ),
         trend_before_year=before_year,

@@ -453,16 +453,17 @@ def _trend_changes(brief: Brief) -> Section:
     if not changes.trend_changes:
         return Section(heading, 2, [Paragraph(_t("briefs.no_trend_changes", lang))])
     rows = changes.trend_changes
+    years = {"before": changes.trend_before_year, "after": changes.trend_after_year}
     frame = pd.DataFrame(
         {
             _t("briefs.col_municipality", lang): [r.town.name for r in rows],
             _t("briefs.col_scheme", lang): [i18n.label("scheme", r.scheme, lang) for r in rows],
             _t("briefs.col_species", lang): [r.species for r in rows],
-            _t("briefs.col_before", lang, year=changes.trend_before_year): [
-                _t(f"briefs.trend_{r.before}", lang) for r in rows
+            _t("briefs.col_trend_long", lang, **years): [
+                _class_change(r.before, r.after, lang) for r in rows
             ],
-            _t("briefs.col_after", lang, year=changes.trend_after_year): [
-                _t(f"briefs.trend_{r.after}", lang) for r in rows
+            _t("briefs.col_trend_recent", lang, **years): [
+                _class_change(r.recent_before, r.recent_after, lang) for r in rows
             ],
         }
     )
@@ -472,6 +473,12 @@ def _trend_changes(brief: Brief) -> Section:
     table = _limited("brief_trends", frame, lang, _t("briefs.sheet_trends", lang))
     blocks: list[Block] = [Paragraph(note), table]
     return Section(heading, 2, blocks)
+
+
+def _class_change(before: str | None, after: str | None, lang: str) -> str:
+    """``matige afname → stabiel`` (``–`` for a class that cannot be estimated)."""
+    named = [_t(f"briefs.trend_{c}", lang) if c else "–" for c in (before, after)]
+    return " → ".join(named)
 
 
 def _invitee_maturity(brief: Brief) -> list[Section]:
