@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cop.core import i18n
+from cop.data.presentation import municipality_names
 from cop.geo import mapview
 from cop.monitoring import presentation
 
@@ -154,7 +155,7 @@ def trend_map_view(
     frame = trend_class_map_frame(trends, municipalities, species_group, lang, period)
     kept = frame["code"].isin(view.filtered.municipalities["code"]).to_numpy(dtype=bool)
     frame["colour"] = frame["colour"].where(kept, pd.NA)
-    names = municipalities.set_index("code")["name"]
+    names = municipality_names(municipalities)
     metric = pd.DataFrame(
         {
             "code": frame["code"],
