@@ -25,6 +25,8 @@ TRUE_WORDS = frozenset({"true", "1", "yes", "ja", "waar", "y", "j", "x"})
 FALSE_WORDS = frozenset({"false", "0", "no", "nee", "onwaar", "n"})
 DUTCH_NUMBER = re.compile(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
 MAX_ISSUES = 1000
+# Parameters that are counts or sizes, written with the language's thousands separator.
+NUMBER_PARAMS = frozenset({"found", "limit", "rows", "columns", "max_rows", "max_columns"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,9 @@ class Issue:
             params["allowed"] = _allowed_text(params.pop("vocab"), lang)
         if "today" in params:
             params["today"] = i18n.format_date(params["today"], lang)
+        for name in NUMBER_PARAMS & params.keys():
+            if str(params[name]).isdigit():
+                params[name] = i18n.format_number(int(params[name]), 0, lang)
         return params
 
 
