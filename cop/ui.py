@@ -18,7 +18,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from cop.access import accounts, visibility
-from cop.core import config, i18n
+from cop.core import config, i18n, text
 from cop.core.config import get_settings
 from cop.data import exports, presentation, storage
 from cop.data.schema import TABLES
@@ -31,6 +31,17 @@ ROLE_KEY = "role"
 USER_KEY = "user"
 SIGNED_IN_AT_KEY = "signed_in_at"  # epoch seconds of the sign-in (session expiry)
 MUNICIPALITY_KEY = "user_municipality"  # municipality code of the signed-in member
+
+
+def md(value: object) -> str:
+    """``value`` (a name, a title, a question: anything from the database) as literal text
+    in a Markdown context: ``st.markdown``/``caption``/``info``, headers, and the labels of
+    widgets, expanders, tabs, page links and metrics (:func:`cop.core.text.md_escape`).
+
+    Selectbox and multiselect options, tables and ``st.code`` are plain text and need no
+    escaping.
+    """
+    return text.md_escape(value)
 
 
 def lang() -> str:
@@ -260,7 +271,7 @@ def sign_in_box() -> None:
         st.caption(
             tr(
                 "auth.signed_in_as",
-                username=st.session_state[USER_KEY],
+                username=md(st.session_state[USER_KEY]),
                 role=tr(f"auth.roles.{role()}"),
             )
         )
@@ -314,7 +325,7 @@ def _oidc_box(settings: config.AuthSettings) -> None:
         _oidc_sign_out()
         return
     st.session_state[ROLE_KEY] = accounts.oidc_role(claims, settings)
-    st.caption(tr("auth.signed_in_as", username=email, role=tr(f"auth.roles.{role()}")))
+    st.caption(tr("auth.signed_in_as", username=md(email), role=tr(f"auth.roles.{role()}")))
     if role() == "visitor":
         st.info(tr("auth.no_rights"), icon=":material/person_off:")
     st.button(
@@ -485,13 +496,17 @@ PROFILE_PARAM = comparison.PROFILE_PARAM  # ?gemeente=GM0344 opens that municipa
 def profile_link(
     code: str, label: str, *, help: str | None = None, icon: str | None = None
 ) -> None:
-    """A link that opens the profile page of municipality ``code``."""
+    """A link that opens the profile page of municipality ``code``.
+
+    ``label`` and ``help`` are plain text (they usually hold a municipality's name): they
+    are escaped here, so no caller can turn a stored name into Markdown.
+    """
     st.page_link(
         PROFILE_PAGE,
-        label=label,
+        label=md(label),
         query_params={PROFILE_PARAM: code},
         icon=icon or ":material/location_city:",
-        help=help,
+        help=None if help is None else md(help),
     )
 
 
@@ -517,10 +532,14 @@ def flash(scope: str, message: str) -> NoReturn:
 
 
 def show_flash(scope: str) -> None:
-    """The message :func:`flash` left for ``scope``, as a success notice, once."""
+    """The message :func:`flash` left for ``scope``, as a success notice, once.
+
+    Messages are plain text (they may name a file, a municipality or a meeting) and are
+    escaped here.
+    """
     message = st.session_state.pop(_flash_key(scope), None)
     if message is not None:
-        st.success(str(message), icon=":material/check:")
+        st.success(md(message), icon=":material/check:")
 
 
 def show_problems(report: ValidationReport, *, key: str | None = None) -> None:
@@ -529,9 +548,9 @@ def show_problems(report: ValidationReport, *, key: str | None = None) -> None:
     With ``key`` the problems are a table (row, column, value, problem) for imports and
     table edits, which may have many; without it a short list for a single form.
     """
-    st.error(report.summary(lang()), icon=":material/error:")
+    st.error(md(report.summary(lang())), icon=":material/error:")
     if key is None:
-        st.markdown("\n".join(f"- {message}" for message in report.messages(lang(), 20)))
+        st.markdown("\n".join(f"- {md(message)}" for message in report.messages(lang(), 20)))
         return
     st.dataframe(
         report.to_frame(lang()),

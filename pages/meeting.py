@@ -140,22 +140,23 @@ for column, fmt, icon in zip(
 # --- preview: the same blocks the files contain ---------------------------------------
 st.divider()
 doc = layout.document(final)
-st.header(doc.title)
-st.markdown(f"**{doc.date_text}**  \n" + "  \n".join(doc.facts))
+st.header(ui.md(doc.title))
+st.markdown(f"**{ui.md(doc.date_text)}**  \n" + "  \n".join(ui.md(fact) for fact in doc.facts))
 for number, section in enumerate(doc.sections):
     if number == 0:
         continue  # the agenda is the editor above
+    heading = ui.md(section.heading)
     (st.subheader if section.level == 1 else st.markdown)(
-        section.heading if section.level == 1 else f"**{section.heading}**"
+        heading if section.level == 1 else f"**{heading}**"
     )
     for index, block in enumerate(section.blocks):
         key = f"meeting_block_{number}_{index}"
         if isinstance(block, layout.Paragraph):
-            st.markdown(block.text)
+            st.markdown(ui.md(block.text))
         elif isinstance(block, layout.Items):
-            st.markdown("\n".join(f"- {item}" for item in block.items))
+            st.markdown("\n".join(f"- {ui.md(item)}" for item in block.items))
         elif isinstance(block, layout.ChartBlock):
-            st.caption(block.title)
+            st.caption(ui.md(block.title))
             st.plotly_chart(block.figure, key=f"{key}_chart")
             ui.download_buttons(block.table.frame, block.table.name, key=f"{key}_download")
         else:

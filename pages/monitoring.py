@@ -98,7 +98,7 @@ st.markdown(f"**{label}:**")
 st.badge(text, color=colour, icon=icon)
 if result.reason is not None:
     st.warning(
-        mon.reason_text(result.reason, ui.lang(), result.reason_params.get("base_year")),
+        ui.md(mon.reason_text(result.reason, ui.lang(), result.reason_params.get("base_year"))),
         icon=":material/info:",
     )
 else:
@@ -107,7 +107,9 @@ else:
         key="monitoring_index_chart",
     )
     if result.kind == "species":
-        st.caption(ui.tr("monitoring.species_caption", species=species, base_year=result.base_year))
+        st.caption(
+            ui.tr("monitoring.species_caption", species=ui.md(species), base_year=result.base_year)
+        )
     else:
         st.caption(
             ui.tr(
@@ -117,11 +119,12 @@ else:
             )
         )
     if len(result.excluded):
-        st.caption(ui.tr("monitoring.excluded", species=", ".join(result.excluded["species"])))
+        excluded = ", ".join(result.excluded["species"])
+        st.caption(ui.tr("monitoring.excluded", species=ui.md(excluded)))
     gaps = mon.year_gap_lines(result.series, ui.lang())
     if gaps:
         with st.expander(ui.tr("monitoring.year_gaps"), icon=":material/event_busy:"):
-            st.markdown("\n".join(f"- {line}" for line in gaps))
+            st.markdown("\n".join(f"- {ui.md(line)}" for line in gaps))
 
 # --- trend classes of all species in the selection -----------------------------------------
 st.subheader(ui.tr("monitoring.species_table"))

@@ -95,7 +95,7 @@ ranked = recommend.recommend_peers(
 )
 
 # --- ranked peers with reasons -----------------------------------------------------------
-st.subheader(ui.tr("peers.ranked", name=names[asker]))
+st.subheader(ui.tr("peers.ranked", name=ui.md(names[asker])))
 if ranked.empty:
     st.info(ui.tr("peers.no_peers"))
     st.stop()
@@ -132,7 +132,7 @@ if role == "visitor":
     st.info(ui.tr("peers.contacts_visitor"), icon=":material/lock:")
 for code in top:
     row = ranked.set_index("code").loc[code]
-    with st.expander(f"{int(row['rank'])}. {names[code]} — {row['reasons']}"):
+    with st.expander(f"{int(row['rank'])}. {ui.md(names[code])} — {ui.md(row['reasons'])}"):
         done = practices[practices["municipality_code"] == code]
         if done.empty:
             st.caption(ui.tr("peers.no_practices"))
@@ -176,7 +176,8 @@ if matches.empty:
     st.caption(ui.tr("peers.no_questions"))
 for question_id, group in matches.groupby("question_id", sort=True):
     first = group.iloc[0]
-    title = f"{first['question']} — {names.get(first['asker_code'], first['asker_code'])}"
+    asker_name = names.get(first["asker_code"], first["asker_code"])
+    title = f"{ui.md(first['question'])} — {ui.md(asker_name)}"
     with st.expander(title):
         st.caption(ui.vocab_label("theme")(first["theme"]))
         st.dataframe(
@@ -205,7 +206,7 @@ ui.show_flash("peers")
 own = ui.user_municipality() if role == "member" else None
 with st.form("peers_post_form"):
     if own:
-        st.caption(ui.tr("peers.post_for", name=names.get(own, own)))
+        st.caption(ui.tr("peers.post_for", name=ui.md(names.get(own, own))))
         post_code = own
     else:
         all_codes = ui.by_name(names)
