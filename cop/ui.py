@@ -417,7 +417,15 @@ def show_table(
 def download_buttons(
     frame: pd.DataFrame, basename: str, *, key: str, table_name: str | None = None
 ) -> None:
-    """CSV and Excel downloads of exactly the rows shown, with translated headers."""
+    """CSV and Excel downloads of exactly the rows shown, with translated headers.
+
+    The buttons do not rerun the app when clicked (``on_click="ignore"``). A rerun
+    registers the Excel button's deferred file under a new id and drops the old one, so
+    a click on "Excel" right after "CSV", before the browser had the rerun's new id,
+    asked for a file that no longer existed (``MediaFileStorageError: Deferred file ...
+    not found``) and nothing was downloaded. Nothing on a page depends on a download
+    having happened, so no rerun is needed.
+    """
     shown = presentation.labelled(frame, table_name, lang())
     left, right = st.columns(2)
     left.download_button(
@@ -427,6 +435,7 @@ def download_buttons(
         mime="text/csv",
         key=f"{key}_csv",
         icon=":material/download:",
+        on_click="ignore",
     )
     if len(shown) > exports.EXCEL_MAX_ROWS:
         right.caption(tr("app.excel_too_large"))
@@ -439,6 +448,7 @@ def download_buttons(
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         icon=":material/table:",
+        on_click="ignore",
     )
 
 
