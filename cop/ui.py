@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import NoReturn
 
 import pandas as pd
@@ -20,7 +22,7 @@ from sqlalchemy.engine import Engine
 from cop.access import accounts, visibility
 from cop.core import config, i18n, text
 from cop.core.config import get_settings
-from cop.data import exports, presentation, storage
+from cop.data import exports, failures, presentation, storage
 from cop.data.schema import TABLES
 from cop.data.validation import ValidationReport
 from cop.maturity import comparison
@@ -31,6 +33,8 @@ ROLE_KEY = "role"
 USER_KEY = "user"
 SIGNED_IN_AT_KEY = "signed_in_at"  # epoch seconds of the sign-in (session expiry)
 MUNICIPALITY_KEY = "user_municipality"  # municipality code of the signed-in member
+
+log = logging.getLogger(__name__)
 
 
 def md(value: object) -> str:
@@ -118,6 +122,39 @@ def _engine(url: str) -> Engine:
 def engine() -> Engine:
     """The shared engine; the database is created and filled on first use."""
     return _engine(get_settings().database_url)
+
+
+@contextmanager
+def error_boundary() -> Iterator[None]:
+    """Run the page (``app.py`` wraps sidebar and page in it); a failure becomes a message.
+
+    The person sees one sentence in their language and a reference id; the traceback goes
+    to the server log only, under that reference, never to the browser (it held host
+    names, ports, file paths, SQL and user names). A database that cannot be reached,
+    written or is busy gets its own notice, and the engine's cached connections are
+    dropped, so the next run (the "try again" button) starts afresh: the app recovers
+    by itself when the server is back or the data directory is writable again.
+    Streamlit's own control flow (``st.rerun``, ``st.stop``, ``st.switch_page``) raises
+    ``BaseException`` subclasses and passes through. With ``COP_DEBUG=1`` the exception
+    is re-raised after the message (developers and tests see the traceback).
+    """
+    try:
+        yield
+    except Exception as exc:
+        failure = failures.describe(exc)
+        reference = failures.reference_id()
+        log.error("page failed, reference %s (%s)", reference, failure.kind, exc_info=exc)
+        if failure.about_database:
+            _engine.clear()
+        key = failure.key if failure.expected else "failure.page_bug"
+        text = i18n.t(key, lang(), **failure.params)
+        st.error(
+            f"{md(text)} {md(tr('failure.reference', reference=reference))}",
+            icon=":material/error:",
+        )
+        st.button(tr("failure.retry"), key="failure_retry", icon=":material/refresh:")
+        if config.debug_enabled():
+            raise
 
 
 def data_version() -> int:

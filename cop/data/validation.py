@@ -18,6 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from cop.core import i18n, vocab
+from cop.core.text import plain
 from cop.data.readers import RawTable, ReadError, read_raw
 from cop.data.schema import TABLES, Field, build_schema
 
@@ -40,6 +41,8 @@ class Issue:
     params: dict[str, str] = field(default_factory=dict)
 
     def message(self, lang: str | None = None) -> str:
+        """One line; control characters of the file (``\\x1b[31m``, ``\\r``) shown escaped,
+        so a cell can never recolour or rewrite a terminal's report."""
         problem = i18n.t(self.key, lang, **self._params_for_text(lang))
         where = []
         if self.row is not None:
@@ -48,8 +51,8 @@ class Issue:
             where.append(i18n.t("err.where_column", lang, column=self.column))
         text = f"{', '.join(where)}: {problem}" if where else problem
         if self.value is not None:
-            text += " " + i18n.t("err.where_value", lang, value=_shorten(self.value))
-        return text
+            text += " " + i18n.t("err.where_value", lang, value=_shorten(plain(self.value)))
+        return plain(text)
 
     def _params_for_text(self, lang: str | None) -> dict[str, str]:
         params = dict(self.params)
@@ -80,21 +83,25 @@ class ValidationReport:
         return [issue.message(lang) for issue in shown]
 
     def to_frame(self, lang: str | None = None) -> pd.DataFrame:
-        """The issues as a table a person can sort and download."""
+        """The issues as a table a person can sort and download (control characters shown)."""
         return pd.DataFrame(
             {
                 "row": [i.row for i in self.issues],
-                "column": [i.column for i in self.issues],
-                "value": [i.value for i in self.issues],
-                "problem": [i18n.t(i.key, lang, **i._params_for_text(lang)) for i in self.issues],
+                "column": [None if i.column is None else plain(i.column) for i in self.issues],
+                "value": [None if i.value is None else plain(i.value) for i in self.issues],
+                "problem": [
+                    plain(i18n.t(i.key, lang, **i._params_for_text(lang))) for i in self.issues
+                ],
             }
         )
 
     def summary(self, lang: str | None = None) -> str:
         if self.ok:
             rows = 0 if self.frame is None else len(self.frame)
-            return i18n.t("err.summary_ok", lang, file=self.source, rows=rows, table=self.table)
-        return i18n.t("err.summary_bad", lang, file=self.source, count=len(self.issues))
+            text = i18n.t("err.summary_ok", lang, file=self.source, rows=rows, table=self.table)
+        else:
+            text = i18n.t("err.summary_bad", lang, file=self.source, count=len(self.issues))
+        return plain(text)
 
 
 def _shorten(value: str, limit: int = 60) -> str:
