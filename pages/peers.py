@@ -24,13 +24,19 @@ if found.empty:
     found = search.search_municipalities("", municipalities)
 options = found["code"].tolist()
 matched = found.set_index("code")["matched"].to_dict()
+former = found.set_index("code")["former"].dropna().to_dict()  # "Haaren" finds Vught
 ui.keep_choice("peers_municipality", options, preferred=ui.user_municipality())
+formerly = ui.tr("peers.formerly", name="{name}", former="{former}")
 asker = right.selectbox(
     ui.tr("peers.municipality"),
     options,
     key="peers_municipality",
     format_func=lambda code: (
-        names[code] if matched[code] == names[code] else f"{names[code]} ({matched[code]})"
+        formerly.format(name=names[code], former=former[code])
+        if code in former
+        else names[code]
+        if matched[code] == names[code]
+        else f"{names[code]} ({matched[code]})"
     ),
 )
 themes = st.multiselect(

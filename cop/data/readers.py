@@ -387,6 +387,10 @@ def _unique(names: Iterable[str]) -> list[str]:
 def _clean(frame: pd.DataFrame, rows: list[int] | None = None) -> pd.DataFrame:
     """Normalise headers and cells; the index becomes the row number a spreadsheet shows.
 
+    Cells lose their surrounding white space, except leading white space before a formula
+    (:func:`cop.data.formulas.hidden_behind_space`), so that such a stored text imports back
+    exactly as it was downloaded.
+
     Row 1 is the header, so the first data row of a CSV file is row 2; a workbook gives its
     own row numbers (``rows``). Completely empty rows (Excel leaves ``;;;;`` lines) are
     dropped without renumbering the rest.
@@ -394,7 +398,9 @@ def _clean(frame: pd.DataFrame, rows: list[int] | None = None) -> pd.DataFrame:
     frame.columns = [str(c).strip().lstrip("\ufeff").strip().lower() for c in frame.columns]
     frame = frame.astype("string")
     for column in frame.columns:
-        stripped = frame[column].str.strip()
+        cells = frame[column]
+        # White space that hides a formula (" =x", what our own exports store) is kept.
+        stripped = cells.str.rstrip().where(formulas.hidden_behind_space(cells), cells.str.strip())
         frame[column] = stripped.mask(stripped == "", pd.NA)
     frame.index = pd.Index(rows) if rows is not None else pd.RangeIndex(2, len(frame) + 2)
     return frame.dropna(how="all")

@@ -20,7 +20,7 @@ import pandera.pandas as pa
 from cop.core import i18n, vocab
 from cop.core.text import plain
 from cop.data.readers import RawTable, ReadError, read_raw
-from cop.data.schema import TABLES, Field, build_schema
+from cop.data.schema import CODE_PATTERN, TABLES, Field, build_schema
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "ja", "waar", "y", "j", "x"})
 FALSE_WORDS = frozenset({"false", "0", "no", "nee", "onwaar", "n"})
@@ -258,6 +258,8 @@ def _parse_column(
     if f.kind == "str":
         if f.vocab:
             return _normalise_vocab(text, f), []
+        if f.pattern == CODE_PATTERN:  # "gm0344 " is GM0344, as links and forms accept it
+            return text.str.strip().str.upper(), []
         return text, []
     if f.kind in ("int", "float"):
         cleaned = _strip_level_labels(text) if f.name == "level" else text
