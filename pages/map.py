@@ -147,7 +147,7 @@ else:
                 "map.missing_boundaries",
                 count=len(missing),
                 year=web["year"],
-                codes=", ".join(missing[:20]) + (" …" if len(missing) > 20 else ""),
+                codes=ui.md(", ".join(missing[:20]) + (" …" if len(missing) > 20 else "")),
             )
         )
 

@@ -138,6 +138,7 @@ for column, fmt, icon in zip(
         mime=render.MIME[fmt],
         key=f"meeting_download_{fmt}",
         icon=icon,
+        on_click="ignore",  # no rerun: it would replace the deferred files of the other buttons
     )
 cols[3].download_button(
     ui.tr("meeting.download_xlsx"),
@@ -146,6 +147,7 @@ cols[3].download_button(
     mime=render.XLSX_MIME,
     key="meeting_download_xlsx",
     icon=":material/table:",
+    on_click="ignore",
     help=ui.tr("meeting.download_xlsx_help"),
 )
 tables = {table.sheet: table for table in doc.tables()}
@@ -161,28 +163,30 @@ if tables:
         mime="text/csv",
         key="meeting_download_csv",
         icon=":material/download:",
+        on_click="ignore",
     )
 
 # --- preview: the same blocks the files contain ---------------------------------------
 st.divider()
-st.header(doc.title)
-st.markdown(f"**{doc.date_text}**  \n" + "  \n".join(doc.facts))
+st.header(ui.md(doc.title))
+st.markdown(f"**{ui.md(doc.date_text)}**  \n" + "  \n".join(ui.md(fact) for fact in doc.facts))
 for number, section in enumerate(doc.sections):
     if number == 0:
         continue  # the agenda is the editor above
+    heading = ui.md(section.heading)
     (st.subheader if section.level == 1 else st.markdown)(
-        section.heading if section.level == 1 else f"**{section.heading}**"
+        heading if section.level == 1 else f"**{heading}**"
     )
     for index, block in enumerate(section.blocks):
         key = f"meeting_block_{number}_{index}"
         if isinstance(block, layout.Paragraph):
-            st.markdown(block.text)
+            st.markdown(ui.md(block.text))
         elif isinstance(block, layout.Items):
-            st.markdown("\n".join(f"- {item}" for item in block.items))
+            st.markdown("\n".join(f"- {ui.md(item)}" for item in block.items))
         elif isinstance(block, layout.ChartBlock):
-            st.caption(block.title)
+            st.caption(ui.md(block.title))
             st.plotly_chart(block.figure, key=f"{key}_chart")
-            st.caption(block.summary)
+            st.caption(ui.md(block.summary))
         else:  # every row: the page scrolls where the documents stop at MAX_ROWS
             ui.show_table(block.frame, None, key=f"{key}_table")
 

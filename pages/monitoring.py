@@ -210,7 +210,7 @@ if result.reason is not None:
     st.markdown(f"**{ui.tr('monitoring.no_index')}:**")
     text, colour, icon = mon.trend_badge(result.trend, ui.lang(), base_param)
     st.badge(text, color=colour, icon=icon)
-    st.warning(mon.reason_text(result.reason, ui.lang(), base_param), icon=":material/info:")
+    st.warning(ui.md(mon.reason_text(result.reason, ui.lang(), base_param)), icon=":material/info:")
 else:
     trend = result.trend
     periods = mon.intervals_by_period(result.intervals)
@@ -231,7 +231,9 @@ else:
         key="monitoring_index_chart",
     )
     if result.kind == "species":
-        st.caption(ui.tr("monitoring.species_caption", species=species, base_year=result.base_year))
+        st.caption(
+            ui.tr("monitoring.species_caption", species=ui.md(species), base_year=result.base_year)
+        )
     else:
         st.caption(
             ui.tr(
@@ -243,11 +245,11 @@ else:
             )
         )
     if len(result.excluded):
-        st.caption(mon.excluded_text(result.excluded, ui.lang()))
+        st.caption(ui.md(mon.excluded_text(result.excluded, ui.lang())))
     gaps = mon.year_gap_lines(result.series, ui.lang())
     if gaps:
         with st.expander(ui.tr("monitoring.year_gaps"), icon=":material/event_busy:"):
-            st.markdown("\n".join(f"- {line}" for line in gaps))
+            st.markdown("\n".join(f"- {ui.md(line)}" for line in gaps))
     st.subheader(ui.tr("monitoring.intervals"))
     intervals = mon.intervals_table(result.intervals, ui.lang())
     ui.show_table(intervals, None, key="monitoring_intervals")
