@@ -31,6 +31,9 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
-ui.sidebar()
-ui.mark_shell()
-navigation.run()
+# One error boundary for every page: a failure is a message with a reference id, the
+# details go to the server log (cop.ui.error_boundary).
+with ui.error_boundary():
+    ui.sidebar()
+    ui.mark_shell()
+    navigation.run()

@@ -3,7 +3,10 @@
 The workload mirrors the dashboard: 342 municipalities × 4 species groups × 10 species ×
 ~5 sites × 12 years (~1,000,000 site-year rows, ~15% not counted). It times one fit, the
 honest workload of one fit per municipality × species (~13,700 fits, GEE with
-overdispersion and serial correlation), and the lighter species-group totals.
+overdispersion and serial correlation), the same with the last-ten-years slope of every
+series (``recent_years=10``), the same fits with TRIM model 2 (changepoints every four
+years), one model-2 fit with stepwise selection of changepoints, and the lighter
+species-group totals.
 
 Run: ``python benchmarks/bench_trends_engine.py [--jobs 2]``. Timings are printed, never
 asserted.
@@ -96,6 +99,23 @@ def main() -> None:
             lambda jobs=jobs: fit_trim_batch(data, keys, n_jobs=jobs),
         )
     summary = batch.summary
+    timed(
+        f"same, with the last-ten-years slope (recent_years=10), n_jobs={args.jobs}",
+        lambda: fit_trim_batch(data, keys, n_jobs=args.jobs, recent_years=10),
+    )
+    timed(
+        f"same fits with model 2, changepoints 2013/2017/2021, n_jobs={args.jobs}",
+        lambda: fit_trim_batch(
+            data, keys, n_jobs=args.jobs, model=2, changepoints=[2013, 2017, 2021]
+        ),
+    )
+    start = time.perf_counter()
+    stepwise = fit_trim(one, model=2, changepoints="auto")
+    kept = [c["year"] for c in stepwise.changepoints]
+    print(
+        f"one model-2 fit, stepwise from {len(YEARS) - 1} changepoints (kept {kept})"
+        f"{'':<3s} {(time.perf_counter() - start) * 1000:8.2f} ms"
+    )
     print(
         f"  ok: {int(summary['ok'].sum()):,}  not estimable: {int((~summary['ok']).sum())}  "
         f"classes: {summary['trend_class'].value_counts().to_dict()}"

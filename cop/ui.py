@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import partial
 from typing import NoReturn
 
@@ -19,9 +21,9 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from cop.access import accounts, visibility
-from cop.core import config, i18n
+from cop.core import config, i18n, text
 from cop.core.config import get_settings
-from cop.data import caches, exports, presentation, storage
+from cop.data import caches, exports, failures, presentation, storage
 from cop.data.schema import TABLES
 from cop.data.validation import ValidationReport
 from cop.maturity import comparison
@@ -32,6 +34,19 @@ ROLE_KEY = "role"
 USER_KEY = "user"
 SIGNED_IN_AT_KEY = "signed_in_at"  # epoch seconds of the sign-in (session expiry)
 MUNICIPALITY_KEY = "user_municipality"  # municipality code of the signed-in member
+
+log = logging.getLogger(__name__)
+
+
+def md(value: object) -> str:
+    """``value`` (a name, a title, a question: anything from the database) as literal text
+    in a Markdown context: ``st.markdown``/``caption``/``info``, headers, and the labels of
+    widgets, expanders, tabs, page links and metrics (:func:`cop.core.text.md_escape`).
+
+    Selectbox and multiselect options, tables and ``st.code`` are plain text and need no
+    escaping.
+    """
+    return text.md_escape(value)
 
 
 def lang() -> str:
@@ -108,6 +123,39 @@ def _engine(url: str) -> Engine:
 def engine() -> Engine:
     """The shared engine; the database is created and filled on first use."""
     return _engine(get_settings().database_url)
+
+
+@contextmanager
+def error_boundary() -> Iterator[None]:
+    """Run the page (``app.py`` wraps sidebar and page in it); a failure becomes a message.
+
+    The person sees one sentence in their language and a reference id; the traceback goes
+    to the server log only, under that reference, never to the browser (it held host
+    names, ports, file paths, SQL and user names). A database that cannot be reached,
+    written or is busy gets its own notice, and the engine's cached connections are
+    dropped, so the next run (the "try again" button) starts afresh: the app recovers
+    by itself when the server is back or the data directory is writable again.
+    Streamlit's own control flow (``st.rerun``, ``st.stop``, ``st.switch_page``) raises
+    ``BaseException`` subclasses and passes through. With ``COP_DEBUG=1`` the exception
+    is re-raised after the message (developers and tests see the traceback).
+    """
+    try:
+        yield
+    except Exception as exc:
+        failure = failures.describe(exc)
+        reference = failures.reference_id()
+        log.error("page failed, reference %s (%s)", reference, failure.kind, exc_info=exc)
+        if failure.about_database:
+            _engine.clear()
+        key = failure.key if failure.expected else "failure.page_bug"
+        text = i18n.t(key, lang(), **failure.params)
+        st.error(
+            f"{md(text)} {md(tr('failure.reference', reference=reference))}",
+            icon=":material/error:",
+        )
+        st.button(tr("failure.retry"), key="failure_retry", icon=":material/refresh:")
+        if config.debug_enabled():
+            raise
 
 
 def data_version() -> int:
@@ -391,7 +439,7 @@ def sign_in_box() -> None:
         st.caption(
             tr(
                 "auth.signed_in_as",
-                username=st.session_state[USER_KEY],
+                username=md(st.session_state[USER_KEY]),
                 role=tr(f"auth.roles.{role()}"),
             )
         )
@@ -445,7 +493,7 @@ def _oidc_box(settings: config.AuthSettings) -> None:
         _oidc_sign_out()
         return
     st.session_state[ROLE_KEY] = accounts.oidc_role(claims, settings)
-    st.caption(tr("auth.signed_in_as", username=email, role=tr(f"auth.roles.{role()}")))
+    st.caption(tr("auth.signed_in_as", username=md(email), role=tr(f"auth.roles.{role()}")))
     if role() == "visitor":
         st.info(tr("auth.no_rights"), icon=":material/person_off:")
     st.button(
@@ -537,7 +585,15 @@ def show_table(
 def download_buttons(
     frame: pd.DataFrame, basename: str, *, key: str, table_name: str | None = None
 ) -> None:
-    """CSV and Excel downloads of exactly the rows shown, with translated headers."""
+    """CSV and Excel downloads of exactly the rows shown, with translated headers.
+
+    The buttons do not rerun the app when clicked (``on_click="ignore"``). A rerun
+    registers the Excel button's deferred file under a new id and drops the old one, so
+    a click on "Excel" right after "CSV", before the browser had the rerun's new id,
+    asked for a file that no longer existed (``MediaFileStorageError: Deferred file ...
+    not found``) and nothing was downloaded. Nothing on a page depends on a download
+    having happened, so no rerun is needed.
+    """
     shown = presentation.labelled(frame, table_name, lang())
     left, right = st.columns(2)
     left.download_button(
@@ -547,6 +603,7 @@ def download_buttons(
         mime="text/csv",
         key=f"{key}_csv",
         icon=":material/download:",
+        on_click="ignore",
     )
     if len(shown) > exports.EXCEL_MAX_ROWS:
         right.caption(tr("app.excel_too_large"))
@@ -559,6 +616,7 @@ def download_buttons(
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         icon=":material/table:",
+        on_click="ignore",
     )
 
 
@@ -616,13 +674,17 @@ PROFILE_PARAM = comparison.PROFILE_PARAM  # ?gemeente=GM0344 opens that municipa
 def profile_link(
     code: str, label: str, *, help: str | None = None, icon: str | None = None
 ) -> None:
-    """A link that opens the profile page of municipality ``code``."""
+    """A link that opens the profile page of municipality ``code``.
+
+    ``label`` and ``help`` are plain text (they usually hold a municipality's name): they
+    are escaped here, so no caller can turn a stored name into Markdown.
+    """
     st.page_link(
         PROFILE_PAGE,
-        label=label,
+        label=md(label),
         query_params={PROFILE_PARAM: code},
         icon=icon or ":material/location_city:",
-        help=help,
+        help=None if help is None else md(help),
     )
 
 
@@ -648,10 +710,14 @@ def flash(scope: str, message: str) -> NoReturn:
 
 
 def show_flash(scope: str) -> None:
-    """The message :func:`flash` left for ``scope``, as a success notice, once."""
+    """The message :func:`flash` left for ``scope``, as a success notice, once.
+
+    Messages are plain text (they may name a file, a municipality or a meeting) and are
+    escaped here.
+    """
     message = st.session_state.pop(_flash_key(scope), None)
     if message is not None:
-        st.success(str(message), icon=":material/check:")
+        st.success(md(message), icon=":material/check:")
 
 
 def show_problems(report: ValidationReport, *, key: str | None = None) -> None:
@@ -660,9 +726,9 @@ def show_problems(report: ValidationReport, *, key: str | None = None) -> None:
     With ``key`` the problems are a table (row, column, value, problem) for imports and
     table edits, which may have many; without it a short list for a single form.
     """
-    st.error(report.summary(lang()), icon=":material/error:")
+    st.error(md(report.summary(lang())), icon=":material/error:")
     if key is None:
-        st.markdown("\n".join(f"- {message}" for message in report.messages(lang(), 20)))
+        st.markdown("\n".join(f"- {md(message)}" for message in report.messages(lang(), 20)))
         return
     st.dataframe(
         report.to_frame(lang()),

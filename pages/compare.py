@@ -24,7 +24,7 @@ incoming = (
 if st.session_state.get("compare_query") != incoming:
     selection = comparison.parse_selection(incoming[0], names, available)
     for message in comparison.selection_messages(selection, municipalities, lang):
-        st.warning(message, icon=":material/link_off:")
+        st.warning(ui.md(message), icon=":material/link_off:")
     own = ui.user_municipality()
     st.session_state["compare_mode"] = comparison.parse_mode(incoming[1])
     if st.session_state["compare_mode"] == "peers":
@@ -83,13 +83,14 @@ if peer_of is not None:
         code=peer_of,
         same_province=same_province,
     )
-    st.caption(ui.tr("compare.peer_group", name=names[peer_of], rule=position.group.describe(lang)))
+    rule = position.group.describe(lang)
+    st.caption(ui.md(ui.tr("compare.peer_group", name=names[peer_of], rule=rule)))
 
 # --- maturity -----------------------------------------------------------------------------
 st.subheader(ui.tr("compare.radar"))
 without = maturity_model.unassessed(levels)
 if without:
-    st.info(ui.tr("compare.no_assessment", names=", ".join(shown[k] for k in without)))
+    st.info(ui.md(ui.tr("compare.no_assessment", names=", ".join(shown[k] for k in without))))
 view = "overlay"
 if len(levels) > 3:
     view = st.radio(
@@ -109,7 +110,7 @@ st.plotly_chart(figure, key="compare_radar")
 st.subheader(ui.tr("compare.differences"))
 sentences = display.difference_sentences(levels, shown, lang)
 st.markdown(
-    "\n".join(f"- {s}" for s in sentences) if sentences else ui.tr("compare.no_differences")
+    "\n".join(f"- {ui.md(s)}" for s in sentences) if sentences else ui.tr("compare.no_differences")
 )
 
 # --- approach -----------------------------------------------------------------------------

@@ -94,6 +94,14 @@ elif metric == trendmap.MAP_METRIC:
         key="map_trend_group",
         format_func=ui.vocab_label("group"),
     )
+    trend_period = right.radio(
+        ui.tr("monitoring.map_period"),
+        trendmap.PERIODS,
+        key="map_trend_period",
+        format_func=ui.option_label("monitoring.period_{}"),
+        help=ui.tr("monitoring.map_period_help"),
+        horizontal=True,
+    )
 
 chosen = mapview.MeasureFilter(
     tuple(themes), tuple(statuses), tuple(provinces), tuple(levels), years, partners_only
@@ -111,7 +119,9 @@ view = mapview.map_view(
 if metric == trendmap.MAP_METRIC:  # same filters, coloured by the group's trend class
     with st.spinner(ui.tr("map.computing_trends")):  # first time after a data change only
         trends = ui.compute(indicators.trend_classes_by_municipality, "monitoring")
-    view = trendmap.trend_map_view(view, trends, municipalities, trend_group, ui.lang())
+    view = trendmap.trend_map_view(
+        view, trends, municipalities, trend_group, ui.lang(), trend_period
+    )
 shown = view.filtered
 st.caption(
     ui.tr(
@@ -137,7 +147,7 @@ else:
                 "map.missing_boundaries",
                 count=len(missing),
                 year=web["year"],
-                codes=", ".join(missing[:20]) + (" …" if len(missing) > 20 else ""),
+                codes=ui.md(", ".join(missing[:20]) + (" …" if len(missing) > 20 else "")),
             )
         )
 

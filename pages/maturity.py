@@ -42,7 +42,7 @@ if not groups.empty:
         column.markdown(f"**{ui.tr(f'maturity.group_{group}')}**")
         column.markdown(
             "\n".join(
-                f"- {names[c]} ({ui.num(o, 1)})"
+                f"- {ui.md(names[c])} ({ui.num(o, 1)})"
                 for c, o in zip(members["municipality_code"], members["overall"], strict=True)
             )
         )
@@ -144,7 +144,7 @@ with st.form("maturity_self_form"):
         else False
     )
 if refused is not None:
-    st.info(refused.message(lang), icon=":material/lock:")
+    st.info(ui.md(refused.message(lang)), icon=":material/lock:")
 missing = assessment.missing_dimensions(levels)
 if (show or save) and missing:
     st.warning(assessment.AssessmentRefused("incomplete", dimensions=missing).message(lang))
@@ -165,9 +165,8 @@ if save and not missing:
         if report.ok:
             ui.flash("maturity", ui.tr("maturity.self_saved", year=this_year, name=names[code]))
         else:
-            st.error(
-                ui.tr("maturity.self_save_failed", problems="; ".join(report.messages(lang, 5)))
-            )
+            problems = "; ".join(report.messages(lang, 5))
+            st.error(ui.md(ui.tr("maturity.self_save_failed", problems=problems)))
 result = st.session_state.get("maturity_self_result")
 if result:
     position = ui.compute(
@@ -179,11 +178,10 @@ if result:
         same_province=result["same_province"],
     )
     st.markdown(f"#### {ui.tr('maturity.self_result')}")
-    st.caption(
-        ui.tr("compare.peer_group", name=names[result["code"]], rule=position.group.describe(lang))
-    )
+    rule = position.group.describe(lang)
+    st.caption(ui.md(ui.tr("compare.peer_group", name=names[result["code"]], rule=rule)))
     for sentence in display.position_sentences(position, lang):
-        st.markdown(f"- {sentence}")
+        st.markdown(f"- {ui.md(sentence)}")
     st.plotly_chart(
         maturity_charts.peer_position_chart(position.table, names[result["code"]], lang),
         key="maturity_self_chart",

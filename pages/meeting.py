@@ -13,7 +13,7 @@ from cop.meetings import layout, render
 from cop.meetings import briefs
 from cop.core import i18n
 from cop.meetings import records
-from cop.data import storage
+from cop.data import exports, storage
 from cop.core import vocab
 from cop import ui
 
@@ -118,9 +118,12 @@ agenda = [str(text) for text in edited["item"].dropna()]
 st.session_state["meeting_agenda"] = agenda
 final = brief.with_agenda(agenda)
 
-# --- downloads: Word and PDF are built only when clicked (charts take a few seconds) ---
+# --- downloads: the brief in three formats, its tables in one workbook -----------------
+doc = layout.document(final)
 stem = f"bijeenkomst_{date.isoformat()}" if ui.lang() == "nl" else f"meeting_{date.isoformat()}"
-cols = st.columns(3)
+st.subheader(ui.tr("meeting.downloads"))
+st.caption(ui.tr("meeting.downloads_help"))
+cols = st.columns(4)
 for column, fmt, icon in zip(
     cols,
     ("md", "docx", "pdf"),
@@ -135,32 +138,57 @@ for column, fmt, icon in zip(
         mime=render.MIME[fmt],
         key=f"meeting_download_{fmt}",
         icon=icon,
+        on_click="ignore",  # no rerun: it would replace the deferred files of the other buttons
+    )
+cols[3].download_button(
+    ui.tr("meeting.download_xlsx"),
+    data=render.workbook(doc),  # a fraction of a second: built with the page
+    file_name=f"{stem}.xlsx",
+    mime=render.XLSX_MIME,
+    key="meeting_download_xlsx",
+    icon=":material/table:",
+    on_click="ignore",
+    help=ui.tr("meeting.download_xlsx_help"),
+)
+tables = {table.sheet: table for table in doc.tables()}
+if tables:
+    pick, button = st.columns([3, 1], vertical_alignment="bottom")
+    ui.keep_choice("meeting_csv_table", list(tables))
+    sheet = pick.selectbox(ui.tr("meeting.csv_table"), list(tables), key="meeting_csv_table")
+    table = tables.get(sheet, next(iter(tables.values())))
+    button.download_button(
+        ui.tr("meeting.download_csv"),
+        data=exports.to_csv_bytes(table.frame, dutch=ui.lang() == "nl"),
+        file_name=f"{stem}_{table.name.removeprefix('brief_')}.csv",
+        mime="text/csv",
+        key="meeting_download_csv",
+        icon=":material/download:",
+        on_click="ignore",
     )
 
 # --- preview: the same blocks the files contain ---------------------------------------
 st.divider()
-doc = layout.document(final)
-st.header(doc.title)
-st.markdown(f"**{doc.date_text}**  \n" + "  \n".join(doc.facts))
+st.header(ui.md(doc.title))
+st.markdown(f"**{ui.md(doc.date_text)}**  \n" + "  \n".join(ui.md(fact) for fact in doc.facts))
 for number, section in enumerate(doc.sections):
     if number == 0:
         continue  # the agenda is the editor above
+    heading = ui.md(section.heading)
     (st.subheader if section.level == 1 else st.markdown)(
-        section.heading if section.level == 1 else f"**{section.heading}**"
+        heading if section.level == 1 else f"**{heading}**"
     )
     for index, block in enumerate(section.blocks):
         key = f"meeting_block_{number}_{index}"
         if isinstance(block, layout.Paragraph):
-            st.markdown(block.text)
+            st.markdown(ui.md(block.text))
         elif isinstance(block, layout.Items):
-            st.markdown("\n".join(f"- {item}" for item in block.items))
+            st.markdown("\n".join(f"- {ui.md(item)}" for item in block.items))
         elif isinstance(block, layout.ChartBlock):
-            st.caption(block.title)
+            st.caption(ui.md(block.title))
             st.plotly_chart(block.figure, key=f"{key}_chart")
-            ui.download_buttons(block.table.frame, block.table.name, key=f"{key}_download")
-        else:
+            st.caption(ui.md(block.summary))
+        else:  # every row: the page scrolls where the documents stop at MAX_ROWS
             ui.show_table(block.frame, None, key=f"{key}_table")
-            ui.download_buttons(block.frame, block.name, key=f"{key}_download")
 
 with st.expander(ui.tr("meeting.recorded"), icon=":material/event:"):
     ui.show_table(stored.sort_values("date"), "meetings", key="meeting_table")

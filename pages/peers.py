@@ -23,13 +23,19 @@ if found.empty:
     found = search.search_municipalities("", municipalities)
 options = found["code"].tolist()
 matched = found.set_index("code")["matched"].to_dict()
+former = found.set_index("code")["former"].dropna().to_dict()  # "Haaren" finds Vught
 ui.keep_choice("peers_municipality", options, preferred=ui.user_municipality())
+formerly = ui.tr("peers.formerly", name="{name}", former="{former}")
 asker = right.selectbox(
     ui.tr("peers.municipality"),
     options,
     key="peers_municipality",
     format_func=lambda code: (
-        names[code] if matched[code] == names[code] else f"{names[code]} ({matched[code]})"
+        formerly.format(name=names[code], former=former[code])
+        if code in former
+        else names[code]
+        if matched[code] == names[code]
+        else f"{names[code]} ({matched[code]})"
     ),
 )
 themes = st.multiselect(
@@ -95,7 +101,7 @@ ranked = ui.compute(
 )
 
 # --- ranked peers with reasons -----------------------------------------------------------
-st.subheader(ui.tr("peers.ranked", name=names[asker]))
+st.subheader(ui.tr("peers.ranked", name=ui.md(names[asker])))
 if ranked.empty:
     st.info(ui.tr("peers.no_peers"))
     st.stop()
@@ -132,7 +138,7 @@ if role == "visitor":
     st.info(ui.tr("peers.contacts_visitor"), icon=":material/lock:")
 for code in top:
     row = ranked.set_index("code").loc[code]
-    with st.expander(f"{int(row['rank'])}. {names[code]} — {row['reasons']}"):
+    with st.expander(f"{int(row['rank'])}. {ui.md(names[code])} — {ui.md(row['reasons'])}"):
         done = practices[practices["municipality_code"] == code]
         if done.empty:
             st.caption(ui.tr("peers.no_practices"))
@@ -179,7 +185,8 @@ shown, left_out = answerers.newest_questions(matches)
 kind_label = {kind: ui.tr(f"peers.kind_{kind}") for kind in answerers.KINDS}
 for question_id, group in shown.groupby("question_id", sort=True):
     first = group.iloc[0]
-    title = f"{first['question']} — {names.get(first['asker_code'], first['asker_code'])}"
+    asker_name = names.get(first["asker_code"], first["asker_code"])
+    title = f"{ui.md(first['question'])} — {ui.md(asker_name)}"
     with st.expander(title):
         st.caption(ui.vocab_label("theme")(first["theme"]))
         st.dataframe(
@@ -211,7 +218,7 @@ ui.show_flash("peers")
 own = ui.user_municipality() if role == "member" else None
 with st.form("peers_post_form"):
     if own:
-        st.caption(ui.tr("peers.post_for", name=names.get(own, own)))
+        st.caption(ui.tr("peers.post_for", name=ui.md(names.get(own, own))))
         post_code = own
     else:
         all_codes = ui.by_name(names)

@@ -49,7 +49,7 @@ ui.keep_in_url({PARAM: code})
 st.session_state[APPLIED_KEY] = code
 
 facts = profile.key_facts(municipalities, code)
-st.header(facts.name)
+st.header(ui.md(facts.name))
 cols = st.columns(5)
 cols[0].metric(ui.tr("profile.province"), facts.province)
 cols[1].metric(ui.tr("profile.population"), ui.num(facts.population))
@@ -72,7 +72,7 @@ else:
     cols[4].metric(ui.tr("profile.partner_since"), ui.tr("profile.not_partner"))
 st.caption(ui.tr("profile.facts_source"))
 if not facts.is_partner:
-    st.info(ui.tr("profile.not_partner_info", name=facts.name), icon=":material/handshake:")
+    st.info(ui.tr("profile.not_partner_info", name=ui.md(facts.name)), icon=":material/handshake:")
 
 if facts.is_partner:
     st.subheader(ui.tr("profile.maturity"))
@@ -142,6 +142,7 @@ if facts.is_partner:
         st.caption(ui.tr("monitoring.profile_none"))
     else:
         ui.show_table(presentation.trends_table(own_trends, ui.lang()), None, key="profile_trends")
+        st.caption(ui.tr("monitoring.profile_caption"))
 
     st.subheader(ui.tr("profile.questions"))
     questions = profile.open_questions(ui.table("help_questions"), code)
@@ -164,5 +165,5 @@ for row in peers.itertuples():
         help=f"{ui.tr('profile.open_profile')} {row.name}",
         icon=":material/forum:",
     )
-    st.caption(row.reasons)
+    st.caption(ui.md(row.reasons))
 st.caption(ui.tr("app.credit_cbs"))

@@ -139,7 +139,8 @@ def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def app_env(demo_db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Environment for AppTest and CLI tests: a private copy of the demo database, offline.
+    """Environment for AppTest and CLI tests: a private copy of the demo database, offline,
+    with ``COP_DEBUG=1`` (tracebacks, not only messages).
 
     Returns the data directory. The boundaries come from ``../shared`` when present
     (never from the network: ``COP_OFFLINE=1``).
@@ -150,6 +151,8 @@ def app_env(demo_db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("COP_DATA_DIR", str(data_dir))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("COP_OFFLINE", "1")
+    # A page's error boundary shows a message, then re-raises: a bug still fails a test.
+    monkeypatch.setenv("COP_DEBUG", "1")
     if SHARED_BOUNDARIES.exists():
         monkeypatch.setenv("COP_BOUNDARIES_FILE", str(SHARED_BOUNDARIES))
     else:

@@ -190,6 +190,110 @@ def test_municipality_must_exist_once_municipalities_are_loaded(tmp_path):
     engine.dispose()
 
 
+def test_every_answer_costs_one_verification_with_the_same_parameters(engine, monkeypatch):
+    """Unknown name, wrong password, locked account, right password: one argon2 check each,
+    always with the current hasher's parameters (the cause of a timing difference)."""
+    accounts.add_user(engine, "anna", PASSWORD, "member")
+    accounts.add_user(engine, "bob", PASSWORD, "member")
+    with engine.begin() as conn:
+        conn.execute(
+            storage.USERS.update()
+            .where(storage.USERS.c.username == "bob")
+            .values(locked_until=T0 + dt.timedelta(hours=1), failed_attempts=9)
+        )
+    checked: list[str] = []
+    verify = accounts.verify_password
+    monkeypatch.setattr(accounts, "verify_password", lambda h, p: checked.append(h) or verify(h, p))
+    expected = accounts._HASHER
+    for name, password, ok in [
+        ("nobody", PASSWORD, False),
+        ("anna", "wrong password!", False),
+        ("bob", PASSWORD, False),  # locked: refused even with the right password
+        ("", PASSWORD, False),
+        ("anna", "x" * (accounts.MAX_PASSWORD_LENGTH + 1), False),
+        ("anna", PASSWORD, True),
+    ]:
+        checked.clear()
+        result = accounts.authenticate(engine, name, password, now=T0)
+        assert result.ok is ok and (ok or result.message_key == accounts.FAILED)
+        assert len(checked) == 1, name
+        parameters = argon2_parameters(checked[0])
+        assert parameters == (expected.time_cost, expected.memory_cost, expected.parallelism)
+    locked = accounts.list_users(engine).set_index("username").loc["bob"]
+    assert locked["failed_attempts"] == 9  # an attempt during a lock changes nothing
+
+
+def argon2_parameters(encoded: str) -> tuple[int, int, int]:
+    """(time cost, memory cost, parallelism) read from an encoded argon2 hash."""
+    from argon2 import extract_parameters
+
+    found = extract_parameters(encoded)
+    return found.time_cost, found.memory_cost, found.parallelism
+
+
+def test_sign_in_takes_as_long_for_unknown_wrong_and_locked(tmp_path, monkeypatch):
+    """The timing oracle is gone: with the real argon2 parameters, the medians of 15
+    attempts each differ by less than a factor 2 (before: unknown 230-610 ms, wrong
+    password 105-250 ms, locked 0.1 ms). Attempts are interleaved in a shuffled order so
+    that the load of the machine falls on all three alike."""
+    import random
+    import statistics
+    import time
+
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher())  # the production parameters
+    engine = storage.make_engine(f"sqlite:///{tmp_path / 'cop.sqlite'}")
+    storage.migrate(engine)
+    accounts.add_user(engine, "anna", PASSWORD, "member")
+    accounts.add_user(engine, "bob", PASSWORD, "member")
+    with engine.begin() as conn:
+        conn.execute(
+            storage.USERS.update()
+            .where(storage.USERS.c.username == "bob")
+            .values(locked_until=T0 + dt.timedelta(days=1))
+        )
+    never_locks = accounts.LockoutPolicy(free_attempts=10**6)
+    attempts = {
+        "unknown": ("nobody", PASSWORD),
+        "wrong": ("anna", "wrong"),
+        "locked": ("bob", PASSWORD),
+    }
+    accounts.authenticate(engine, "nobody", PASSWORD, now=T0)  # the dummy hash is made once
+    seconds: dict[str, list[float]] = {kind: [] for kind in attempts}
+    order = random.Random(11)  # each round in another order: no kind always runs last
+    for _ in range(15):
+        for kind in order.sample(list(attempts), len(attempts)):
+            name, password = attempts[kind]
+            start = time.perf_counter()
+            result = accounts.authenticate(engine, name, password, now=T0, policy=never_locks)
+            seconds[kind].append(time.perf_counter() - start)
+            assert not result.ok
+    engine.dispose()
+    medians = {kind: statistics.median(values) for kind, values in seconds.items()}
+    for a in medians:
+        for b in medians:
+            assert 0.5 <= medians[a] / medians[b] <= 2, medians
+
+
+def test_a_read_only_database_still_signs_in(tmp_path, caplog):
+    """The lockout bookkeeping cannot be written; a right password still signs in, a wrong
+    one gets the normal message, and the lost bookkeeping is logged."""
+    path = tmp_path / "cop.sqlite"
+    writable = storage.make_engine(f"sqlite:///{path}")
+    storage.migrate(writable)
+    accounts.add_user(writable, "anna", PASSWORD, "member", now=T0)
+    writable.dispose()
+    read_only = sa.create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    with caplog.at_level("WARNING", logger="cop.access.accounts"):
+        assert accounts.authenticate(read_only, "anna", PASSWORD, now=T0).ok
+        wrong = accounts.authenticate(read_only, "anna", "wrong password", now=T0)
+    assert (wrong.ok, wrong.message_key) == (False, accounts.FAILED)
+    assert "not recorded" in caplog.text and "readonly" in caplog.text
+    assert PASSWORD not in caplog.text
+    read_only.dispose()
+
+
 # ---------------------------------------------------------------- sessions and settings
 
 

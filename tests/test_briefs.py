@@ -3,8 +3,10 @@
 import datetime as dt
 import io
 import shutil
+from dataclasses import replace
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -12,7 +14,9 @@ from cop.cli import main as cli_main
 from cop.data.schema import coerce_types, empty_frame
 from cop.meetings import briefs, layout, render, trendchanges
 from cop.meetings import charts as brief_charts
+from cop.meetings import markdown as markdown_writer
 from cop.meetings import pdf as pdf_writer
+from cop.meetings import word as word_writer
 from tests.conftest import require
 
 DATE = dt.date(2026, 12, 10)
@@ -128,6 +132,7 @@ def tables() -> list[pd.DataFrame]:
                 "date": "2026-12-10",
                 "title": "Voorbereiding Biodiversiteit en Gemeenten 2027",
                 "themes": "ecological_mowing;depaving",
+                "host_code": SUDWEST,
             },
         ],
     )
@@ -233,29 +238,40 @@ def test_bad_inputs_raise_with_a_catalog_message(tables):
         briefs.resolve_invitees(["GM9999"], tables[0])
 
 
-def test_trend_classes_that_changed():
-    years = np.arange(2015, 2027)
-    # a steep decline up to 2020, then a doubling every year
-    counts = np.where(
-        years <= 2020, 80 * 0.7 ** (years - 2015), 80 * 0.7**5 * 2.0 ** (years - 2020)
-    )
-    rows = [
+def _bee_rows(species: str, years: np.ndarray, counts: np.ndarray) -> list[dict]:
+    return [
         {
             "municipality_code": UTRECHT,
             "site_id": f"S{site}",
             "scheme": "bee_count",
             "species_group": "bees",
-            "species": "akkerhommel",
+            "species": species,
             "year": int(year),
             "count": round(count * (1 + 0.1 * site)),
         }
         for site in range(4)
         for year, count in zip(years, counts, strict=True)
     ]
+
+
+def test_trend_classes_that_changed():
+    years = np.arange(2015, 2027)
+    # a steep decline up to 2020, then a doubling every year
+    counts = np.where(
+        years <= 2020, 80 * 0.7 ** (years - 2015), 80 * 0.7**5 * 2.0 ** (years - 2020)
+    )
+    # strong growth up to 2016, flat since: long-term still a strong increase in 2026,
+    # but the last ten years (2017-2026) have become stable
+    early = np.arange(2010, 2027)
+    levelled = np.where(early <= 2016, 20 * 1.3 ** (early - 2010), 20 * 1.3**6)
+    rows = _bee_rows("akkerhommel", years, counts) + _bee_rows("steenhommel", early, levelled)
     monitoring = typed("monitoring", rows)
     changed = trendchanges.trend_class_changes(monitoring, [UTRECHT], ["bees"], 2020, 2026)
-    assert changed[["species", "before", "after"]].values.tolist() == [
-        ["akkerhommel", "steep_decline", "strong_increase"]
+    assert changed[
+        ["species", "before", "after", "recent_before", "recent_after"]
+    ].values.tolist() == [
+        ["akkerhommel", "steep_decline", "strong_increase", "steep_decline", "strong_increase"],
+        ["steenhommel", "strong_increase", "strong_increase", "strong_increase", "stable"],
     ]
     assert trendchanges.trend_class_changes(monitoring, [UTRECHT], ["birds"], 2020, 2026).empty
     assert trendchanges.species_groups_for(["policy_vision"]) == (
@@ -264,6 +280,26 @@ def test_trend_classes_that_changed():
         "birds",
         "plants",
     )
+
+
+def test_brief_lists_both_trends_of_a_changed_series(brief):
+    town = briefs.Town(UTRECHT, "Utrecht")
+    change = briefs.TrendChange(
+        town,
+        "bee_count",
+        "steenhommel",
+        "strong_increase",
+        "strong_increase",
+        "strong_increase",
+        "stable",
+    )
+    changes = replace(
+        brief.changes, trend_changes=(change,), trend_before_year=2020, trend_after_year=2026
+    )
+    text = render.render(replace(brief, changes=changes), "md").decode("utf-8")
+    assert "Trend hele reeks (t/m 2020 → t/m 2026)" in text
+    assert "Trend laatste tien jaar (t/m 2020 → t/m 2026)" in text
+    assert "| sterke toename → sterke toename | sterke toename → stabiel |" in text
 
 
 # ---------------------------------------------------------------- renderers
@@ -278,6 +314,7 @@ def test_markdown_has_title_date_notice_and_the_edited_agenda(edited):
     text = render.render(edited, "md").decode("utf-8")
     assert text.startswith("# Voorbereiding Biodiversiteit en Gemeenten 2027")
     assert "10 december 2026" in text and "Demodata" in text
+    assert "- Gastgemeente: Súdwest-Fryslân" in text  # the stored meeting's host
     assert "1. Opening\n2. Tegelwippen in Súdwest-Fryslân → wat werkte?" in text
     assert "| Gesteld op | Gemeente |" in text and "Vlinderstichting" in text
     assert "## Biodiversiteit en Gemeenten: koplopers per thema" in text
@@ -296,11 +333,129 @@ def test_docx_opens_with_the_same_content(edited):
     assert len(word.inline_shapes) == 0  # no images given: charts are tables
 
 
-def _pdf_text(data: bytes) -> str:
+def test_docx_is_a4_by_the_cop_with_page_numbers_and_repeating_headers(edited):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    word = Document(io.BytesIO(render.render(edited, "docx", images={})))
+    section = word.sections[0]
+    size = (section.page_width.cm, section.page_height.cm)
+    assert size == pytest.approx((21.0, 29.7), abs=0.01)
+    assert section.left_margin.cm == pytest.approx(2.0, abs=0.01)
+    props = word.core_properties
+    assert props.author == "Community of Practice Biodiversiteit – Deltaplan Biodiversiteitsherstel"
+    assert props.title == "Voorbereiding Biodiversiteit en Gemeenten 2027"
+    assert props.language == "nl-NL" and props.subject.endswith("10 december 2026")
+    footer = "".join(p._p.xml for p in section.footer.paragraphs)
+    assert "Pagina " in footer and " PAGE " in footer and " NUMPAGES " in footer
+    first_page = "".join(p._p.xml for p in section.first_page_footer.paragraphs)
+    assert " NUMPAGES " in first_page
+    body = [p.text for p in word.paragraphs]
+    assert body.index("Voorstel voor de agenda") < 10  # on the first page, no cover page
+    assert word.paragraphs[0].style.name == "Title"
+    assert word.paragraphs[0].alignment in (None, 0)  # left, never justified
+    for table in word.tables:
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+
+
+def test_pdf_is_a4_with_metadata_and_page_numbers(edited):
+    doc = layout.document(edited)
+    reader = _reader(pdf_writer.to_pdf(doc, "nl", {}, font=None))
+    assert reader.metadata.author == doc.author and reader.metadata.title == doc.title
+    assert reader.trailer["/Root"]["/Lang"] == "nl"
+    pages = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(
+            (595.28, 841.89), abs=0.5
+        )
+        assert f"Pagina {number} van {pages}" in page.extract_text()
+    assert "Voorstel voor de agenda" in reader.pages[0].extract_text()
+
+
+def test_column_widths_give_short_columns_their_text_and_long_ones_the_rest():
+    lesson = "een les " * 12  # 96 characters, longest word 4
+    frame = pd.DataFrame({"Datum": ["01-02-2026"], "Status": ["Gepland"], "Lessen": [lesson]})
+    # narrow (longest word + 2): 12, 9, 8; wide (whole text + 2): 12, 9, 98
+    assert layout.column_widths(frame, "nl", 60, 1) == pytest.approx([12, 9, 39])
+    assert layout.column_widths(frame, "nl", 236, 2) == pytest.approx([24, 18, 194])
+    short = frame.assign(Lessen="kort")  # everything fits on one line: widened in proportion
+    assert layout.column_widths(short, "nl", 58, 1) == pytest.approx([24, 18, 16])
+    assert sum(layout.column_widths(frame, "nl", 20, 1)) == pytest.approx(20)  # too narrow
+
+
+def test_long_tables_are_cut_short_on_paper_but_whole_in_the_workbook():
+    from docx import Document
+
+    frame = pd.DataFrame({"Gemeente": [f"Gemeente {i}" for i in range(30)], "Nr": range(30)})
+    table = layout.TableBlock("t", frame, "Lijst", limit=25, more="… en nog 5 rijen.")
+    assert len(table.printed()) == 25 and table.hidden == 5
+    doc = layout.Document("T", "S", "1 januari 2027", [], None, [layout.Section("H", 1, [table])])
+    text = markdown_writer.to_markdown(doc, "nl")
+    assert "| Gemeente 24 | 24 |" in text and "Gemeente 25" not in text
+    assert "… en nog 5 rijen." in text
+    word = Document(io.BytesIO(word_writer.to_docx(doc, "nl")))
+    assert len(word.tables[0].rows) == 26
+    assert any(p.text == "… en nog 5 rijen." for p in word.paragraphs)
+    book = openpyxl.load_workbook(io.BytesIO(render.workbook(doc)))
+    assert book.sheetnames == ["Lijst"] and book["Lijst"].max_row == 31
+
+
+def test_workbook_sheet_names_follow_excel_rules():
+    frame = pd.DataFrame({"a": [1]})
+    long = "Biodiversiteit en Gemeenten: koplopers [2027] per thema"
+    blocks = [layout.TableBlock("x", frame, long), layout.TableBlock("y", frame, long)]
+    blocks.append(layout.TableBlock("brief_z", frame))
+    doc = layout.Document("T", "S", "D", [], None, [layout.Section("H", 1, blocks)])
+    names = list(render.sheets(doc))
+    assert names[0] == "Biodiversiteit en Gemeenten- ko"
+    assert names[1] == "Biodiversiteit en Gemeenten (2)" and names[2] == "brief_z"
+    assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
+
+
+def test_charts_are_redrawn_for_paper_with_whole_labels(edited):
+    import plotly.graph_objects as go
+
+    long = "Participatie, burgerinitiatieven en bewonersgroepen"  # 51 characters
+    figure = go.Figure(go.Bar(y=[long, "Kort"], x=[3, 1], orientation="h"))
+    printed = brief_charts.for_print(figure)
+    assert list(printed.data[0].y) == [
+        "Participatie, burgerinitiatieven<br>en bewonersgroepen",
+        "Kort",
+    ]
+    assert list(figure.data[0].y) == [long, "Kort"]  # the page's figure is left alone
+    assert printed.layout.yaxis.automargin is True and printed.layout.xaxis.automargin is True
+    assert printed.layout.xaxis.title.standoff > 0  # the axis title clear of the ticks
+    assert printed.layout.width == brief_charts.CHART_WIDTH
+    assert printed.layout.font.size >= 13
+    # the height follows the bars: two bars, one of them on two lines
+    frame = brief_charts.FRAME_HEIGHT + 2 * brief_charts.BAR_HEIGHT + brief_charts.LINE_HEIGHT
+    assert printed.layout.height == frame
+    chart = next(c for c in layout.document(edited).charts() if c.name == "changes_per_theme")
+    assert brief_charts.for_print(chart.figure).layout.height > frame
+
+
+def test_chart_text_alternative_says_what_the_chart_shows(edited):
+    charts_ = {c.name: c for c in layout.document(edited).charts()}
+    changes = charts_["changes_per_theme"]
+    # since 1 March 2026: mowing 1 new (3) and 1 realised (4); depaving 2 realised (1, 7);
+    # trees 1 realised (5); the stopped measure 6 does not count
+    assert "Samen 1 nieuwe en 4 gerealiseerde maatregelen op 3 thema's" in changes.summary
+    assert "1 maart 2026" in changes.summary
+    assert changes.description.startswith(changes.summary)
+    assert "Ontstenen / tegelwippen: Nieuw 0, Gerealiseerd 2" in changes.description
+    maturity = charts_["invitee_maturity"].summary
+    # Utrecht at level 3 and Súdwest-Fryslân at 2 on every dimension
+    assert "de 2 uitgenodigde gemeenten met een meting" in maturity
+
+
+def _reader(data: bytes):
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(data))
-    return "\n".join(page.extract_text() for page in reader.pages)
+    return PdfReader(io.BytesIO(data))
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in _reader(data).pages)
 
 
 def test_pdf_with_dejavu_keeps_dutch_characters(edited):

@@ -29,16 +29,26 @@ UNNAMED_CONTROLS_JS = """
 """
 
 
+STATUS_WIDGET = '[data-testid="stStatusWidget"]'  # shown while the app is running
+
+
 def _download(page, button_text: str) -> bytes:
+    """Click a download button as a person does: once it is there and enabled."""
+    from playwright.sync_api import expect
+
+    button = page.get_by_role("button", name=button_text).first
+    expect(button).to_be_enabled()
     with page.expect_download() as info:
-        page.get_by_role("button", name=button_text).first.click()
+        button.click()
     return Path(info.value.path()).read_bytes()
 
 
 def test_data_page_csv_and_excel_downloads(streamlit_server, browser_page):  # noqa: F811
+    """Two downloads right after each other both arrive (the second used to do nothing)."""
     page = browser_page
     page.goto(streamlit_server.url + "/data")
     page.get_by_text("342 van 342 rijen").wait_for()
+    page.wait_for_selector(STATUS_WIDGET, state="detached")  # the page has finished
     csv = _download(page, "Download CSV")
     assert csv.startswith(b"\xef\xbb\xbf")
     table = pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig", sep=";", decimal=",")
@@ -67,7 +77,7 @@ def test_pages_have_one_heading_and_named_controls(streamlit_server, browser_pag
     page = browser_page
     page.goto(streamlit_server.url + path)
     page.locator("h1").first.wait_for()
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
+    page.wait_for_selector(STATUS_WIDGET, state="detached")
     assert page.locator("h1").count() == 1
     assert page.evaluate(UNNAMED_CONTROLS_JS) == []
     assert not page.get_by_text("Traceback").count()

@@ -39,6 +39,7 @@ SQUARES = [
     ("GM0004", "Vierhuizen", 5.1, 52.1),
 ]
 CODES = [code for code, *_ in SQUARES]
+REAL_MINIMUM = boundaries.minimum_municipalities  # the autouse fixture lowers it to 1
 
 
 def require(condition: bool, reason: str) -> None:
@@ -104,10 +105,15 @@ def requests_to(httpserver, path: str) -> list[Request]:
 
 @pytest.fixture(autouse=True)
 def clean_settings(monkeypatch, tmp_path):
-    """Caches go to a temporary folder; no setting from the developer's shell leaks in."""
+    """Caches go to a temporary folder; no setting from the developer's shell leaks in.
+
+    The four squares stand for the whole country: a download or cache of four
+    municipalities counts as complete (the completeness tests set their own minimum).
+    """
     monkeypatch.setenv("COP_DATA_DIR", str(tmp_path))
     for name in ("COP_BOUNDARIES_FILE", "COP_OFFLINE", "COP_BOUNDARIES_YEAR"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(boundaries, "minimum_municipalities", lambda: 1)
 
 
 @pytest.fixture
@@ -336,6 +342,72 @@ def test_cache_of_another_year_is_not_used(httpserver, urls, monkeypatch):
 
     assert result.source == "points"
     assert "2024" in result.errors[0]
+
+
+def many_squares(count: int) -> list[dict[str, Any]]:
+    """``count`` municipalities as 0.05-degree squares in a grid inside the Netherlands."""
+    return [
+        feature(f"GM{i + 1:04d}", f"Gemeente {i + 1}", square(4.0 + (i % 40) * 0.06,
+                51.0 + (i // 40) * 0.06, size=0.05))
+        for i in range(count)
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def real_minimum(monkeypatch):
+    """The real completeness rule: 95% of the 342 municipalities of the reference."""
+    monkeypatch.setattr(boundaries, "minimum_municipalities", REAL_MINIMUM)
+    assert boundaries.minimum_municipalities() == 325
+
+
+def write_cache(features: list[dict[str, Any]], year: int = 2025) -> Path:
+    gdf = boundaries._normalise(
+        gpd.GeoDataFrame.from_features(features, crs="EPSG:4326"),
+        year,
+        code_columns=("statcode",),
+        name_columns=("statnaam",),
+        lenient=False,
+    )
+    cache = boundaries.boundaries_cache_path(year)
+    boundaries._write_cache(cache, gdf, year, "ogc", [])
+    return cache
+
+
+def test_an_incomplete_cache_is_refused_with_a_logged_reason(real_minimum, monkeypatch, caplog):
+    cache = write_cache(many_squares(100))
+    monkeypatch.setenv("COP_OFFLINE", "1")
+    with caplog.at_level("WARNING", logger="cop.geo.boundaries"):
+        result = boundaries.load_boundaries()
+    assert result.source == "points" and not result.ok
+    assert "holds 100 municipalities, fewer than 325" in result.errors[0]
+    assert "fewer than 325" in caplog.text
+    assert cache.exists()  # left for the next complete download to replace
+
+
+def test_an_incomplete_download_is_refused_and_the_next_source_used(real_minimum, httpserver, urls):
+    write_cache(many_squares(100))
+    httpserver.expect_request("/ogc/items").respond_with_json(collection(many_squares(100)))
+    serve_wfs(httpserver, many_squares(342))
+
+    result = boundaries.load_boundaries(**urls)
+
+    assert result.source == "wfs" and len(result.gdf) == 342
+    assert any("cache" in e and "100 municipalities" in e for e in result.errors)
+    assert any(e.startswith("ogc rejected") and "100 municipalities" in e for e in result.errors)
+    assert len(requests_to(httpserver, "/ogc/items")) == 1  # incomplete: not asked again
+    again = boundaries.load_boundaries(**urls)  # the complete download replaced the cache
+    assert again.source == "cache" and len(again.gdf) == 342
+
+
+def test_an_incomplete_boundaries_file_is_used_with_a_warning(real_minimum, monkeypatch, tmp_path):
+    path = tmp_path / "regio.geojson"
+    path.write_text(json.dumps(collection(many_squares(40))), encoding="utf-8")
+    monkeypatch.setenv("COP_BOUNDARIES_FILE", str(path))
+    result = boundaries.load_boundaries()
+    assert result.source == "file" and len(result.gdf) == 40
+    assert (
+        "holds 40 municipalities" in result.errors[0] and "COP_BOUNDARIES_FILE" in result.errors[0]
+    )
 
 
 def test_boundaries_file_is_used_without_network(httpserver, urls, monkeypatch, tmp_path):

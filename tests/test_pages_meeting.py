@@ -1,12 +1,16 @@
 """AppTest of "Bijeenkomst voorbereiden" and "Toolbox": content, downloads, coordinator forms."""
 
+import io
+import re
 import time
 
+import openpyxl
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from cop.access import accounts
 from cop.data import storage
+from cop.meetings import layout
 from tests.conftest import make_app
 
 
@@ -46,16 +50,48 @@ def test_meeting_page_previews_the_brief_for_the_next_meeting(app_env, downloads
     editor = at.dataframe[0]  # the agenda editor
     assert "meeting_agenda" in editor.proto.id
     assert editor.value["item"].iloc[0] == "Opening en kennismaking"
-    keys = {b.proto.id for b in at.get("download_button")}
-    for fmt in ("md", "docx", "pdf"):
-        assert any(f"meeting_download_{fmt}" in k for k in keys), fmt
     markdown = downloads["bijeenkomst_2026-12-10.md"].decode("utf-8")
     assert "10 december 2026" in markdown and "Demodata" in markdown
     assert "1. Opening en kennismaking" in markdown
     assert "bijeenkomst_2026-12-10.docx" not in downloads  # built only when clicked
-    assert any(name.startswith("brief_help_questions") for name in downloads)  # tables too
     assert not any(b.proto.label == "Bijeenkomst opslaan" for b in at.get("button"))
     assert "Bijeenkomst vastleggen" not in headers  # a visitor does not record meetings
+
+
+def test_meeting_page_offers_the_brief_one_workbook_and_one_csv(app_env, downloads):
+    """Seven downloads instead of two per table: the brief in three formats, one workbook
+    with a sheet per table (all rows), one CSV of a chosen table, and the meetings table."""
+    at = make_app("pages/meeting.py")
+    keys = sorted(b.proto.id.split("-")[-1] for b in at.get("download_button"))
+    brief_keys = [f"meeting_download_{f}" for f in ("csv", "docx", "md", "pdf", "xlsx")]
+    assert [k for k in keys if k.startswith("meeting_download_")] == brief_keys
+    assert len(keys) == 7  # the two others belong to the recorded meetings table
+
+    markdown = downloads["bijeenkomst_2026-12-10.md"].decode("utf-8")
+    shown = re.search(r"… en nog (\d+) rijen", markdown)
+    assert shown, "the demo brief has a long trends table that the documents cut short"
+    book = openpyxl.load_workbook(io.BytesIO(downloads["bijeenkomst_2026-12-10.xlsx"]))
+    assert "Hulpvragen" in book.sheetnames and "Koplopers" in book.sheetnames
+    trends = book["Veranderde trends"]
+    assert trends.cell(1, 1).value == "Gemeente"
+    # the workbook has every row: the 25 the documents print and the rest they refer to
+    assert trends.max_row - 1 == layout.MAX_ROWS + int(shown.group(1))
+
+    first = downloads["bijeenkomst_2026-12-10_help_questions.csv"].decode("utf-8-sig")
+    assert first.splitlines()[0].startswith("Gesteld op;Gemeente;Thema;Vraag")
+    at.selectbox(key="meeting_csv_table").set_value("Veranderde trends").run()
+    rows = downloads["bijeenkomst_2026-12-10_trends.csv"].decode("utf-8-sig").splitlines()
+    assert len(rows) - 1 == trends.max_row - 1
+
+
+def test_meeting_page_does_not_send_the_user_to_itself(app_env):
+    """The preview shows whole tables; no text points to "the downloads on the page
+    Bijeenkomst voorbereiden" while the user is on it."""
+    for lang in ("nl", "en"):
+        at = make_app("pages/meeting.py", lang=lang)
+        texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+        assert not [t for t in texts if "Bijeenkomst voorbereiden" in t or "Prepare a" in t]
+        assert not [t for t in texts if "… en nog" in t or "more rows" in t]
 
 
 def test_coordinator_records_a_new_meeting(app_env):

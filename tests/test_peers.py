@@ -438,6 +438,77 @@ def test_search_finds_official_names_from_what_people_type(query, expected):
     assert found["code"].iloc[0] == expected
 
 
+REFERENCE = pd.read_csv(
+    Path(__file__).resolve().parents[1] / "data" / "municipalities_reference.csv"
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "codes", "former"),
+    [
+        ("Nuenen c.a.", ["GM0820"], "Nuenen c.a."),
+        ("nuenen ca", ["GM0820"], "Nuenen c.a."),
+        ("Haaren", ["GM0757", "GM0824", "GM0855", "GM0865"], "Haaren"),  # split over four
+        ("Weesp", ["GM0363"], "Weesp"),
+        ("Beemster", ["GM0439"], "Beemster"),
+        ("Heerhugowaard", ["GM1980"], "Heerhugowaard"),
+        ("Hellevoetsluis", ["GM1992"], "Hellevoetsluis"),
+        ("Kollumerland", ["GM1970"], "Kollumerland en Nieuwkruisland"),
+    ],
+)
+def test_former_names_find_the_municipality_and_say_so(query, codes, former):
+    found = search_municipalities(query, REFERENCE)
+    best = found[found["quality"] == found["quality"].min()]
+    assert sorted(best["code"]) == codes
+    assert set(best["former"]) == {former}
+
+
+def test_a_current_name_is_not_reported_as_former():
+    found = search_municipalities("Cuijk", REFERENCE)  # former Cuijk is now Land van Cuijk
+    assert found["code"].iloc[0] == "GM1982" and found["former"].iloc[0] == "Cuijk"
+    utrecht = search_municipalities("Utrecht", REFERENCE)
+    assert utrecht["code"].iloc[0] == "GM0344" and pd.isna(utrecht["former"].iloc[0])
+    grave = search_municipalities("Grave", REFERENCE)  # exact former name before 's-Gravenhage
+    assert grave["code"].tolist()[:2] == ["GM1982", "GM0518"]
+
+
+def test_former_names_file_agrees_with_the_reference():
+    """Every row points at a municipality of 2025 by code and name, and no former name is
+    still a current name (the file's columns are documented in data/README.md)."""
+    formers = pd.read_csv(
+        Path(__file__).resolve().parents[1] / "data" / "municipality_former_names.csv",
+        dtype={"year": "Int64"},
+    )
+    assert list(formers.columns) == ["former_name", "code", "name", "year", "kind"]
+    names = REFERENCE.set_index("code")["name"]
+    assert formers["code"].isin(names.index).all()
+    assert (formers["name"] == formers["code"].map(names)).all()
+    assert not formers["former_name"].isin(set(REFERENCE["name"])).any()
+    assert set(formers["kind"]) == {"merged", "split", "renamed"}
+    assert formers["year"].dropna().between(2018, 2025).all()
+    assert not formers.duplicated(["former_name", "code"]).any()
+    split = formers[formers["kind"] == "split"].groupby("former_name")["code"].nunique()
+    assert (split >= 2).all()  # a split lists every municipality that received a part
+    merged = formers[formers["kind"] == "merged"]
+    assert not merged["former_name"].duplicated().any()
+    assert formers["former_name"].tolist() == sorted(formers["former_name"], key=str.lower)
+
+
+def test_the_peers_page_says_formerly(app_env):
+    from tests.conftest import make_app
+
+    at = make_app("pages/peers.py", lang="nl")
+    at.text_input(key="peers_search").input("Haaren").run()
+    assert not at.exception
+    options = at.selectbox(key="peers_municipality").options
+    assert sorted(options) == [
+        "Boxtel (voorheen Haaren)",
+        "Oisterwijk (voorheen Haaren)",
+        "Tilburg (voorheen Haaren)",
+        "Vught (voorheen Haaren)",
+    ]
+
+
 def test_search_ranks_exact_before_prefix_before_contains_and_empty_lists_all():
     towns = pd.DataFrame(
         {"code": ["GM0003", "GM0002", "GM0001"], "name": ["Oss", "Bosschenhoofd", "Boss"]}

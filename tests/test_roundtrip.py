@@ -32,6 +32,12 @@ TRICKY_TEXTS = (
     "-3.5%",
     "-",
     "'",
+    # a formula behind white space: a space, a no-break space, U+3000, a tab, a line break
+    ' =HYPERLINK("http://example.org")',
+    "\u00a0=1+1",
+    "\u3000@SUM(A1)",
+    "\t=cmd",
+    "\n-2+3",
 )
 TRICKY_COLUMNS = {"measures": ("title", "lessons_learned"), "help_questions": ("question",)}
 
@@ -106,6 +112,11 @@ def test_csv_download_protects_formula_like_texts(demo_tables):
         "-3.5%",
         "'-",
         "'",
+        '\' =HYPERLINK("http://example.org")',
+        "'\u00a0=1+1",
+        "'\u3000@SUM(A1)",
+        "'\t=cmd",
+        "'\n-2+3",
     ]
 
 
@@ -116,5 +127,6 @@ def test_excel_download_has_text_cells_never_formulas(demo_tables):
     assert [c.value for c in cells] == list(TRICKY_TEXTS)
     assert {c.data_type for c in cells} == {"s"}
     assert [c.quotePrefix for c in cells] == [
-        True, True, True, True, False, False, False, False, False, False, False, True, False
+        True, True, True, True, False, False, False, False, False, False, False, True, False,
+        True, True, True, True, True,
     ]  # fmt: skip

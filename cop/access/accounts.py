@@ -11,8 +11,11 @@ Two modes, chosen by ``COP_AUTH`` (see :func:`cop.core.config.auth_settings`):
     wrong password get the same message. After ``free_attempts`` failures an account is
     locked for an exponentially growing window (30 s, 1 min, 2 min, ... up to 1 hour);
     the counter lives in the database, so it holds across sessions, browsers and app
-    servers. Attempts during a lock are refused without checking the password and
-    without extending the lock (so an attacker cannot lock a person out for longer).
+    servers. Attempts during a lock are refused without extending the lock (so an
+    attacker cannot lock a person out for longer), even with the right password.
+    Every answer costs the same, so timing does not tell which accounts exist or are
+    locked (:func:`authenticate`). When the database cannot be written (a read-only data
+    directory), a correct sign-in still succeeds; only its bookkeeping is lost (logged).
 ``oidc``
     The organisation's identity provider signs people in through Streamlit's
     ``st.login``; :func:`oidc_role` maps the verified e-mail address to a role.
@@ -26,7 +29,9 @@ person may see. All times are naive UTC; every function that looks at the clock 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -50,9 +55,10 @@ FAILED = "auth.failed"
 SIGNED_IN = "auth.signed_in"
 
 _HASHER = PasswordHasher()
-# Verified against when the user name is unknown, so that answer takes as long as a
-# wrong password and does not reveal which names exist.
-_DUMMY_HASH = _HASHER.hash("not a password of anyone")
+# Hashes of a random password, one per hasher configuration (see _dummy_hash).
+_DUMMY_HASHES: dict[tuple[object, ...], str] = {}
+
+log = logging.getLogger(__name__)
 
 
 class AuthError(ValueError):
@@ -109,6 +115,26 @@ def utcnow() -> dt.datetime:
 def hash_password(password: str) -> str:
     """An argon2id hash with its own random salt (never store the password itself)."""
     return _HASHER.hash(password)
+
+
+def _dummy_hash() -> str:
+    """A hash nobody's password matches, made with the current hasher's parameters.
+
+    Verified against when the user name is unknown (or the input is unusable), so that
+    answer costs one verification with the same argon2 parameters as a real account's;
+    made lazily so that it follows the hasher in use (tests switch to a fast one).
+    """
+    params = (
+        _HASHER.time_cost,
+        _HASHER.memory_cost,
+        _HASHER.parallelism,
+        _HASHER.hash_len,
+        _HASHER.salt_len,
+        _HASHER.type,
+    )
+    if params not in _DUMMY_HASHES:
+        _DUMMY_HASHES[params] = _HASHER.hash(secrets.token_urlsafe(24))
+    return _DUMMY_HASHES[params]
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -251,25 +277,59 @@ def authenticate(
 ) -> SignInResult:
     """Check a user name and password; failures all give the same message.
 
-    A locked account is refused without looking at the password. A failure counts
-    towards the lock; a success resets the counter.
+    Every attempt costs one argon2 verification with the same parameters, whatever the
+    outcome, so the time of the answer does not tell an unknown name, a wrong password
+    and a locked account apart: an unknown name (or an empty or overlong input) is
+    verified against a dummy hash of the current hasher; a locked account's password is
+    verified too, and the answer ignored. (Before, a locked account was refused in 0.1 ms
+    and an unknown name took twice as long as a wrong password.)
+
+    A failure counts towards the lock; a success resets the counter; an attempt during a
+    lock changes nothing. This bookkeeping is written after the check, in its own
+    transaction: when it cannot be written (a read-only database) it is logged and the
+    answer stands, so a correct password still signs in.
     """
     now = now or utcnow()
     policy = policy or LockoutPolicy()
     failed = SignInResult(None, FAILED)
     name = normalise_username(username)
-    if not name or not password or len(password) > MAX_PASSWORD_LENGTH:
-        return failed
+    usable = bool(name) and bool(password) and len(password) <= MAX_PASSWORD_LENGTH
     users = storage.USERS
+    row = None
+    if usable:
+        with engine.connect() as conn:
+            row = conn.execute(sa.select(users).where(users.c.username == name)).first()
+    stored = row.password_hash if row is not None else _dummy_hash()
+    matches = verify_password(stored, password if usable else "-") and row is not None
+    if row is None or (row.locked_until is not None and row.locked_until > now):
+        return failed
+    try:
+        _record_attempt(engine, row, matches, password, now, policy)
+    except sa.exc.DBAPIError as exc:
+        log.warning(
+            "sign-in of %r: the attempt was not recorded (%s: %s)",
+            name,
+            type(exc.orig).__name__,
+            str(exc.orig).splitlines()[0] if exc.orig is not None else "",
+        )
+    if matches:
+        return SignInResult(User(row.username, row.role, row.municipality_code), SIGNED_IN)
+    return failed
+
+
+def _record_attempt(
+    engine: Engine,
+    row: sa.Row,
+    matches: bool,
+    password: str,
+    now: dt.datetime,
+    policy: LockoutPolicy,
+) -> None:
+    """Reset the counter after a success (rehashing if needed); count a failure, maybe lock."""
+    users = storage.USERS
+    where = users.c.username == row.username
     with engine.begin() as conn:
-        row = conn.execute(sa.select(users).where(users.c.username == name)).first()
-        if row is None:
-            verify_password(_DUMMY_HASH, password)
-            return failed
-        if row.locked_until is not None and row.locked_until > now:
-            return failed
-        where = users.c.username == name
-        if verify_password(row.password_hash, password):
+        if matches:
             values: dict[str, object] = {
                 "failed_attempts": 0,
                 "locked_until": None,
@@ -278,7 +338,7 @@ def authenticate(
             if _HASHER.check_needs_rehash(row.password_hash):
                 values["password_hash"] = hash_password(password)
             conn.execute(users.update().where(where).values(**values))
-            return SignInResult(User(row.username, row.role, row.municipality_code), SIGNED_IN)
+            return
         conn.execute(
             users.update()
             .where(where)
@@ -290,7 +350,6 @@ def authenticate(
             conn.execute(
                 users.update().where(where).values(locked_until=now + dt.timedelta(seconds=seconds))
             )
-    return failed
 
 
 def session_expired(signed_in_at: float | None, now: float, minutes: float) -> bool:

@@ -1,6 +1,6 @@
 """What every command shares: exit codes and the global options.
 
-The global options (today ``--lang``) belong to the root parser, so they work before the
+The global options (``--lang``, ``--debug``) belong to the root parser, so they work before the
 command (``python -m cop --lang nl trend FILE``), and are repeated on every command's parser
 by :func:`add_command`, so they also work after it (``python -m cop trend FILE --lang nl``).
 On a command's parser their default is ``argparse.SUPPRESS``: an option given before the
@@ -21,12 +21,18 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, root: bool) -> None:
-    """Add ``--lang``: with a real default (``None``) on the root, suppressed elsewhere."""
+    """Add ``--lang`` and ``--debug``: real defaults on the root, suppressed elsewhere."""
     parser.add_argument(
         "--lang",
         choices=i18n.LANGUAGES,
         default=None if root else argparse.SUPPRESS,
         help=f"language of messages and reports (default {DEFAULT_LANG}; brief: nl)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=False if root else argparse.SUPPRESS,
+        help="show the traceback of an unexpected failure (also COP_DEBUG=1)",
     )
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from cop.cli.common import EXIT_INVALID, EXIT_OK, add_command
 from cop.core import i18n
+from cop.core.text import plain
 from cop.data import storage
 from cop.data.exports import ExportTooLarge, write_tables
 from cop.data.schema import TABLE_ORDER
@@ -53,6 +54,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _print_report(report: ValidationReport, lang: str) -> None:
     stream = sys.stdout if report.ok else sys.stderr
+    whole_file = [issue for issue in report.issues if issue.row is None and issue.column is None]
+    if len(report.issues) == 1 and whole_file:  # the file itself (missing, a folder): one line
+        print(f"error: {report.messages(lang)[0]}", file=stream)
+        return
     print(report.summary(lang), file=stream)
     for line in report.messages(lang, REPORT_LIMIT):
         print(f"  {report.source}: {line}", file=stream)
@@ -101,7 +106,7 @@ def _warn_measure_locations(report: ValidationReport, lang: str) -> None:
     nowhere = i18n.t("datacheck.cli_nowhere", lang)
     for item in flagged.head(REPORT_LIMIT).itertuples():
         falls_in = (
-            f"{item.falls_in_name} ({item.falls_in_code})"
+            plain(f"{item.falls_in_name} ({item.falls_in_code})")
             if pd.notna(item.falls_in_code)
             else nowhere
         )
@@ -111,7 +116,7 @@ def _warn_measure_locations(report: ValidationReport, lang: str) -> None:
             file=report.source,
             row=item.row,
             id=item.id,
-            title=item.title,
+            title=plain(item.title),  # a cell's terminal escapes are shown, never run
             code=item.municipality_code,
             falls_in=falls_in,
             distance=i18n.format_number(item.distance_m, 0, lang),

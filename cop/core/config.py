@@ -18,6 +18,7 @@ SHIPPED_DATA_DIR = PROJECT_DIR / "data"
 DEFAULT_SESSION_MINUTES = 60
 AUTH_MODES: tuple[str, ...] = ("password", "oidc")
 OFF_WORDS = frozenset({"off", "0", "false", "no"})
+ON_WORDS = frozenset({"on", "1", "true", "yes"})
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,17 @@ def _prewarm_mode(value: str | None) -> str:
     if word in OFF_WORDS:
         return "off"
     return "auto" if word == "auto" else "on"
+
+
+def debug_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """``COP_DEBUG=1``: show tracebacks instead of only a one-line message.
+
+    The command line then lets an unexpected failure end with its traceback (like
+    ``--debug``); the app's error boundary shows its message and then re-raises, so
+    Streamlit shows the traceback too (the tests set it, so a page bug still fails them).
+    """
+    env = os.environ if environ is None else environ
+    return (env.get("COP_DEBUG") or "").strip().lower() in ON_WORDS
 
 
 @dataclass(frozen=True)

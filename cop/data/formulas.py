@@ -8,9 +8,12 @@ removes exactly that apostrophe again, so that a downloaded table imports back u
 
 The rule is unambiguous, also for stored texts that themselves begin with an apostrophe:
 
-* a text *needs the quote* when, after its leading apostrophes, it starts with ``=``, ``+``,
-  ``-``, ``@``, a tab or a carriage return and is not a plain number such as ``-2``,
-  ``+0,5`` or ``-3.5%`` (numbers cannot run anything and are left as they are);
+* a text *needs the quote* when, after its leading apostrophes, it starts with a tab or a
+  carriage return, or with ``=``, ``+``, ``-`` or ``@`` after any white space (a space, a
+  no-break space, the ideographic space U+3000, a line break: spreadsheets that trim
+  cells on import, such as LibreOffice's "trim spaces", would otherwise run
+  ``" =HYPERLINK(...)"``), and is not a plain number such as ``-2``, ``+0,5`` or ``-3.5%``
+  (numbers cannot run anything and are left as they are);
 * :func:`quote_text` puts one apostrophe before every text that needs the quote;
 * :func:`unquote_text` removes the first apostrophe of every text that begins with one and
   whose rest needs the quote; any other text is left alone.
@@ -40,6 +43,12 @@ import re
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# White space a spreadsheet may trim before it reads a cell: every Unicode space and line
+# break (``\s`` includes the no-break space U+00A0 and the ideographic space U+3000) plus
+# the zero-width space and the byte-order mark, which are not ``\s`` but just as invisible.
+LEADING_SPACE = r"[\s\u200b\ufeff]*"
+_RUNS = re.compile(r"[\t\r]|" + LEADING_SPACE + r"[=+\-@]")
+_LEADING = re.compile(LEADING_SPACE)
 # "-2", "+0,5" or "-3.5%" are numbers written as text, not formulas: left as they are.
 PLAIN_NUMBER = r"[-+]?\d+([.,]\d+)?%?"
 QUOTE = "'"
@@ -50,16 +59,31 @@ def is_formula_like(text: str) -> bool:
 
     >>> is_formula_like("=1+1"), is_formula_like("-2"), is_formula_like("'=1+1")
     (True, False, False)
+    >>> is_formula_like(" =HYPERLINK()"), is_formula_like("\\u00a0-2"), is_formula_like("\\tx")
+    (True, False, True)
     """
-    return text.startswith(FORMULA_STARTS) and re.fullmatch(PLAIN_NUMBER, text) is None
+    rest = _LEADING.sub("", text, count=1)
+    return bool(_RUNS.match(text)) and re.fullmatch(PLAIN_NUMBER, rest) is None
 
 
 def runs_as_formula(text: pd.Series) -> pd.Series:
     """True where a spreadsheet could take the text for a formula (missing values: False)."""
     text = text.astype("string")
-    starts = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
-    number = text.str.fullmatch(PLAIN_NUMBER).fillna(False).astype(bool)
+    starts = text.str.match(_RUNS.pattern).fillna(False).astype(bool)
+    rest = text.str.replace("^" + LEADING_SPACE, "", regex=True)
+    number = rest.str.fullmatch(PLAIN_NUMBER).fillna(False).astype(bool)
     return starts & ~number
+
+
+def hidden_behind_space(text: pd.Series) -> pd.Series:
+    """True where leading white space hides a formula (``" =x"``); missing values: False.
+
+    The reader keeps that white space (it strips every other cell): the text is stored
+    as it was, and it stays one that a spreadsheet shows as text.
+    """
+    text = text.astype("string")
+    spaced = text.str.match(r"[\s\u200b\ufeff]").fillna(False).astype(bool)
+    return spaced & runs_as_formula(text)
 
 
 def needs_quote(text: pd.Series) -> pd.Series:

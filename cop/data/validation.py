@@ -18,13 +18,16 @@ import pandas as pd
 import pandera.pandas as pa
 
 from cop.core import i18n, vocab
+from cop.core.text import plain
 from cop.data.readers import RawTable, ReadError, read_raw
-from cop.data.schema import TABLES, Field, build_schema
+from cop.data.schema import CODE_PATTERN, TABLES, Field, build_schema
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "ja", "waar", "y", "j", "x"})
 FALSE_WORDS = frozenset({"false", "0", "no", "nee", "onwaar", "n"})
 DUTCH_NUMBER = re.compile(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
 MAX_ISSUES = 1000
+# Parameters that are counts or sizes, written with the language's thousands separator.
+NUMBER_PARAMS = frozenset({"found", "limit", "rows", "columns", "max_rows", "max_columns"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class Issue:
     params: dict[str, str] = field(default_factory=dict)
 
     def message(self, lang: str | None = None) -> str:
+        """One line; control characters of the file (``\\x1b[31m``, ``\\r``) shown escaped,
+        so a cell can never recolour or rewrite a terminal's report."""
         problem = i18n.t(self.key, lang, **self._params_for_text(lang))
         where = []
         if self.row is not None:
@@ -46,8 +51,8 @@ class Issue:
             where.append(i18n.t("err.where_column", lang, column=self.column))
         text = f"{', '.join(where)}: {problem}" if where else problem
         if self.value is not None:
-            text += " " + i18n.t("err.where_value", lang, value=_shorten(self.value))
-        return text
+            text += " " + i18n.t("err.where_value", lang, value=_shorten(plain(self.value)))
+        return plain(text)
 
     def _params_for_text(self, lang: str | None) -> dict[str, str]:
         params = dict(self.params)
@@ -55,6 +60,9 @@ class Issue:
             params["allowed"] = _allowed_text(params.pop("vocab"), lang)
         if "today" in params:
             params["today"] = i18n.format_date(params["today"], lang)
+        for name in NUMBER_PARAMS & params.keys():
+            if str(params[name]).isdigit():
+                params[name] = i18n.format_number(int(params[name]), 0, lang)
         return params
 
 
@@ -75,21 +83,25 @@ class ValidationReport:
         return [issue.message(lang) for issue in shown]
 
     def to_frame(self, lang: str | None = None) -> pd.DataFrame:
-        """The issues as a table a person can sort and download."""
+        """The issues as a table a person can sort and download (control characters shown)."""
         return pd.DataFrame(
             {
                 "row": [i.row for i in self.issues],
-                "column": [i.column for i in self.issues],
-                "value": [i.value for i in self.issues],
-                "problem": [i18n.t(i.key, lang, **i._params_for_text(lang)) for i in self.issues],
+                "column": [None if i.column is None else plain(i.column) for i in self.issues],
+                "value": [None if i.value is None else plain(i.value) for i in self.issues],
+                "problem": [
+                    plain(i18n.t(i.key, lang, **i._params_for_text(lang))) for i in self.issues
+                ],
             }
         )
 
     def summary(self, lang: str | None = None) -> str:
         if self.ok:
             rows = 0 if self.frame is None else len(self.frame)
-            return i18n.t("err.summary_ok", lang, file=self.source, rows=rows, table=self.table)
-        return i18n.t("err.summary_bad", lang, file=self.source, count=len(self.issues))
+            text = i18n.t("err.summary_ok", lang, file=self.source, rows=rows, table=self.table)
+        else:
+            text = i18n.t("err.summary_bad", lang, file=self.source, count=len(self.issues))
+        return plain(text)
 
 
 def _shorten(value: str, limit: int = 60) -> str:
@@ -246,6 +258,8 @@ def _parse_column(
     if f.kind == "str":
         if f.vocab:
             return _normalise_vocab(text, f), []
+        if f.pattern == CODE_PATTERN:  # "gm0344 " is GM0344, as links and forms accept it
+            return text.str.strip().str.upper(), []
         return text, []
     if f.kind in ("int", "float"):
         cleaned = _strip_level_labels(text) if f.name == "level" else text

@@ -17,7 +17,10 @@ that gives a complete, valid set for the configured year:
 Every download is validated before it is used or cached: a FeatureCollection, every
 feature a ``GM`` + 4 digits code, every year property equal to the requested year (one
 feature of another year rejects the whole download: years are never mixed), coordinates
-in the Netherlands. Geometries are repaired (``make_valid``) and reduced to their polygonal
+in the Netherlands, and complete: a download or cache with fewer municipalities than
+:data:`MIN_COMPLETE_SHARE` of the reference (342 in 2025) is refused with a logged reason
+and the next source is tried (a cache once held 100 of 342 and was used without a word).
+A local file is the administrator's choice and is only warned about. Geometries are repaired (``make_valid``) and reduced to their polygonal
 parts, because the source has a few invalid rings whose repair yields polygon + line.
 
 Everything else here is pure: joining data to boundaries by code (never by name),
@@ -29,11 +32,13 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError, URLError
@@ -47,7 +52,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon
 
-from cop.core.config import Settings, get_settings
+from cop.core.config import SHIPPED_DATA_DIR, Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +80,13 @@ RD_NEW = "EPSG:28992"
 NL_BOUNDS = (2.5, 50.0, 8.0, 54.5)
 
 GM_CODE = re.compile(r"^GM\d{4}$")
+
+#: A cache or download must hold at least this share of the municipalities of the
+#: reference (``data/municipalities_reference.csv``, 2025). A count rather than the codes
+#: themselves, so that other years pass: earlier years had more municipalities, and a
+#: merger removes only a few.
+MIN_COMPLETE_SHARE = 0.95
+REFERENCE_FILE = SHIPPED_DATA_DIR / "municipalities_reference.csv"
 
 #: i18n keys (cop/locale) for the notice shown when the map falls back to points.
 MSG_UNAVAILABLE = "geo.boundaries_unavailable"
@@ -143,6 +155,28 @@ class BoundaryResult:
 # --------------------------------------------------------------------------- loading
 
 
+@lru_cache(maxsize=4)
+def reference_count(path: Path = REFERENCE_FILE) -> int:
+    """Number of municipalities in the reference file (342 for 2025)."""
+    with path.open(encoding="utf-8") as handle:
+        return sum(1 for line in handle if line.strip()) - 1  # minus the header
+
+
+def minimum_municipalities() -> int:
+    """The fewest municipalities a cache or download may hold (325 of 342)."""
+    return math.ceil(MIN_COMPLETE_SHARE * reference_count())
+
+
+def _check_complete(gdf: gpd.GeoDataFrame, what: str) -> None:
+    """Raise :class:`BoundaryError` when ``gdf`` lacks too many municipalities."""
+    needed = minimum_municipalities()
+    if len(gdf) < needed:
+        raise BoundaryError(
+            f"{what} holds {len(gdf)} municipalities, fewer than {needed} "
+            f"({MIN_COMPLETE_SHARE:.0%} of the {reference_count()} of the reference): incomplete"
+        )
+
+
 def boundaries_cache_path(year: int, settings: Settings | None = None) -> Path:
     """Where the validated download of ``year`` is cached."""
     settings = settings or get_settings()
@@ -199,6 +233,10 @@ def load_boundaries(
         except BoundaryError as exc:
             _record(errors, f"boundaries file {settings.boundaries_file}: {exc}")
             return failed(MSG_FILE_UNUSABLE)
+        try:
+            _check_complete(gdf, f"boundaries file {settings.boundaries_file}")
+        except BoundaryError as exc:  # the administrator's choice (a region?): used, noted
+            _record(errors, f"{exc}; used because COP_BOUNDARIES_FILE names it")
         return BoundaryResult(gdf, "file", year, None, errors)
 
     cache_path = boundaries_cache_path(year, settings)
@@ -339,13 +377,15 @@ def _download_pages(first_url: str, year: int, timeout: float) -> gpd.GeoDataFra
     if not features:
         raise BoundaryError(f"no features for {year} at {first_url}")
     frame = gpd.GeoDataFrame.from_features(features, crs=WGS84)
-    return _normalise(
+    gdf = _normalise(
         frame,
         year,
         code_columns=("statcode",),
         name_columns=("statnaam",),
         lenient=False,
     )
+    _check_complete(gdf, f"the download from {first_url}")
+    return gdf
 
 
 def _download_ogc(url: str, year: int, timeout: float) -> gpd.GeoDataFrame:
@@ -375,13 +415,15 @@ def _read_cache(path: Path, year: int) -> gpd.GeoDataFrame:
     if doc.get("cop_year") != year or not features:
         raise BoundaryError(f"not a cache of year {year}")
     frame = gpd.GeoDataFrame.from_features(features, crs=WGS84)
-    return _normalise(
+    gdf = _normalise(
         frame,
         year,
         code_columns=("statcode",),
         name_columns=("statnaam",),
         lenient=False,
     )
+    _check_complete(gdf, "the cache")
+    return gdf
 
 
 def _write_cache(

@@ -15,14 +15,23 @@ import numpy as np
 import pandas as pd
 
 from cop.core import i18n
+from cop.data.presentation import municipality_names
 from cop.geo import mapview
 from cop.monitoring import presentation
 
 
 def trend_class_map_frame(
-    trends: pd.DataFrame, municipalities: pd.DataFrame, species_group: str, lang: str | None
+    trends: pd.DataFrame,
+    municipalities: pd.DataFrame,
+    species_group: str,
+    lang: str | None,
+    period: str = "long_term",
 ) -> pd.DataFrame:
     """Per municipality: the trend class of ``species_group``, its colour and label.
+
+    ``period`` is ``"long_term"`` (the whole series) or ``"recent"`` (its last ten
+    years): which of the two trends of :func:`cop.monitoring.indicators.trend_classes_by_municipality`
+    colours the map.
 
     Returns
     -------
@@ -36,10 +45,11 @@ def trend_class_map_frame(
     """
     part = trends[(trends["species_group"] == species_group).fillna(False).to_numpy(dtype=bool)]
     part = part.set_index("municipality_code")
+    prefix = presentation.period_prefix(period)
     codes = municipalities["code"].astype("string")
-    classes = codes.map(part["trend_class"]).astype("string")
+    classes = codes.map(part[f"{prefix}trend_class"]).astype("string")
     reasons = codes.map(part["reason"]).astype("string")
-    mult = codes.map(part["multiplicative"]).astype(float)
+    mult = codes.map(part[f"{prefix}multiplicative"]).astype(float)
     labels = [
         presentation.trend_class_label(c, lang)
         if pd.notna(c)
@@ -90,6 +100,8 @@ def trend_legend(lang: str | None) -> list[tuple[str, str]]:
 
 #: The map's metric option for "trend class of species group X".
 MAP_METRIC = "trend_class"
+#: Which trend colours the map: the whole series or its last ten years.
+PERIODS = presentation.PERIODS
 
 
 @dataclass(frozen=True)
@@ -125,11 +137,13 @@ def trend_map_view(
     municipalities: pd.DataFrame,
     species_group: str,
     lang: str | None,
+    period: str = "long_term",
 ) -> Any:
     """The map page's view (``cop.geo.mapview.MapView``) recoloured by the trend class of a group.
 
     Municipalities keep the map's filters (a municipality the filters leave out has no
     value); the tooltip value is the yearly change in %, the legend the trend classes.
+    ``period`` chooses the long-term trend or that of the last ten years.
 
     Parameters
     ----------
@@ -138,10 +152,10 @@ def trend_map_view(
     trends
         :func:`cop.monitoring.indicators.trend_classes_by_municipality` of the whole table.
     """
-    frame = trend_class_map_frame(trends, municipalities, species_group, lang)
+    frame = trend_class_map_frame(trends, municipalities, species_group, lang, period)
     kept = frame["code"].isin(view.filtered.municipalities["code"]).to_numpy(dtype=bool)
     frame["colour"] = frame["colour"].where(kept, pd.NA)
-    names = municipalities.set_index("code")["name"]
+    names = municipality_names(municipalities)
     metric = pd.DataFrame(
         {
             "code": frame["code"],
@@ -152,7 +166,10 @@ def trend_map_view(
         }
     )
     fills = trend_fill_colours(frame, mapview.NO_VALUE_COLOUR, mapview.NON_PARTNER_COLOUR)
-    title = i18n.t("monitoring.map_legend", lang, group=i18n.label("group", species_group, lang))
+    legend_key = (
+        "monitoring.map_legend" if period == "long_term" else "monitoring.map_legend_recent"
+    )
+    title = i18n.t(legend_key, lang, group=i18n.label("group", species_group, lang))
     return replace(
         view,
         metric=metric,

@@ -282,7 +282,7 @@ function (P, row) {
                      P.text.status + ": " + P.statuses[row[3]]];
         if (row[4]) { parts.push(P.text.year + ": " + (row[4] + P.year0)); }
         if (P.scales[row[6]]) { parts.push(P.text.scale + ": " + P.scales[row[6]]); }
-        parts.push('<a href="' + P.href + town[0] + '" target="_blank" rel="noopener">'
+        parts.push('<a href="' + P.href + town[0] + '" target="_blank" rel="noopener noreferrer">'
                    + P.text.profile + " " + town[1] + "</a>");
         return parts.join("<br>");
     });

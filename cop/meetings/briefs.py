@@ -142,8 +142,10 @@ class TrendChange:
     town: Town
     scheme: str
     species: str
-    before: str  # trend class code (cop.monitoring.trim.TREND_CLASSES)
+    before: str  # trend class code (cop.monitoring.trim.TREND_CLASSES), whole series
     after: str
+    recent_before: str | None  # the same for the last ten years (None: not estimable)
+    recent_after: str | None
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,7 @@ class Brief:
     invitee_levels: tuple[tuple[str, int, int], ...]  # (dimension, level, municipalities)
     demo: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    host: Town | None = None  # the stored meeting's host municipality, for the title page
 
     def with_agenda(self, texts: Iterable[str]) -> Brief:
         """The same brief with the coordinator's agenda (blank lines dropped)."""
@@ -381,6 +384,7 @@ def build_brief(
         frontrunners=frontrunners,
         invitee_levels=invitee_levels(maturity, codes, date.year),
         demo=demo,
+        host=_host(meeting.stored, towns),
     )
     return replace(brief, agenda=propose_agenda(brief))
 
@@ -460,12 +464,27 @@ def _changes(
     return replace(
         changes,
         trend_changes=tuple(
-            TrendChange(towns[r.municipality_code], r.scheme, r.species, r.before, r.after)
+            TrendChange(
+                towns[r.municipality_code],
+                r.scheme,
+                r.species,
+                r.before,
+                r.after,
+                None if pd.isna(r.recent_before) else r.recent_before,
+                None if pd.isna(r.recent_after) else r.recent_after,
+            )
             for r in changed.itertuples()
         ),
         trend_before_year=before_year,
         trend_after_year=after_year,
     )
+
+
+def _host(stored: pd.Series | None, towns: dict[str, Town]) -> Town | None:
+    """The host municipality of the stored meeting, if it names one."""
+    if stored is None or pd.isna(stored.get("host_code")):
+        return None
+    return towns.get(str(stored["host_code"]))
 
 
 def _text_or_none(value: object) -> str | None:

@@ -1,5 +1,11 @@
 """The brief's charts: the figures, and their PNG images for Word and PDF.
 
+On paper a chart is read at arm's length and at the text width of an A4 page (17 cm), so
+:func:`for_print` redraws each figure before it becomes an image: white background, text
+large enough to print at about 9 pt, category labels wrapped over lines instead of cut off
+(automatic margins make room for them), the axis title kept clear of the tick labels, and
+a height that follows the number of bars. The page keeps the interactive figure as it is.
+
 Charts become PNG images through plotly's static export (kaleido 1.x drives a Chromium;
 Debian's ``/usr/bin/chromium`` is found on the PATH, or set ``BROWSER_PATH``). Without a
 working browser, within :data:`CHART_TIMEOUT` seconds, or with ``COP_BRIEF_CHARTS=off``,
@@ -13,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import textwrap
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -23,7 +30,15 @@ from cop.meetings.briefs import ThemeChanges
 log = logging.getLogger(__name__)
 
 CHART_TIMEOUT = 40.0  # seconds for all chart images together (browser start included)
-CHART_WIDTH, CHART_HEIGHT = 900, 460
+# Drawn 720 px wide for a 17 cm text width: 1 px is about 0.24 mm, so 15 px text prints at
+# about 10 pt and 13 px tick labels at about 9 pt (images are made at scale 2 for sharpness).
+CHART_WIDTH, CHART_HEIGHT = 720, 460
+PRINT_FONT_SIZE = 15
+PRINT_TICK_SIZE = 13
+LABEL_CHARS = 32  # category labels longer than this wrap onto a second (third) line
+BAR_HEIGHT = 30  # px per bar with a one-line label
+LINE_HEIGHT = 15  # px more per extra line of a wrapped label
+FRAME_HEIGHT = 120  # px for the legend on top and the axis with its title below
 
 
 def changes_chart(per_theme: Sequence[ThemeChanges], lang: str) -> go.Figure:
@@ -56,6 +71,64 @@ def changes_chart(per_theme: Sequence[ThemeChanges], lang: str) -> go.Figure:
     return fig
 
 
+# ---------------------------------------------------------------- charts on paper
+
+
+def wrap_label(text: str, width: int = LABEL_CHARS) -> str:
+    """A category label over lines of at most ``width`` characters (plotly's ``<br>``).
+
+    Examples
+    --------
+    >>> wrap_label("Klimaatadaptief groen en wadi's", 20)
+    "Klimaatadaptief<br>groen en wadi's"
+    """
+    return "<br>".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
+
+
+def for_print(fig: go.Figure) -> go.Figure:
+    """A copy of ``fig`` laid out for an A4 page (module doc); ``fig`` is left unchanged.
+
+    Horizontal bars get wrapped category labels and a height of :data:`BAR_HEIGHT` per
+    bar; both axes get automatic margins, so no label is cut and the axis title stands
+    below the tick labels instead of on them.
+    """
+    out = go.Figure(fig)
+    categories: list[str] = []
+    for trace in out.data:
+        if getattr(trace, "orientation", None) == "h" and trace.y is not None:
+            trace.y = [wrap_label(v) for v in trace.y]
+            categories += [v for v in trace.y if v not in categories]
+    height = fig.layout.height or CHART_HEIGHT
+    if categories:
+        extra_lines = sum(label.count("<br>") for label in categories)
+        height = FRAME_HEIGHT + BAR_HEIGHT * len(categories) + LINE_HEIGHT * extra_lines
+    out.update_layout(
+        template="plotly_white",
+        width=CHART_WIDTH,
+        height=height,
+        font=dict(family="DejaVu Sans, Arial, sans-serif", size=PRINT_FONT_SIZE, color="#222222"),
+        margin=dict(l=10, r=20, t=10, b=10, autoexpand=True),
+        legend=dict(
+            orientation="h",
+            yanchor="bottom",
+            y=1.02,
+            x=0,
+            xanchor="left",
+            traceorder="normal",
+            font=dict(size=PRINT_TICK_SIZE),
+        ),
+        bargap=0.25,
+    )
+    out.update_xaxes(
+        automargin=True,
+        tickfont_size=PRINT_TICK_SIZE,
+        title_font_size=PRINT_TICK_SIZE + 1,
+        title_standoff=10,
+    )
+    out.update_yaxes(automargin=True, tickfont_size=PRINT_TICK_SIZE, ticklabelstandoff=6)
+    return out
+
+
 # ---------------------------------------------------------------- chart images
 
 
@@ -67,7 +140,8 @@ def charts_enabled() -> bool:
 def chart_images(
     figures: dict[str, go.Figure], *, timeout: float = CHART_TIMEOUT
 ) -> dict[str, bytes]:
-    """PNG images of ``figures`` made in one browser session; ``{}`` when that fails.
+    """PNG images of ``figures`` (as :func:`for_print` lays them out) made in one browser
+    session; ``{}`` when that fails.
 
     The export runs in its own thread with its own event loop, so it works the same from
     the command line and inside Streamlit's script thread. Failing is normal on a machine
@@ -79,12 +153,14 @@ def chart_images(
     async def render() -> dict[str, bytes]:
         import kaleido
 
-        opts = {"format": "png", "width": CHART_WIDTH, "height": CHART_HEIGHT, "scale": 2}
+        opts = {"format": "png", "width": CHART_WIDTH, "scale": 2}
         async with kaleido.Kaleido(timeout=timeout) as k:
             out = {}
             for name, fig in figures.items():
-                height = fig.layout.height or CHART_HEIGHT
-                out[name] = await k.calc_fig(fig, opts={**opts, "height": height})
+                printed = for_print(fig)
+                out[name] = await k.calc_fig(
+                    printed, opts={**opts, "height": printed.layout.height}
+                )
             return out
 
     def run() -> dict[str, bytes]:

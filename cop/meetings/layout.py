@@ -13,6 +13,7 @@ only puts them in order. A new section is a new builder and one line in
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -42,18 +43,45 @@ class Items:
 
 @dataclass
 class TableBlock:
-    """A table with translated headers; ``name`` is the file name of its downloads."""
+    """A table with translated headers, whole (the page and the workbook show every row).
+
+    ``name`` is the file name of its CSV download, ``sheet`` its short title in the
+    reader's language (the workbook's sheet and the page's table picker). The documents
+    print at most ``limit`` rows and then ``more`` ("… and 23 more rows"), so a long list
+    does not fill pages that nobody reads.
+    """
 
     name: str
     frame: pd.DataFrame
+    sheet: str = ""
+    limit: int | None = None
+    more: str = ""
+
+    def printed(self) -> pd.DataFrame:
+        """The rows the documents print."""
+        return self.frame if self.limit is None else self.frame.head(self.limit)
+
+    @property
+    def hidden(self) -> int:
+        """Rows left out of the documents (shown in the workbook and on the page)."""
+        return len(self.frame) - len(self.printed())
 
 
 @dataclass
 class ChartBlock:
+    """A chart: its figure, the table behind it, and its text alternative.
+
+    ``summary`` is one or two sentences printed under the image, saying what it shows;
+    ``description`` adds every number of the table and becomes the image's alt text
+    (Word's picture description, the PDF image's ``/Alt``) for screen readers.
+    """
+
     name: str
     title: str
     figure: go.Figure
     table: TableBlock  # shown where the image cannot be made
+    summary: str = ""
+    description: str = ""
 
 
 Block = Paragraph | Items | TableBlock | ChartBlock
@@ -68,12 +96,19 @@ class Section:
 
 @dataclass
 class Document:
+    """The brief laid out: first-page texts, sections, and what goes into file metadata."""
+
     title: str
     subtitle: str
     date_text: str
     facts: list[str]
     notice: str | None
     sections: list[Section]
+    lang: str = i18n.DEFAULT_LANGUAGE
+    author: str = ""
+    subject: str = ""
+    keywords: str = ""
+    created: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def tables(self) -> list[TableBlock]:
         """Every table of the document (chart tables included), for downloads."""
@@ -88,6 +123,10 @@ class Document:
 
     def charts(self) -> list[ChartBlock]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, ChartBlock)]
+
+    def page_label(self, page: str, pages: str) -> str:
+        """The footer text, "Pagina 3 van 7"; ``page``/``pages`` may be field markers."""
+        return i18n.t("briefs.page_of", self.lang, page=page, pages=pages)
 
 
 # ---------------------------------------------------------------- table cells as text
@@ -107,6 +146,52 @@ def cell_text(value: object, lang: str) -> str:
 def table_rows(frame: pd.DataFrame, lang: str) -> list[list[str]]:
     """The rows of ``frame`` as text (:func:`cell_text`)."""
     return [[cell_text(v, lang) for v in row] for row in frame.itertuples(index=False, name=None)]
+
+
+def column_widths(frame: pd.DataFrame, lang: str, total: float, char: float) -> list[float]:
+    """Column widths that add up to ``total``, by content (as a browser lays out a table).
+
+    Every column gets at least its longest word (headers included), so no word is broken
+    inside. The room left is shared out fairly: columns whose longest text then fits on
+    one line get exactly that (dates, statuses and short names never wrap), and the long
+    texts (lessons learned, questions) share what remains in proportion to their length.
+    ``char`` is the width of an average character in the unit of ``total``; widths include
+    about two characters of cell padding.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"Datum": ["01-02-2026"], "Vraag": ["een lange vraag " * 8]})
+    >>> [round(w) for w in column_widths(frame, "nl", 100, 1)]
+    [12, 88]
+    """
+    pad = 2.0
+    rows = table_rows(frame, lang)
+    narrow, wide = [], []
+    for i, header in enumerate(frame.columns):
+        texts = [str(header)] + [row[i] for row in rows]
+        words = [len(w) for text in texts for w in text.split()] or [1]
+        narrow.append(max(words) + pad)
+        wide.append(max(len(text) for text in texts) + pad)
+    room = total / char - sum(narrow)
+    if room <= 0:  # even the longest words do not fit: shrink every column alike
+        return [n * total / sum(narrow) for n in narrow]
+    if sum(wide) <= total / char:  # every text fits on one line: widen in proportion
+        return [w * total / sum(wide) for w in wide]
+    widths = list(narrow)
+    waiting = [i for i in range(len(widths)) if wide[i] > narrow[i]]
+    while waiting:
+        share = room / len(waiting)
+        done = [i for i in waiting if wide[i] - widths[i] <= share]
+        if not done:  # the rest all wrap: share the room by how much each still needs
+            need = sum(wide[i] - widths[i] for i in waiting)
+            for i in waiting:
+                widths[i] += room * (wide[i] - widths[i]) / need
+            break
+        for i in done:
+            room -= wide[i] - widths[i]
+            widths[i] = wide[i]
+            waiting.remove(i)
+    return [w * char for w in widths]
 
 
 # ---------------------------------------------------------------- small helpers
@@ -146,11 +231,19 @@ def _practice_frame(practices: tuple[Practice, ...], lang: str, *, lessons: bool
     return pd.DataFrame(data)
 
 
-def _limited(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, Paragraph | None]:
-    if len(frame) <= MAX_ROWS:
-        return frame, None
-    return frame.head(MAX_ROWS), Paragraph(
-        _t("briefs.more_rows", lang, count=len(frame) - MAX_ROWS)
+def _limited(name: str, frame: pd.DataFrame, lang: str, sheet: str) -> TableBlock:
+    """A long table: the documents print :data:`MAX_ROWS` rows and say how many follow."""
+    more = _t("briefs.more_rows", lang, count=len(frame) - MAX_ROWS)
+    return TableBlock(name, frame, sheet, limit=MAX_ROWS, more=more)
+
+
+def _listing(table: TableBlock, lang: str) -> str:
+    """Every row of a chart's table as text ("Theme: New 3, Realised 2; ..."), for alt text."""
+    rows = table_rows(table.frame, lang)
+    names = [str(c) for c in table.frame.columns[1:]]
+    return "; ".join(
+        f"{row[0]}: " + ", ".join(f"{n} {v}" for n, v in zip(names, row[1:], strict=True))
+        for row in rows
     )
 
 
@@ -158,9 +251,10 @@ def _limited(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, Paragraph | 
 
 
 def _facts(brief: Brief) -> list[str]:
-    """The title page's facts: themes, how many invited, the previous meeting."""
+    """The first page's facts: host, themes, how many invited, the previous meeting."""
     lang = brief.lang
-    facts = [
+    facts = [] if brief.host is None else [_t("briefs.fact_host", lang, name=brief.host.name)]
+    facts += [
         _t("briefs.fact_themes", lang, themes=", ".join(_theme(t, lang) for t in brief.themes)),
         _t("briefs.fact_invitees", lang, count=len(brief.invitees)),
     ]
@@ -210,7 +304,7 @@ def _questions(brief: Brief) -> list[Section]:
     )
     blocks: list[Block] = [
         Paragraph(_t("briefs.questions_note", lang)),
-        TableBlock("brief_help_questions", frame),
+        TableBlock("brief_help_questions", frame, _t("briefs.sheet_questions", lang)),
     ]
     return [Section(heading, blocks=blocks)]
 
@@ -221,7 +315,11 @@ def _spotlights(brief: Brief) -> list[Section]:
     if brief.spotlights:
         blocks = [
             Paragraph(_t("briefs.spotlights_note", lang)),
-            TableBlock("brief_spotlights", _practice_frame(brief.spotlights, lang, lessons=True)),
+            TableBlock(
+                "brief_spotlights",
+                _practice_frame(brief.spotlights, lang, lessons=True),
+                _t("briefs.sheet_spotlights", lang),
+            ),
         ]
     else:
         blocks = [Paragraph(_t("briefs.no_spotlights", lang))]
@@ -270,22 +368,50 @@ def _measures(brief: Brief) -> Section:
     per_theme = per_theme[(per_theme.iloc[:, 1] + per_theme.iloc[:, 2]) > 0]
     blocks: list[Block] = []
     if len(per_theme):
+        table = TableBlock(
+            "brief_changes_per_theme",
+            per_theme.reset_index(drop=True),
+            _t("briefs.sheet_changes_per_theme", lang),
+        )
         blocks.append(
             ChartBlock(
                 "changes_per_theme",
                 _t("briefs.chart_changes", lang),
                 changes_chart(changes.per_theme, lang),
-                TableBlock("brief_changes_per_theme", per_theme.reset_index(drop=True)),
+                table,
+                *_changes_chart_texts(brief, table),
             )
         )
+    sheets = {
+        "new": _t("briefs.sheet_measures_new", lang),
+        "realised": _t("briefs.sheet_measures_realised", lang),
+    }
     for kind, practices in (("new", changes.new_measures), ("realised", changes.newly_realised)):
         blocks.append(Paragraph(_t(f"briefs.measures_{kind}", lang, count=len(practices))))
         if practices:
-            frame, more = _limited(_practice_frame(practices, lang, lessons=False), lang)
-            blocks.append(TableBlock(f"brief_measures_{kind}", frame))
-            if more:
-                blocks.append(more)
+            frame = _practice_frame(practices, lang, lessons=False)
+            blocks.append(_limited(f"brief_measures_{kind}", frame, lang, sheets[kind]))
     return Section(_t("briefs.h_measures", lang), 2, blocks)
+
+
+def _changes_chart_texts(brief: Brief, table: TableBlock) -> tuple[str, str]:
+    """What the changes chart shows, in words: its summary and its full description."""
+    lang = brief.lang
+    rows = sorted(brief.changes.per_theme, key=lambda c: -(c.new + c.realised))
+    rows = [c for c in rows if c.new or c.realised]
+    top = rows[0]
+    summary = _t(
+        "briefs.chart_changes_alt",
+        lang,
+        date=i18n.format_date(brief.changes.since, lang),
+        themes=len(rows),
+        new=sum(c.new for c in rows),
+        realised=sum(c.realised for c in rows),
+        top=_theme(top.theme, lang),
+        top_new=top.new,
+        top_realised=top.realised,
+    )
+    return summary, f"{summary} {_listing(table, lang)}."
 
 
 def _maturity_movements(brief: Brief) -> Section:
@@ -308,7 +434,10 @@ def _maturity_movements(brief: Brief) -> Section:
                 ],
             }
         )
-        blocks = [Paragraph(_t("briefs.maturity_note", lang)), TableBlock("brief_maturity", frame)]
+        blocks = [
+            Paragraph(_t("briefs.maturity_note", lang)),
+            TableBlock("brief_maturity", frame, _t("briefs.sheet_maturity", lang)),
+        ]
     else:
         blocks = [Paragraph(_t("briefs.no_movements", lang))]
     return Section(_t("briefs.h_maturity", lang), 2, blocks)
@@ -324,27 +453,32 @@ def _trend_changes(brief: Brief) -> Section:
     if not changes.trend_changes:
         return Section(heading, 2, [Paragraph(_t("briefs.no_trend_changes", lang))])
     rows = changes.trend_changes
+    years = {"before": changes.trend_before_year, "after": changes.trend_after_year}
     frame = pd.DataFrame(
         {
             _t("briefs.col_municipality", lang): [r.town.name for r in rows],
             _t("briefs.col_scheme", lang): [i18n.label("scheme", r.scheme, lang) for r in rows],
             _t("briefs.col_species", lang): [r.species for r in rows],
-            _t("briefs.col_before", lang, year=changes.trend_before_year): [
-                _t(f"briefs.trend_{r.before}", lang) for r in rows
+            _t("briefs.col_trend_long", lang, **years): [
+                _class_change(r.before, r.after, lang) for r in rows
             ],
-            _t("briefs.col_after", lang, year=changes.trend_after_year): [
-                _t(f"briefs.trend_{r.after}", lang) for r in rows
+            _t("briefs.col_trend_recent", lang, **years): [
+                _class_change(r.recent_before, r.recent_after, lang) for r in rows
             ],
         }
     )
-    frame, more = _limited(frame, lang)
     note = _t(
         "briefs.trends_note", lang, before=changes.trend_before_year, after=changes.trend_after_year
     )
-    blocks: list[Block] = [Paragraph(note), TableBlock("brief_trends", frame)]
-    if more:
-        blocks.append(more)
+    table = _limited("brief_trends", frame, lang, _t("briefs.sheet_trends", lang))
+    blocks: list[Block] = [Paragraph(note), table]
     return Section(heading, 2, blocks)
+
+
+def _class_change(before: str | None, after: str | None, lang: str) -> str:
+    """``matige afname → stabiel`` (``–`` for a class that cannot be estimated)."""
+    named = [_t(f"briefs.trend_{c}", lang) if c else "–" for c in (before, after)]
+    return " → ".join(named)
 
 
 def _invitee_maturity(brief: Brief) -> list[Section]:
@@ -360,11 +494,29 @@ def _invitee_maturity(brief: Brief) -> list[Section]:
     )
     for level in table.columns:
         shown[f"{level} {i18n.label('level', int(level), lang)}"] = table[level].to_numpy()
+    shown_table = TableBlock(
+        "brief_invitee_maturity", shown, _t("briefs.sheet_invitee_maturity", lang)
+    )
+    means = (dist["level"] * dist["municipalities"]).groupby(dist["dimension"]).sum() / dist[
+        "municipalities"
+    ].groupby(dist["dimension"]).sum()
+    means = means.reindex(table.index)
+    summary = _t(
+        "briefs.chart_maturity_alt",
+        lang,
+        count=int(dist.groupby("dimension")["municipalities"].sum().max()),
+        best=i18n.label("dimension", means.idxmax(), lang),
+        best_mean=i18n.format_number(float(means.max()), 1, lang),
+        worst=i18n.label("dimension", means.idxmin(), lang),
+        worst_mean=i18n.format_number(float(means.min()), 1, lang),
+    )
     chart = ChartBlock(
         "invitee_maturity",
         _t("briefs.chart_maturity", lang),
         charts.level_distribution(dist, lang),
-        TableBlock("brief_invitee_maturity", shown),
+        shown_table,
+        summary,
+        f"{summary} {_listing(shown_table, lang)}.",
     )
     return [Section(_t("briefs.h_invitee_maturity", lang), blocks=[chart])]
 
@@ -390,7 +542,7 @@ def _yearly_event(brief: Brief) -> list[Section]:
     )
     blocks: list[Block] = [
         Paragraph(_t("briefs.event_note", lang)),
-        TableBlock("brief_frontrunners", frame),
+        TableBlock("brief_frontrunners", frame, _t("briefs.sheet_frontrunners", lang)),
     ]
     return [Section(_t("briefs.h_event", lang), blocks=blocks)]
 
@@ -414,7 +566,7 @@ SECTION_BUILDERS: tuple[Callable[[Brief], list[Section]], ...] = (
 
 
 def document(brief: Brief) -> Document:
-    """Lay the brief out in its language: title page facts and sections of blocks."""
+    """Lay the brief out in its language: first-page facts, sections, file metadata."""
     lang = brief.lang
     return Document(
         title=brief.title,
@@ -423,4 +575,8 @@ def document(brief: Brief) -> Document:
         facts=_facts(brief),
         notice=i18n.t("app.demo_notice", lang) if brief.demo else None,
         sections=[section for build in SECTION_BUILDERS for section in build(brief)],
+        lang=lang,
+        author=_t("briefs.author", lang),
+        subject=_t("briefs.subject", lang, date=i18n.format_date(brief.meeting_date, lang)),
+        keywords=", ".join(_theme(t, lang) for t in brief.themes),
     )

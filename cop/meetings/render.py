@@ -6,14 +6,20 @@ The entry point for the meeting page and ``python -m cop brief``. Where things a
   blocks (one builder per section), shared by the page preview and every writer;
 * :mod:`cop.meetings.charts`: the chart figures and their PNG images;
 * :mod:`cop.meetings.markdown`, :mod:`cop.meetings.word`, :mod:`cop.meetings.pdf`: one
-  writer per format.
+  writer per format;
+* :func:`workbook`: every table of the brief, whole, as one Excel workbook.
 """
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
+
+from cop.data import exports
 from cop.meetings.briefs import Brief
 from cop.meetings.charts import chart_images
-from cop.meetings.layout import document
+from cop.meetings.layout import Document, document
 from cop.meetings.markdown import to_markdown
 from cop.meetings.pdf import to_pdf
 from cop.meetings.word import to_docx
@@ -24,6 +30,8 @@ MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")  # characters Excel refuses in sheet names
 
 
 def render(
@@ -45,3 +53,26 @@ def render(
     if fmt == "docx":
         return to_docx(doc, brief.lang, images)
     return to_pdf(doc, brief.lang, images)
+
+
+def workbook(doc: Document) -> bytes:
+    """Every table of ``doc`` with all its rows, one sheet each named in its language.
+
+    One file instead of a download per table: the documents print long tables only in
+    part and refer to this workbook for the rest. Sheet names follow Excel's rules (at
+    most 31 characters, none of ``[]:*?/\\``, unique).
+    """
+    return exports.to_excel_bytes(sheets(doc))
+
+
+def sheets(doc: Document) -> dict[str, pd.DataFrame]:
+    """Sheet name to table for :func:`workbook`, in the order of the document."""
+    out: dict[str, pd.DataFrame] = {}
+    for table in doc.tables():
+        base = _SHEET_FORBIDDEN.sub("-", table.sheet or table.name)[:31].strip() or "Tabel"
+        name, number = base, 2
+        while name.lower() in {n.lower() for n in out}:
+            suffix = f" ({number})"
+            name, number = base[: 31 - len(suffix)] + suffix, number + 1
+        out[name] = table.frame
+    return out

@@ -1,9 +1,10 @@
 """Plotly figures of the monitoring page; pure functions, so tests can read the figure JSON.
 
 Colours are colour-blind safe: the index line is Okabe–Ito blue with a translucent band,
-the heatmap a sequential ColorBrewer YlGnBu scale (pale yellow = 0) on a grey background
-that shows through where a site was not counted, and coverage bars blue (counted) and
-grey (not counted). Indices are drawn on the CBS scale: base year = 100.
+slopes over intervals dashed Okabe–Ito vermilion, the heatmap a sequential ColorBrewer
+YlGnBu scale (pale yellow = 0) on a grey background that shows through where a site was
+not counted, and coverage bars blue (counted) and grey (not counted). Indices are drawn
+on the CBS scale: base year = 100.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from cop.core import i18n
 from cop.core.charts import OKABE_ITO, base_layout
 
 INDEX_COLOUR = OKABE_ITO[0]
+SLOPE_COLOUR = OKABE_ITO[5]  # vermilion: stands apart from the blue index
 BAND_COLOUR = "rgba(0, 114, 178, 0.18)"
 BASE_LINE_COLOUR = "#555555"
 NOT_COUNTED_COLOUR = "#bdbdbd"
@@ -61,8 +63,13 @@ def _index_hover(series: pd.DataFrame, years: list[int], lang: str | None) -> li
     ]
 
 
-def index_chart(series: pd.DataFrame, base_year: int | None, lang: str | None) -> go.Figure:
-    """Index line with its 95% band, a line at 100 and one at the base year.
+def index_chart(
+    series: pd.DataFrame,
+    base_year: int | None,
+    lang: str | None,
+    slopes: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Index line with its 95% band, a line at 100, one at the base year and the slopes.
 
     Parameters
     ----------
@@ -71,9 +78,15 @@ def index_chart(series: pd.DataFrame, base_year: int | None, lang: str | None) -
         ``upper``, ``n_species``. Years without an index become gaps.
     base_year
         Drawn as a dotted vertical line; None draws none.
+    slopes
+        Trend intervals to draw (``from``, ``upto``, ``additive``, ``multiplicative``; of
+        ``SelectionResult.intervals`` only the ``period`` ``"interval"`` rows, the slopes
+        between changepoints): each is a dashed line
+        ``exp(a + b · year)`` over its years, ``b`` the interval's slope and ``a`` the
+        least-squares intercept through the index of those years.
 
     The index trace has ``meta`` ``"index"`` and y = 100 × index, so a test can compare
-    it with the engine's numbers.
+    it with the engine's numbers; a slope trace has ``meta`` ``"slope_<from>_<upto>"``.
     """
     years = [int(y) for y in series["year"]]
     fig = go.Figure()
@@ -110,6 +123,10 @@ def index_chart(series: pd.DataFrame, base_year: int | None, lang: str | None) -
         connectgaps=False,
         meta="index",
     )
+    if slopes is not None:
+        if "period" in slopes.columns:
+            slopes = slopes[(slopes["period"] == "interval").to_numpy(dtype=bool)]
+        _add_slopes(fig, series, slopes, lang)
     fig.add_hline(y=100, line=dict(color=BASE_LINE_COLOUR, width=1))
     if base_year is not None:
         fig.add_vline(
@@ -126,6 +143,34 @@ def index_chart(series: pd.DataFrame, base_year: int | None, lang: str | None) -
         separators=",." if i18n.normalise_language(lang) == "nl" else ".,",
     )
     return base_layout(fig, 420)
+
+
+def _add_slopes(
+    fig: go.Figure, series: pd.DataFrame, slopes: pd.DataFrame, lang: str | None
+) -> None:
+    """One dashed line per interval: its slope through the index of its years."""
+    years = series["year"].to_numpy(dtype=float)
+    log_index = np.log(series["index"].to_numpy(dtype=float, na_value=np.nan))
+    for first, last, slope, mult in zip(
+        slopes["from"], slopes["upto"], slopes["additive"], slopes["multiplicative"], strict=True
+    ):
+        inside = (years >= first) & (years <= last) & np.isfinite(log_index)
+        if inside.sum() < 2 or not np.isfinite(slope):
+            continue
+        intercept = float(np.mean(log_index[inside] - slope * years[inside]))
+        xs = years[inside]
+        pct = (mult - 1) * 100
+        change = ("-" if round(pct, 1) < 0 else "+") + i18n.format_number(abs(pct), 1, lang)
+        name = i18n.t("monitoring.chart_slope", lang, first=int(first), last=int(last))
+        fig.add_scatter(
+            x=[int(x) for x in xs],
+            y=[100 * float(np.exp(intercept + slope * x)) for x in xs],
+            mode="lines",
+            line=dict(color=SLOPE_COLOUR, width=2, dash="dash"),
+            name=name,
+            hovertemplate=f"{name}: {change}% {i18n.t('monitoring.per_year', lang)}<extra></extra>",
+            meta=f"slope_{int(first)}_{int(last)}",
+        )
 
 
 def _log_ticks(max_count: float) -> tuple[list[float], list[str]]:

@@ -9,21 +9,22 @@ them into words and tables.
 
 Why it is shaped like this
 --------------------------
-* **Species first, then the group (as CBS and the NEM do).** A species group's trend is
-  the *multi-species indicator* (MSI): the geometric mean of the species indices, not an
-  index of summed counts (a total would be dominated by the commonest species). Every
-  species is fitted on its own, with all the sites of the selection.
-* **The group trend is the mean of the species' slopes.** TRIM's overall slope is the OLS
-  slope of ln(index) on year, which is linear in ln(index); so the slope of ln(MSI) is
-  the mean of the species' slopes when they cover the same years, and its standard error
-  under independence of species is ``sqrt(Σ se²) / n`` — the same delta-method
-  assumption the MSI band uses (:func:`cop.monitoring.msi.multi_species_indicator`). The class
-  then follows TRIM's rules (:func:`cop.monitoring.trim.classify_slope`). Slopes do not depend on
-  the base year, so the map, the profile and the page always agree on a group's class.
-* **One base year per indicator.** Species indices must share a base year to be averaged.
-  Unless the user picks one, it is the earliest year in which the most species have a
-  positive count; a species without a positive count in that year stays in the trend and
-  the species table but is left out of the chart's indicator (and listed as such).
+* **Species first, then the group (as CBS and the NEM do).** Every species is fitted on its
+  own with TRIM, with all the sites of the selection. A species group's index and trend
+  are the *multi-species indicator* (MSI) as CBS's MSI tool computes it
+  (:func:`cop.monitoring.msi.msi_tool`): the geometric mean of the species indices with a
+  Monte Carlo band, species that start later chained in, and the MSI's own linear trend
+  with its class. An index of summed counts would be dominated by the commonest species.
+* **Two trends side by side.** Every trend is given for the whole series (long term) and
+  for its last ten years (``last − 9 … last``, :data:`RECENT_YEARS`): for a species TRIM's
+  overall slope of that interval (``fit_trim_batch(recent_years=10)``), for a group the
+  MSI's slope over the same years. A series shorter than ten years has the whole series
+  as its recent interval, so both trends are the same; the years are always shown.
+* **One trend per municipality × group, everywhere.** The map, the profile and the page's
+  automatic selection compute a group's MSI the same way: species fitted with the
+  engine's base year, the MSI without error in its first year (the MSI tool's
+  ``SEbaseyear``), each indicator's simulations started from the same seed. A base year
+  picked on the page only rescales the chart (the tool's ``plotbaseyear``).
 * **Sites are a scheme's sites.** The fit's site key is (scheme, ``site_id``), so the same
   location counted under two schemes (garden birds and MUS) counts as two sites: their
   methods differ and TRIM's site effect absorbs that. With "all partners" the sites of all
@@ -33,6 +34,10 @@ Why it is shaped like this
 * **Pure.** Functions take the whole ``monitoring`` table plus small JSON-able parameters
   and return DataFrames or a dataclass, so the page caches them per data version with
   ``ui.compute(func, "monitoring", **params)``.
+
+:func:`group_trends` (the mean of the species' slopes, this module's group trend before
+the MSI tool) is kept for callers that only have a fits summary; ``docs/monitoring.md``
+says how the two differ.
 
 Examples
 --------
@@ -60,7 +65,24 @@ import numpy as np
 import pandas as pd
 
 from cop.core import vocab
-from cop.monitoring.msi import multi_species_indicator
+from cop.monitoring.fits import (
+    RECENT_COLUMNS,
+    SPECIES_COLUMNS,
+    TREND_COLUMNS,
+    WEIGHT_COLUMN,
+    ModelChoice,
+    SpeciesFits,
+    empty_indices,
+    fit_species,
+)
+from cop.monitoring.msi import (
+    DEFAULT_SEED,
+    DEFAULT_SIMS,
+    MsiResult,
+    msi_tool,
+    multi_species_indicator,
+    rebase,
+)
 from cop.monitoring.selection import (
     ALL,
     SPECIES_KEYS,
@@ -68,14 +90,17 @@ from cop.monitoring.selection import (
     count_matrix,
     coverage_counts,
     encode,
+    equal_municipality_weights,
     selected_rows,
 )
-from cop.monitoring.trim import BatchResult, classify_slope, fit_trim_batch
+from cop.monitoring.trim import (
+    classify_slope,
+    fit_trim_batch,
+)
 
 __all__ = [
     "REASON_CODES",
     "SelectionResult",
-    "default_base_year",
     "group_trends",
     "municipality_trends",
     "selection_trends",
@@ -87,6 +112,10 @@ REASON_CODES: dict[str, str] = {
     "no_data": "the selection has no monitoring rows",
     "no_species_estimable": "no species in the selection has an estimable trend",
     "year_no_species_index": "year: no species has an index in this year",
+    "msi_not_linked": "year: no species links it to the indicator's other years",
+    "msi_single_year": "the indicator has a value in one year only",
+    "changepoints_not_estimable": "species: too few years for the chosen changepoints",
+    "msi_high_cv": "species: its indices are too uncertain for the indicator (mean CV ≥ 3)",
 }
 
 
@@ -195,13 +224,17 @@ def _classify_group_slopes(out: pd.DataFrame) -> None:
 
 
 def trend_classes_by_municipality(
-    monitoring: pd.DataFrame, n_jobs: int = 1, municipality_codes: list[str] | None = None
+    monitoring: pd.DataFrame,
+    n_jobs: int = 1,
+    municipality_codes: list[str] | None = None,
+    n_sims: int = DEFAULT_SIMS,
+    seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
-    """The trend class of every municipality × species group (for the map and profile).
+    """The MSI trends of every municipality × species group (for the map and profile).
 
     One TRIM fit per municipality × species (all schemes of a group pooled, sites kept
-    apart per scheme), then :func:`group_trends` per municipality × group. Slopes do not
-    depend on a base year, so each species is fitted with the engine's default.
+    apart per scheme, the engine's base year), then the MSI tool per municipality × group
+    (:func:`cop.monitoring.msi.msi_tool`), long-term and over the last ten years.
 
     Parameters
     ----------
@@ -210,16 +243,18 @@ def trend_classes_by_municipality(
     n_jobs
         Worker processes for the engine (it only uses them for large inputs).
     municipality_codes
-        Only these municipalities (a profile needs one: ~0.1 s instead of ~12 s for all
+        Only these municipalities (a profile needs one: ~0.1 s instead of ~15 s for all
         342 at national scale).
+    n_sims, seed
+        The MSI tool's simulations (the page uses the same, so its classes agree).
 
     Returns
     -------
     DataFrame
-        ``municipality_code``, ``species_group``, ``trend_class``, ``multiplicative``,
-        ``multiplicative_se``, ``additive``, ``additive_se``, ``n_species``,
-        ``n_species_estimated``, ``n_sites``, ``first_year``, ``last_year``, ``reason``;
-        sorted by municipality and group code.
+        ``municipality_code``, ``species_group``, :data:`TREND_COLUMNS`,
+        :data:`RECENT_COLUMNS`, ``n_species``, ``n_species_estimated`` (species in the
+        MSI), ``n_sites``, ``first_year``, ``last_year``, ``reason``; sorted by
+        municipality and group code.
     """
     by = ["municipality_code", "species_group"]
     if municipality_codes is not None:
@@ -230,12 +265,21 @@ def trend_classes_by_municipality(
     batch = fit_trim_batch(
         enc.frame, [*by, "species"], site="site", duplicates="sum", n_jobs=n_jobs
     )
-    trends = group_trends(batch.summary, by)
+    indicator = msi_tool(batch.indices, by=by, n_sims=n_sims, seed=seed, n_jobs=n_jobs)
+    counts = batch.summary.groupby(by, sort=True).size().rename("n_species").reset_index()
     sites = enc.frame.groupby(by, sort=True)["site"].nunique().rename("n_sites").reset_index()
-    trends = trends.merge(sites, on=by, how="left")
-    trends["n_sites"] = trends["n_sites"].fillna(0).astype("int64")
+    msi_trends = indicator.trends.rename(columns={"n_species": "n_species_estimated"})
+    trends = counts.merge(sites, on=by, how="left").merge(msi_trends, on=by, how="left")
+    _fill_unestimable(trends)
     trends = enc.decode(trends)
-    return trends[list(_TREND_DTYPES)].reset_index(drop=True)
+    return trends[list(_TREND_DTYPES)].astype(_TREND_DTYPES).reset_index(drop=True)
+
+
+def _fill_unestimable(trends: pd.DataFrame) -> None:
+    """Groups without any species index: no MSI row, so the counts and the reason only."""
+    none = trends["n_species_estimated"].isna().to_numpy()
+    trends["n_species_estimated"] = trends["n_species_estimated"].fillna(0)
+    trends["reason"] = trends["reason"].astype("string").mask(none, "no_species_estimable")
 
 
 def _typed_empty(dtypes: dict[str, str]) -> pd.DataFrame:
@@ -251,6 +295,13 @@ _TREND_DTYPES = {
     "multiplicative_se": "float64",
     "additive": "float64",
     "additive_se": "float64",
+    "recent_from": "Int64",
+    "recent_upto": "Int64",
+    "recent_trend_class": "string",
+    "recent_multiplicative": "float64",
+    "recent_multiplicative_se": "float64",
+    "recent_additive": "float64",
+    "recent_additive_se": "float64",
     "n_species": "int64",
     "n_species_estimated": "int64",
     "n_sites": "int64",
@@ -271,41 +322,22 @@ def municipality_trends(trends: pd.DataFrame, code: str) -> pd.DataFrame:
 # ---------------------------------------------------------------- per selection
 
 
-def default_base_year(counts: pd.DataFrame, species: Sequence[Any] | None = None) -> int | None:
-    """The earliest year in which the most species have a positive count.
-
-    Averaging indices needs one base year for all species; this choice keeps as many
-    species as possible in the indicator. ``species`` restricts the count (e.g. to
-    species with an estimable trend). None when no count is positive.
-
-    Examples
-    --------
-    >>> c = pd.DataFrame({"species": ["a", "a", "b", "b"], "year": [2020, 2021, 2020, 2021],
-    ...                   "count": [0, 3, 2, 5]})
-    >>> default_base_year(c)
-    2021
-    """
-    positive = counts[(counts["count"] > 0).to_numpy(dtype=bool, na_value=False)]
-    if species is not None:
-        positive = positive[positive["species"].isin(list(species))]
-    if positive.empty:
-        return None
-    per_year = positive.groupby("year")["species"].nunique()
-    return int(per_year[per_year == per_year.max()].index.min())
-
-
 @dataclass
 class SelectionResult:
     """Everything the monitoring page shows for one selection.
 
     ``reason`` is None when the index could be estimated; otherwise it is a code of
     :data:`cop.monitoring.trim.REASONS` or :data:`REASON_CODES` and ``series`` has no values.
-    ``trend`` holds ``trend_class``, ``multiplicative``, ``multiplicative_se``,
-    ``additive``, ``additive_se``, ``reason``, ``n_species``, ``n_species_estimated``.
-    ``series`` has ``year``, ``index``, ``lower``, ``upper`` (index 1 = base year),
-    ``n_species`` and ``reason`` (why a year has no index). ``species`` is the trend table
-    of every species in the selection, ``excluded`` the species left out of the
-    indicator, ``coverage`` sites counted per year, ``matrix`` counts per site × year.
+    ``trend`` holds :data:`TREND_COLUMNS`, :data:`RECENT_COLUMNS`, ``reason``,
+    ``n_species``, ``n_species_estimated``. ``series`` has ``year``, ``index``, ``lower``,
+    ``upper`` (index 1 = base year), ``n_species`` and ``reason`` (why a year has no
+    index). ``intervals`` has one row per trend interval of what the chart shows
+    (``period``: ``long_term``, ``recent`` or ``interval`` between changepoints; ``from``,
+    ``upto`` and :data:`TREND_COLUMNS`); ``species_intervals`` the same for every species
+    (with ``species_group`` and ``species``).
+    ``species`` is the trend table of every species in the selection, ``excluded`` the
+    species left out of the indicator with the reason, ``coverage`` sites counted per
+    year, ``matrix`` counts per site × year.
     """
 
     reason: str | None
@@ -317,6 +349,8 @@ class SelectionResult:
     excluded: pd.DataFrame
     coverage: pd.DataFrame
     matrix: pd.DataFrame
+    intervals: pd.DataFrame = field(default_factory=lambda: _no_intervals())
+    species_intervals: pd.DataFrame = field(default_factory=lambda: _no_intervals())
     n_sites: int = 0
     n_years: int = 0
     n_site_years_counted: int = 0
@@ -337,8 +371,16 @@ def selection_trends(
     species_group: str = ALL,
     species: str = ALL,
     base_year: int | None = None,
+    overdispersion: bool = True,
+    serial_correlation: bool = True,
+    model: int = 3,
+    changepoints: Sequence[int] | str | None = None,
+    covariates: Sequence[str] = (),
+    weights: str | None = None,
+    n_sims: int = DEFAULT_SIMS,
+    seed: int = DEFAULT_SEED,
 ) -> SelectionResult:
-    """Index, trend, species table, coverage and counts per site of one selection.
+    """Index, trends, species table, coverage and counts per site of one selection.
 
     Parameters
     ----------
@@ -351,87 +393,54 @@ def selection_trends(
         the selection.
     base_year
         Year whose index is 1. Default: for a species the engine's (its first year with a
-        positive count); for an indicator :func:`default_base_year`.
+        positive count); for an indicator its first year. For an indicator it only
+        rescales the chart: the MSI's uncertainty is relative to its first year.
+    overdispersion, serial_correlation
+        TRIM's options for every species fit.
+    model, changepoints, covariates, weights
+        The TRIM model of every species fit (the page's advanced panel; default model 3
+        as CBS publishes). ``changepoints`` (model 2 only, ignored otherwise) are years,
+        ``"all"`` or ``"auto"`` (TRIM's stepwise selection per species); given years are
+        each species' changepoints within its own years, its first year always one
+        (TRIM's slope from the start), and they split the MSI's trend into intervals.
+        ``covariates`` are columns of :func:`cop.monitoring.selection.model_options`;
+        ``weights`` is :data:`cop.monitoring.selection.EQUAL_PER_MUNICIPALITY` or None.
+    n_sims, seed
+        The MSI tool's simulations (indicator only).
 
     Returns
     -------
     SelectionResult
         Unestimable selections carry a ``reason`` instead of numbers.
-
-    Notes
-    -----
-    All species of the selection are fitted once with the indicator's base year; a
-    species that fails only because of that base year is fitted again without it, so
-    its slope still counts in the trend and the table (slopes do not depend on the base
-    year) while it is left out of the indicator's chart (``excluded``).
     """
     kind = "indicator" if species in (None, ALL) else "species"
-    rows = selected_rows(monitoring, municipality, scheme, species_group)
+    choice = ModelChoice.of(
+        model, changepoints, covariates, weights, overdispersion, serial_correlation
+    )
+    rows = selected_rows(monitoring, municipality, scheme, species_group, choice.covariates)
     if rows.empty:
         return _empty_result(kind)
-    enc = encode(rows, SPECIES_KEYS)
+    if choice.weights:
+        rows = rows.assign(**{WEIGHT_COLUMN: equal_municipality_weights(rows)})
+    enc = encode(rows, SPECIES_KEYS, extra=choice.columns)
     if kind == "indicator":
-        return _indicator_selection(enc, base_year)
+        return _indicator_selection(enc, base_year, choice, n_sims, seed)
     if species not in enc.labels["species"]:
         return _empty_result(kind)
-    return _species_selection(enc, species, base_year)
-
-
-@dataclass
-class _SpeciesFits:
-    """Every species of a selection fitted with one base year (``fit``); the species
-    that failed only because of it, fitted again without it (``refit``, or None);
-    ``table`` one row per species from whichever fit counts (the species table)."""
-
-    fit: BatchResult
-    refit: BatchResult | None
-    table: pd.DataFrame
-
-
-_SPECIES_COLUMNS = [
-    "species_group",
-    "species",
-    "ok",
-    "reason",
-    "trend_class",
-    "multiplicative",
-    "multiplicative_se",
-    "additive",
-    "additive_se",
-    "first_year",
-    "last_year",
-    "base_year",
-    "n_sites",
-    "n_observed",
-    "serial_correlation_dropped",
-]
-_BASE_REASONS = ("base_year_not_in_data", "base_year_not_estimable")
-
-
-def _fit_species(counts: pd.DataFrame, base_year: int | None) -> _SpeciesFits:
-    fit = fit_trim_batch(counts, SPECIES_KEYS, site="site", base_year=base_year, duplicates="sum")
-    summary = fit.summary
-    base_failed = summary["reason"].isin(_BASE_REASONS).to_numpy(dtype=bool, na_value=False)
-    if not base_failed.any():
-        return _SpeciesFits(fit, None, summary[_SPECIES_COLUMNS])
-    again = summary.loc[base_failed, "species"].to_numpy()
-    refit = fit_trim_batch(
-        counts[counts["species"].isin(again)], SPECIES_KEYS, site="site", duplicates="sum"
-    )
-    table = pd.concat([summary.loc[~base_failed], refit.summary], ignore_index=True)
-    table = table.sort_values(SPECIES_KEYS, kind="stable").reset_index(drop=True)
-    return _SpeciesFits(fit, refit, table[_SPECIES_COLUMNS])
+    return _species_selection(enc, species, base_year, choice)
 
 
 def _years_of(counts: pd.DataFrame) -> list[int]:
     return sorted(int(y) for y in np.unique(counts["year"].to_numpy()))
 
 
-def _species_selection(enc: Encoded, species: str, base_year: int | None) -> SelectionResult:
-    """One species: its own TRIM index and trend (all species still fill the table)."""
+def _species_selection(
+    enc: Encoded, species: str, base_year: int | None, choice: ModelChoice
+) -> SelectionResult:
+    """One species: its own TRIM index and trends (all species still fill the table)."""
     counts = enc.frame
     years = _years_of(counts)
-    fits = _fit_species(counts, base_year)
+    fits = fit_species(counts, base_year, choice)
     code = int(enc.labels["species"].get_loc(species))
     row = fits.table[fits.table["species"] == code].iloc[0]
     trend = _trend_dict(row)
@@ -445,44 +454,75 @@ def _species_selection(enc: Encoded, species: str, base_year: int | None) -> Sel
     used_base = None if pd.isna(main["base_year"]) else int(main["base_year"])
     if base_year is not None:
         used_base = base_year
-    series = _band(indices if reason is None else _empty_indices(), years)
+    series = _band(indices if reason is None else empty_indices(), years)
     series = _series_reasons(series, sp_counts, _year_reasons(indices))
-    return _assemble(enc, "species", years, sp_counts, reason, used_base, trend, series, fits)
+    result = _assemble(enc, "species", years, sp_counts, reason, used_base, trend, series, fits)
+    result.intervals = _interval_frame(fits.intervals[fits.intervals["species"] == code])
+    return result
 
 
-def _indicator_selection(enc: Encoded, base_year: int | None) -> SelectionResult:
-    """The whole selection: the multi-species indicator of its species and its trend."""
+def _indicator_selection(
+    enc: Encoded,
+    base_year: int | None,
+    choice: ModelChoice,
+    n_sims: int,
+    seed: int,
+) -> SelectionResult:
+    """The whole selection: the MSI of its species (the MSI tool) and its trends."""
     counts = enc.frame
     years = _years_of(counts)
-    used_base = default_base_year(counts) if base_year is None else base_year
-    fits = _fit_species(counts, used_base)
-    trend = _trend_dict(group_trends(fits.table, []).iloc[0])
+    fits = fit_species(counts, None, choice)
+    indicator = msi_tool(
+        fits.fit.indices, n_sims=n_sims, seed=seed, intervals=choice.given_intervals(years)
+    )
+    trend = _msi_trend(indicator, len(fits.table))
     reason = trend["reason"]
-    summary = fits.fit.summary
-    good = summary.loc[summary["ok"].to_numpy(dtype=bool), "species"]
-    series = _band(_empty_indices(), years)
-    excluded = _no_exclusions()
+    series = _band(empty_indices(), years)
+    used_base = None
     if reason is None:
-        if good.empty:
-            reason = "base_year_not_estimable"
-        else:
-            series = _band(fits.fit.indices[fits.fit.indices["species"].isin(good)], years)
-        if fits.refit is not None:
-            excluded = _excluded_by_base_year(enc, fits.refit)
+        msi = indicator.series
+        used_base = int(msi["year"].iloc[0]) if base_year is None else base_year
+        reason = _base_year_problem(msi, used_base, years)
+        if reason is None:
+            series = _msi_band(rebase(msi, used_base), years)
     series = _series_reasons(series, counts, None)
-    return _assemble(
+    excluded = enc.decode(indicator.excluded.assign(species=indicator.excluded["species"]))
+    result = _assemble(
         enc, "indicator", years, counts, reason, used_base, trend, series, fits, excluded
     )
+    result.intervals = _interval_frame(indicator.intervals)
+    return result
 
 
-def _excluded_by_base_year(enc: Encoded, refit: BatchResult) -> pd.DataFrame:
-    """Species with a trend but no positive count in the indicator's base year."""
-    left_out = refit.summary[refit.summary["ok"].to_numpy(dtype=bool)]
-    return enc.decode(
-        left_out[["species"]].assign(
-            reason=pd.array(["base_year_not_estimable"] * len(left_out), dtype="string")
-        )
-    )
+def _msi_trend(indicator: MsiResult, n_species: int) -> dict[str, Any]:
+    """The trend dict of a selection's MSI (one indicator, or none)."""
+    if indicator.trends.empty:
+        trend = _trend_dict(None)
+        trend.update(reason="no_species_estimable", n_species=n_species, n_species_estimated=0)
+        return trend
+    row = indicator.trends.iloc[0]
+    trend = _trend_dict(row)
+    trend.update(n_species=n_species, n_species_estimated=int(row["n_species"]))
+    return trend
+
+
+def _base_year_problem(msi: pd.DataFrame, base_year: int, years: list[int]) -> str | None:
+    """Why the chart cannot be drawn with this base year (None when it can)."""
+    at_base = msi.loc[msi["year"] == base_year, "index"]
+    if base_year not in years:
+        return "base_year_not_in_data"
+    if at_base.empty or at_base.isna().all():
+        return "base_year_not_estimable"
+    return None
+
+
+def _msi_band(msi: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
+    """The MSI series on the selection's years (years without an MSI stay empty)."""
+    out = pd.DataFrame({"year": np.asarray(list(years), dtype=np.int64)})
+    columns = ["year", "index", "lower", "upper", "n_species"]
+    out = out.merge(msi[columns], on="year", how="left")
+    out["n_species"] = out["n_species"].fillna(0).astype("int64")
+    return out
 
 
 def _assemble(
@@ -494,7 +534,7 @@ def _assemble(
     used_base: int | None,
     trend: dict[str, Any],
     series: pd.DataFrame,
-    fits: _SpeciesFits,
+    fits: SpeciesFits,
     excluded: pd.DataFrame | None = None,
 ) -> SelectionResult:
     """The result of a species or indicator selection, with the coverage and heatmap of
@@ -511,6 +551,7 @@ def _assemble(
         trend=trend,
         series=series,
         species=enc.decode(fits.table),
+        species_intervals=enc.decode(_interval_frame(fits.intervals, SPECIES_KEYS)),
         excluded=_no_exclusions() if excluded is None else excluded,
         coverage=coverage,
         matrix=matrix,
@@ -523,10 +564,10 @@ def _assemble(
 
 
 def _band(indices: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
-    """Index, 95% band and number of species per year (geometric mean over species).
+    """One species' index and 95% band per year: ``exp(ln I ± 1.96 · se / I)``.
 
-    With one species this is the species' own imputed index, its band
-    ``exp(ln I ± 1.96 · se / I)`` (log-normal, never below zero).
+    (Log-normal, never below zero; :func:`cop.monitoring.msi.multi_species_indicator`
+    of one species.)
     """
     msi = multi_species_indicator(indices, species="species", year="year")
     out = pd.DataFrame({"year": np.asarray(list(years), dtype=np.int64)})
@@ -536,16 +577,42 @@ def _band(indices: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
 
 
 def _trend_dict(row: pd.Series | None) -> dict[str, Any]:
-    keys = ("multiplicative", "multiplicative_se", "additive", "additive_se")
+    numbers = [c for c in (*TREND_COLUMNS, *RECENT_COLUMNS) if "trend_class" not in c]
     if row is None:
-        return {"trend_class": None, "reason": "no_data", **{k: math.nan for k in keys}}
-    out = {k: float(row[k]) if pd.notna(row[k]) else math.nan for k in keys}
-    out["trend_class"] = None if pd.isna(row["trend_class"]) else str(row["trend_class"])
-    out["reason"] = None if pd.isna(row["reason"]) else str(row["reason"])
+        out: dict[str, Any] = {k: math.nan for k in numbers}
+        out.update(trend_class=None, recent_trend_class=None, reason="no_data")
+        out.update(recent_from=None, recent_upto=None)
+        return out
+    out = {k: float(row[k]) if pd.notna(row[k]) else math.nan for k in numbers}
+    for k in ("recent_from", "recent_upto"):
+        out[k] = int(row[k]) if pd.notna(row[k]) else None
+    for k in ("trend_class", "recent_trend_class", "reason"):
+        out[k] = None if pd.isna(row[k]) else str(row[k])
     for k in ("n_species", "n_species_estimated"):
         if k in row.index:
             out[k] = int(row[k])
     return out
+
+
+def _interval_frame(frame: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
+    """Trend intervals with fixed columns and dtypes (``keys`` columns first)."""
+    dtypes = {k: "int64" for k in keys} | dict(_INTERVAL_DTYPES)
+    if frame.empty:
+        return _typed_empty(dtypes)
+    return pd.DataFrame({c: frame[c].to_numpy() for c in dtypes}).astype(dtypes)
+
+
+_INTERVAL_DTYPES = {
+    "period": "string",
+    "from": "Int64",
+    "upto": "Int64",
+    "trend_class": "string",
+    **{c: "float64" for c in TREND_COLUMNS if c != "trend_class"},
+}
+
+
+def _no_intervals() -> pd.DataFrame:
+    return _typed_empty(dict(_INTERVAL_DTYPES))
 
 
 def _series_reasons(
@@ -575,18 +642,12 @@ def _year_reasons(indices: pd.DataFrame) -> dict[int, str]:
     }
 
 
-def _empty_indices() -> pd.DataFrame:
-    return _typed_empty(
-        {"species": "int64", "year": "int64", "imputed": "float64", "imputed_se": "float64"}
-    )
-
-
 def _no_exclusions() -> pd.DataFrame:
     return pd.DataFrame({"species": pd.Series(dtype="string"), "reason": []})
 
 
 def _empty_result(kind: str) -> SelectionResult:
-    empty_series = _band(_empty_indices(), [])
+    empty_series = _band(empty_indices(), [])
     empty_series["reason"] = pd.Series(dtype="string")
     return SelectionResult(
         reason="no_data",
@@ -594,7 +655,7 @@ def _empty_result(kind: str) -> SelectionResult:
         base_year=None,
         trend=_trend_dict(None),
         series=empty_series,
-        species=pd.DataFrame({c: [] for c in _SPECIES_COLUMNS}),
+        species=pd.DataFrame({c: [] for c in SPECIES_COLUMNS}),
         excluded=_no_exclusions(),
         coverage=pd.DataFrame({"year": [], "sites_counted": [], "sites_total": []}),
         matrix=pd.DataFrame(),

@@ -23,10 +23,13 @@ from cop.core import vocab
 
 __all__ = [
     "ALL",
+    "EQUAL_PER_MUNICIPALITY",
+    "MAX_COVARIATE_CLASSES",
     "MAX_HEATMAP_SITES",
     "SPECIES_KEYS",
     "coverage_by_year",
     "filter_selection",
+    "model_options",
     "selection_options",
     "site_year_counts",
     "site_year_matrix",
@@ -39,8 +42,17 @@ SPECIES_KEYS = ["species_group", "species"]
 #: Most sites a heatmap shows (those counted in most years).
 MAX_HEATMAP_SITES = 60
 
+#: Most classes a covariate may have to be offered: TRIM estimates one set of year
+#: effects (model 3) or slopes (model 2) per class, so many classes make a slow, weak fit.
+MAX_COVARIATE_CLASSES = 12
+#: The weighting the advanced panel offers: every municipality's sites together weigh 1,
+#: so a pooled index is not dominated by the municipalities that count most sites.
+EQUAL_PER_MUNICIPALITY = "equal_per_municipality"
+
 #: Columns the trend functions read (lat/lon are only for maps of sites).
 _USED = ["municipality_code", "site_id", "scheme", "species_group", "species", "year", "count"]
+#: Columns that say which site, species and visit a row is, or where: never covariates.
+_NOT_COVARIATES = {"site_id", "species_group", "species", "year", "count", "lat", "lon"}
 
 
 def _mask(monitoring: pd.DataFrame, **chosen: str | None) -> np.ndarray:
@@ -87,13 +99,57 @@ def _take(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
 
 
 def selected_rows(
-    monitoring: pd.DataFrame, municipality: str, scheme: str, species_group: str
+    monitoring: pd.DataFrame,
+    municipality: str,
+    scheme: str,
+    species_group: str,
+    extra: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """The columns the trend functions read, for the rows of one selection (all species)."""
+    """The columns the trend functions read (and ``extra`` ones), for the rows of one
+    selection (all species)."""
     mask = _mask(
         monitoring, municipality_code=municipality, scheme=scheme, species_group=species_group
     )
-    return _take(monitoring[_USED], mask)
+    columns = [*_USED, *(c for c in extra if c not in _USED)]
+    return _take(monitoring[columns], mask)
+
+
+def model_options(
+    monitoring: pd.DataFrame,
+    municipality: str = ALL,
+    scheme: str = ALL,
+    species_group: str = ALL,
+) -> dict[str, list[str]]:
+    """What the advanced panel may offer as TRIM covariates and site weights.
+
+    ``covariates``: columns that are constant within each site (a site is scheme +
+    ``site_id``) and have 2 to :data:`MAX_COVARIATE_CLASSES` classes in the selection,
+    e.g. the scheme with all schemes chosen, or the municipality for a few pooled
+    municipalities; columns a data set adds (habitat, management) qualify the same way.
+    ``weights``: :data:`EQUAL_PER_MUNICIPALITY` when the selection pools several
+    municipalities.
+    """
+    rows = filter_selection(monitoring, municipality, scheme, species_group)
+    candidates = [c for c in rows.columns if c not in _NOT_COVARIATES]
+    covariates = []
+    if len(rows):
+        sites = rows["scheme"].astype(str) + "\x00" + rows["site_id"].astype(str)
+        for column in candidates:
+            values = rows[column]
+            n_classes = values.nunique(dropna=True)
+            if not 2 <= n_classes <= MAX_COVARIATE_CLASSES or values.isna().any():
+                continue
+            if (values.groupby(sites.to_numpy()).nunique() <= 1).all():
+                covariates.append(str(column))
+    pooled = rows["municipality_code"].nunique() > 1 if len(rows) else False
+    return {"covariates": covariates, "weights": [EQUAL_PER_MUNICIPALITY] if pooled else []}
+
+
+def equal_municipality_weights(rows: pd.DataFrame) -> np.ndarray:
+    """Per row, 1 / the number of sites of its municipality in ``rows`` (a site weight)."""
+    sites = rows["scheme"].astype(str) + "\x00" + rows["site_id"].astype(str)
+    per_town = sites.groupby(rows["municipality_code"].to_numpy()).transform("nunique")
+    return 1.0 / per_town.to_numpy(dtype=float)
 
 
 def selection_options(
@@ -155,11 +211,13 @@ class Encoded:
         return [f"{i} ({s})" if d else str(i) for i, s, d in zip(ids, schemes, shared, strict=True)]
 
 
-def encode(rows: pd.DataFrame, keys: Sequence[str]) -> Encoded:
+def encode(rows: pd.DataFrame, keys: Sequence[str], extra: Sequence[str] = ()) -> Encoded:
     """Factorise the text columns once; everything after works on integers.
 
     Building frames of Python strings costs more than the TRIM fits of a small selection
     (pandas turns them back into Arrow strings), so strings stay codes until the end.
+    ``extra`` columns (covariates, weights) are carried along: numbers as floats, other
+    values as integer codes (their labels are not needed: TRIM only tells classes apart).
     """
     data: dict[str, np.ndarray] = {}
     labels: dict[str, pd.Index] = {}
@@ -175,6 +233,12 @@ def encode(rows: pd.DataFrame, keys: Sequence[str]) -> Encoded:
     data["site"] = site.astype(np.int64)
     data["year"] = rows["year"].to_numpy(dtype=np.int64)
     data["count"] = rows["count"].to_numpy(dtype=float, na_value=np.nan)
+    for column in extra:
+        values = rows[column]
+        if pd.api.types.is_numeric_dtype(values):
+            data[column] = values.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            data[column] = pd.factorize(values, sort=True)[0].astype(np.int64)
     frame = pd.DataFrame(data)
     valid = (
         (frame[list(keys)] >= 0).all(axis=1).to_numpy() & (site_codes >= 0) & (scheme_codes >= 0)

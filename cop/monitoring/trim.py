@@ -1,23 +1,27 @@
 """TRIM-style population trends from site × year counts: the engine's public API.
 
-This module reproduces model 3 of TRIM (Statistics Netherlands' *TRends and Indices for
-Monitoring data*): the log-linear model ``ln mu_ij = alpha_i + gamma_j`` (one effect per
-site and one per year, ``gamma_base = 0``) fitted to the observed site-years only, with
-overdispersion and serial correlation estimated by generalised estimating equations (GEE)
-exactly as TRIM does. From the fit it derives model and imputed time totals, yearly
-indices with standard errors, the overall multiplicative slope and TRIM's trend class.
-It was validated against TRIM 3.61's published skylark runs (see ``tests/test_trends.py``).
+This module reproduces TRIM (Statistics Netherlands' *TRends and Indices for Monitoring
+data*): log-linear models ``ln mu_ij = alpha_i + (time part)_j`` fitted to the observed
+site-years only, with overdispersion and serial correlation estimated by generalised
+estimating equations (GEE) exactly as TRIM does. The time part is TRIM's model 1 (none),
+model 2 (linear trends between changepoints, given or selected stepwise) or model 3 (an
+effect per year, the default), optionally per class of categorical site covariates;
+site weights weight the totals. From the fit it derives model and imputed time totals
+with their covariance, yearly indices with standard errors, the overall multiplicative
+slope (also of any interval of years) with TRIM's trend class, the parameters and
+TRIM's Wald tests. It was validated against every TRIM 3.61/3.70 skylark run
+(``tests/test_trends.py``, ``tests/test_trim361.py``; ``docs/monitoring.md``).
 
 Everything outside ``cop.monitoring`` imports the engine from here: :func:`fit_trim`,
 :func:`fit_trim_batch`, :func:`trends_by`, the result types, :data:`REASONS` and the
-trend classes. The parts live in :mod:`cop.monitoring.engine` (inputs, structure, GEE,
-variance, batch, classes, results); its package docstring says what goes where.
+trend classes. The parts live in :mod:`cop.monitoring.engine`; its package docstring
+says what goes where.
 
 Why this design
 ---------------
 * **Fast.** The site effects have a closed form given the year effects, so the Newton
-  (Fisher scoring) step only solves a ``J × J`` system: the Schur complement of the site
-  block. The AR(1) working correlation of a site observed at years ``t_1 < … < t_n`` is
+  (Fisher scoring) step only solves a ``p × p`` system (``J × J`` for model 3): the
+  Schur complement of the site block. The AR(1) working correlation of a site observed at years ``t_1 < … < t_n`` is
   that of a Markov chain, so its inverse is tridiagonal and is built directly, gaps and
   all. Everything is vectorised over sites *and over fits*: ``trends_by`` stacks
   thousands of (municipality, species) series into one ``(K, I, J)`` array and iterates
@@ -58,16 +62,24 @@ Examples
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cop.monitoring.engine.batch import Fitted, fit_long
-from cop.monitoring.engine.classes import TREND_CLASSES, classify_slope, trim_label
+from cop.monitoring.engine.batch import Fitted, fit_long, prepare_long
+from cop.monitoring.engine.classes import (
+    TREND_CLASSES,
+    classify_slope,
+    classify_slopes,
+    trim_label,
+    trim_labels,
+)
+from cop.monitoring.engine.design import ALL_CHANGEPOINTS, AUTO_CHANGEPOINTS, ModelSpec
+from cop.monitoring.engine.report import single_result, status_of
 from cop.monitoring.engine.results import REASONS, BatchResult, TrimInputError, TrimResult
+from cop.monitoring.engine.single import fit_single
 
 __all__ = [
     "REASONS",
@@ -95,8 +107,14 @@ def fit_trim(
     overdispersion: bool = True,
     serial_correlation: bool = True,
     duplicates: str = "error",
+    model: int = 3,
+    changepoints: Sequence[int] | str | None = None,
+    stepwise: bool = False,
+    covariates: Sequence[str] = (),
+    weights: str | None = None,
+    overall_changepoints: Sequence[int] | None = None,
 ) -> TrimResult:
-    """Fit TRIM model 3 to one site × year table of counts.
+    """Fit a TRIM model to one site × year table of counts.
 
     Parameters
     ----------
@@ -106,11 +124,31 @@ def fit_trim(
     site, year, count
         Column names. Years must be whole numbers.
     base_year
-        Year whose index is 1; default the first year with positive counts.
+        Year whose index is 1; default the first year with an index.
     overdispersion, serial_correlation
         Estimate ``sigma²`` and ``rho`` as TRIM does (GEE); both off is plain Poisson ML.
     duplicates
         ``"error"`` (default) or ``"sum"`` for several rows of the same site-year.
+    model
+        TRIM's model: 1 (no time effect), 2 (linear trend with changepoints) or 3 (an
+        effect for every year, the default).
+    changepoints
+        Model 2 only: the years at which the slope may change (a year with data before
+        the last one), ``"all"`` (every such year) or ``"auto"`` (all, then TRIM's stepwise
+        selection). Default: one slope from the first year.
+    stepwise
+        Model 2: select the changepoints stepwise (TRIM's procedure, see
+        :mod:`cop.monitoring.engine.stepwise`) starting from ``changepoints``.
+    covariates
+        Columns of categorical site properties (constant within a site) whose classes
+        get their own slopes (model 2) or year effects (model 3), with Wald tests.
+    weights
+        Column of positive site weights (constant within a site): the time totals are
+        weighted sums (TRIM's "weighting on").
+    overall_changepoints
+        Years that split the overall slope into intervals (rtrim's
+        ``overall(changepoints=...)``): ``overall_slope_intervals`` gets one entry per
+        interval from one year to the next (the last one to the last year).
 
     Returns
     -------
@@ -121,114 +159,70 @@ def fit_trim(
     ------
     TrimInputError
         For unusable input: missing columns, non-numeric or negative counts, duplicate
-        site-years (unless summed).
+        site-years (unless summed), invalid model options, a changepoint year outside
+        the data, a covariate that varies within a site, invalid weights.
     """
-    fitted = fit_long(
-        df, [], site, year, count, base_year, overdispersion, serial_correlation, duplicates, 1
-    )
-    if fitted is None:
-        return TrimResult(ok=False, reason="no_counts")
-    result = _outcome(fitted, base_year)
-    if result.ok:
-        _fill_estimates(result, fitted, overdispersion, serial_correlation)
-    return result
-
-
-def _outcome(fitted: Fitted, base_year: int | None) -> TrimResult:
-    """Whether the single fit worked, why not, and its years, sites and dropped sites."""
-    g, years = fitted.g, fitted.years
-    status = _status_of(str(g["status"][0]), fitted.base_missing)
-    present = g["year_est"][0] | (g["year_reason"][0] != "")
-    dropped = [
-        {"site": _py(s), "reason": str(r)}
-        for s, r in zip(fitted.site_labels, g["site_reason"][0], strict=False)
-        if r
-    ]
-    return TrimResult(
-        ok=status == "",
-        reason=status or None,
-        reason_params=_reason_params(status, g, 0, base_year),
-        years=[int(y) for y in years[present]],
-        n_sites=int(g["n_sites"][0]),
-        n_observed=int(g["n_obs"][0]),
-        dropped_sites=dropped,
+    spec = model_spec(model, changepoints, stepwise, covariates, weights)
+    prepared = prepare_long(df, [], site, year, count, base_year, duplicates, spec)
+    if prepared is None:
+        return TrimResult(ok=False, reason="no_counts", model=model)
+    single = fit_single(prepared, spec, overdispersion, serial_correlation)
+    return single_result(
+        single,
+        base_year,
+        overdispersion,
+        serial_correlation,
+        overall_changepoints,
+        weighted=weights is not None,
     )
 
 
-def _fill_estimates(
-    result: TrimResult, fitted: Fitted, overdispersion: bool, serial_correlation: bool
-) -> None:
-    """Indices, time totals, slopes, dispersion and fit statistics of a fit that worked."""
-    g, years = fitted.g, fitted.years
-    present = g["year_est"][0] | (g["year_reason"][0] != "")
-    result.base_year = int(years[g["base"][0]])
-    reason = np.where(g["year_est"][0], None, g["year_reason"][0])[present]
-    result.indices = _year_frame(g, years, present, "idx")
-    result.indices["reason"] = pd.array(reason, dtype="string")
-    result.time_totals = _year_frame(g, years, present, "tt")
-    result.overall_slope = {
-        "imputed": _slope_dict(g["slope_imp"][0], g["slope_imp_se"][0]),
-        "model": _slope_dict(g["slope_mod"][0], g["slope_mod_se"][0]),
-    }
-    result.trend_class = result.overall_slope["imputed"]["trend_class"]
-    result.trend_class_model = result.overall_slope["model"]["trend_class"]
-    result.overdispersion = float(g["sig2"][0]) if overdispersion else None
-    result.serial_correlation = float(g["rho"][0]) if serial_correlation else None
-    if g["rho_fallback"][0]:
-        result.serial_correlation = None
-        result.warnings.append({"code": "serial_correlation_not_converged"})
-    result.goodness_of_fit = {
-        "pearson_chi2": float(g["chi2"][0]),
-        "likelihood_ratio": float(g["lr"][0]),
-        "df": int(g["df"][0]),
-    }
+def model_spec(
+    model: int,
+    changepoints: Sequence[int] | str | None,
+    stepwise: bool,
+    covariates: Sequence[str],
+    weights: str | None,
+) -> ModelSpec:
+    """Check the model options and bundle them.
 
-
-def _year_frame(g: dict, years: np.ndarray, present: np.ndarray, prefix: str) -> pd.DataFrame:
-    """Model and imputed values with SEs per present year (``idx``: indices, ``tt``: totals)."""
-    return pd.DataFrame(
-        {
-            "year": years[present].astype(int),
-            "model": g[f"{prefix}_mod"][0][present],
-            "model_se": g[f"{prefix}_mod_se"][0][present],
-            "imputed": g[f"{prefix}_imp"][0][present],
-            "imputed_se": g[f"{prefix}_imp_se"][0][present],
-        }
+    Raises
+    ------
+    TrimInputError
+        ``invalid_model``, ``invalid_changepoints`` (not years, "all" or "auto"),
+        ``changepoints_need_model_2`` or ``stepwise_needs_model_2``.
+    """
+    if model not in (1, 2, 3):
+        raise TrimInputError("invalid_model", f"model must be 1, 2 or 3 (got {model!r})")
+    if isinstance(changepoints, str):
+        cps: tuple[int, ...] | str | None = changepoints.strip().lower()
+        if cps not in (ALL_CHANGEPOINTS, AUTO_CHANGEPOINTS):
+            raise TrimInputError(
+                "invalid_changepoints",
+                f"changepoints must be years, 'all' or 'auto' (got {changepoints!r})",
+            )
+    elif changepoints is None:
+        cps = None
+    else:
+        try:
+            cps = tuple(int(c) for c in changepoints)
+        except (TypeError, ValueError) as exc:
+            raise TrimInputError(
+                "invalid_changepoints", f"changepoints must be whole years ({exc})"
+            ) from exc
+    if cps is not None and model != 2:
+        raise TrimInputError(
+            "changepoints_need_model_2", "changepoints belong to model 2 (linear trends)"
+        )
+    if stepwise and model != 2:
+        raise TrimInputError("stepwise_needs_model_2", "stepwise selection needs model 2")
+    return ModelSpec(
+        model=model,
+        changepoints=cps,
+        stepwise=bool(stepwise),
+        covariates=tuple(covariates),
+        weights=weights,
     )
-
-
-def _slope_dict(b: float, se: float) -> dict[str, Any]:
-    mult = math.exp(b) if np.isfinite(b) else float("nan")
-    mult_se = mult * se
-    code, sig, label = trim_label(mult, mult_se)
-    ok = np.isfinite(b)
-    return {
-        "additive": float(b),
-        "additive_se": float(se),
-        "multiplicative": mult,
-        "multiplicative_se": mult_se,
-        "trend_class": code if ok else None,
-        "significance": sig if ok else None,
-        "label": label if ok else None,
-    }
-
-
-def _status_of(status: str, base_missing: bool) -> str:
-    if status == "base_year_not_in_data" or (base_missing and status == ""):
-        return "base_year_not_in_data"
-    return status
-
-
-def _py(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _reason_params(status: str, g: dict, k: int, base_year: int | None) -> dict[str, Any]:
-    if status == "single_year":
-        return {"n_years": int(g["year_est"][k].sum())}
-    if status.startswith("base_year"):
-        return {"base_year": base_year}
-    return {}
 
 
 # ------------------------------------------------------------------- many fits
@@ -245,12 +239,22 @@ def fit_trim_batch(
     serial_correlation: bool = True,
     duplicates: str = "error",
     n_jobs: int = 1,
+    recent_years: int | None = None,
+    model: int = 3,
+    changepoints: Sequence[int] | str | None = None,
+    covariates: Sequence[str] = (),
+    weights: str | None = None,
 ) -> BatchResult:
     """Fit one TRIM model per combination of ``keys`` (e.g. municipality × species).
 
     All series are stacked and fitted together, which is what makes ~14,000 fits take
     seconds. Each key uses only the years present in its own rows. ``n_jobs > 1`` spreads
-    the work over processes when the input is large (> 50,000 rows).
+    the work over processes when the input is large (> 50,000 rows). ``model``,
+    ``changepoints``, ``covariates`` and ``weights`` are those of :func:`fit_trim`.
+    Changepoints are years of the whole table and each series estimates the slopes of the
+    intervals within its own years: a changepoint before a series' first year acts at
+    that year, one after its last year has nothing to estimate there. Stepwise selection
+    is per series, so it is only offered by :func:`fit_trim`.
 
     Returns
     -------
@@ -264,10 +268,28 @@ def fit_trim_batch(
         serial correlation did not converge and the fit fell back to overdispersion only).
         ``indices``: keys + year, model, model_se, imputed,
         imputed_se, reason (one row per key-year present).
+
+        With ``recent_years = N`` the summary also has the overall slope of each
+        series' last N years (the short-term trend; the same estimator as
+        :meth:`TrimResult.overall_slope_interval`, on the years from ``last_year − N + 1``
+        to the series' last year with an index): ``recent_from``, ``recent_upto`` (the
+        years actually used), the imputed ``recent_additive``, ``recent_additive_se``,
+        ``recent_multiplicative``, ``recent_multiplicative_se``, ``recent_trend_class``,
+        ``recent_significance`` and the model ``recent_additive_model``,
+        ``recent_additive_model_se``, ``recent_multiplicative_model``,
+        ``recent_multiplicative_model_se``, ``recent_trend_class_model``. NaN/None
+        where fewer than two of those years have an index.
     """
     keys = list(keys)
+    if recent_years is not None and recent_years < 2:
+        raise ValueError(f"recent_years must be at least 2 (got {recent_years})")
     if not keys:
         raise TrimInputError("missing_keys", "fit_trim_batch needs at least one key column")
+    spec = model_spec(model, changepoints, False, covariates, weights)
+    if spec.uses_stepwise:
+        raise TrimInputError(
+            "stepwise_not_in_batch", "stepwise selection is per series: use fit_trim"
+        )
     fitted = fit_long(
         df,
         keys,
@@ -279,12 +301,14 @@ def fit_trim_batch(
         serial_correlation,
         duplicates,
         n_jobs,
+        recent_years=recent_years,
+        spec=spec,
     )
     if fitted is None:
         empty = pd.DataFrame(columns=[*keys, "ok", "reason"])
         return BatchResult(empty, pd.DataFrame(columns=[*keys, "year"]))
     g = fitted.g
-    status = np.array([_status_of(str(s), fitted.base_missing) for s in g["status"]], dtype=object)
+    status = np.array([status_of(str(s), fitted.base_missing) for s in g["status"]], dtype=object)
     ok = status == ""
     present = g["year_est"] | (g["year_reason"] != "")
     summary = fitted.key_table.copy()
@@ -293,6 +317,8 @@ def fit_trim_batch(
     summary["overdispersion"] = np.where(ok, g["sig2"], np.nan) if overdispersion else np.nan
     summary["serial_correlation"] = np.where(ok, g["rho"], np.nan) if serial_correlation else np.nan
     summary["serial_correlation_dropped"] = g["rho_fallback"]
+    if recent_years is not None:
+        _add_recent_slopes(summary, g)
     return BatchResult(summary, _batch_indices(fitted, present & ok[:, None]))
 
 
@@ -320,25 +346,38 @@ def _add_slopes(summary: pd.DataFrame, g: dict, ok: np.ndarray) -> None:
     mult_se = mult * g["slope_imp_se"]
     mult_m = np.exp(g["slope_mod"])
     mult_m_se = mult_m * g["slope_mod_se"]
-    labels = [
-        trim_label(m, s) if o else (None, None, None)
-        for m, s, o in zip(mult, mult_se, ok, strict=True)
-    ]
+    code, sig = trim_labels(mult, mult_se)
     summary["additive"] = g["slope_imp"]
     summary["additive_se"] = g["slope_imp_se"]
     summary["multiplicative"] = mult
     summary["multiplicative_se"] = mult_se
-    summary["trend_class"] = pd.array([lab[0] for lab in labels], dtype="string")
-    summary["significance"] = pd.array([lab[1] for lab in labels], dtype="string")
+    summary["trend_class"] = pd.array(np.where(ok, code, None), dtype="string")
+    summary["significance"] = pd.array(np.where(ok, sig, None), dtype="string")
     summary["multiplicative_model"] = mult_m
     summary["multiplicative_model_se"] = mult_m_se
-    summary["trend_class_model"] = pd.array(
-        [
-            classify_slope(m, s) if o else None
-            for m, s, o in zip(mult_m, mult_m_se, ok, strict=True)
-        ],
-        dtype="string",
-    )
+    model_class = classify_slopes(mult_m, mult_m_se)
+    summary["trend_class_model"] = pd.array(np.where(ok, model_class, None), dtype="string")
+
+
+def _add_recent_slopes(summary: pd.DataFrame, g: dict) -> None:
+    """Columns ``recent_*``: the overall slopes of each series' last years."""
+    usable = np.isfinite(g["recent_slope_imp"])
+    for name in ("recent_from", "recent_upto"):
+        summary[name] = pd.array(np.where(usable, g[name], np.nan), dtype="Float64").astype("Int64")
+    for kind, suffix in (("imp", ""), ("mod", "_model")):
+        additive, additive_se = g[f"recent_slope_{kind}"], g[f"recent_slope_{kind}_se"]
+        mult = np.exp(additive)
+        mult_se = mult * additive_se
+        code, sig = trim_labels(mult, mult_se)
+        summary[f"recent_additive{suffix}"] = additive
+        summary[f"recent_additive{suffix}_se"] = additive_se
+        summary[f"recent_multiplicative{suffix}"] = mult
+        summary[f"recent_multiplicative{suffix}_se"] = mult_se
+        summary[f"recent_trend_class{suffix}"] = pd.array(
+            np.where(usable, code, None), dtype="string"
+        )
+        if kind == "imp":
+            summary["recent_significance"] = pd.array(np.where(usable, sig, None), dtype="string")
 
 
 def _batch_indices(fitted: Fitted, shown: np.ndarray) -> pd.DataFrame:

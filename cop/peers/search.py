@@ -3,8 +3,10 @@
 Official CBS names are not always what people type: 's-Gravenhage is "Den Haag",
 's-Hertogenbosch is "Den Bosch", and Frisian names carry accents (Súdwest-Fryslân) that a
 keyboard often lacks. Matching is a substring search on accent-, apostrophe- and
-punctuation-insensitive text (:func:`cop.core.textmatch.normalise`) over the name and a small
-alias table, ranked exact > starts with > contains.
+punctuation-insensitive text (:func:`cop.core.textmatch.normalise`) over the name, a small
+alias table and the former names of municipalities that merged since 2018 or were renamed
+(``data/municipality_former_names.csv``: "Nuenen c.a.", "Haaren", "Weesp"), ranked exact >
+starts with > contains.
 
 Examples
 --------
@@ -19,9 +21,16 @@ Examples
 
 from __future__ import annotations
 
+import csv
+from functools import lru_cache
+from pathlib import Path
+
 import pandas as pd
 
+from cop.core.config import SHIPPED_DATA_DIR
 from cop.core.textmatch import normalise
+
+FORMER_NAMES_FILE = SHIPPED_DATA_DIR / "municipality_former_names.csv"
 
 # Official CBS name -> names people also use (Dutch colloquial, English, Dutch for Frisian).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -39,6 +48,22 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 # Match quality, best first.
 EXACT, PREFIX, CONTAINS = 0, 1, 2
+
+
+@lru_cache(maxsize=4)
+def former_names(path: Path = FORMER_NAMES_FILE) -> dict[str, tuple[str, ...]]:
+    """Former names by current municipality code (CBS mergers, splits and renamings).
+
+    >>> former_names()["GM0820"]
+    ('Nuenen c.a.',)
+    >>> sorted(code for code, names in former_names().items() if "Haaren" in names)
+    ['GM0757', 'GM0824', 'GM0855', 'GM0865']
+    """
+    found: dict[str, list[str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            found.setdefault(row["code"], []).append(row["former_name"])
+    return {code: tuple(names) for code, names in found.items()}
 
 
 def _quality(query: str, candidate: str) -> int | None:
@@ -71,27 +96,36 @@ def search_municipalities(query: str, municipalities: pd.DataFrame) -> pd.DataFr
     Returns
     -------
     DataFrame
-        The matching rows with two extra columns: ``matched`` (the name or alias that
-        matched) and ``quality`` (0 exact, 1 starts with, 2 contains). Sorted by quality,
-        then name, then code, so the order is stable.
+        The matching rows with three extra columns: ``matched`` (the name, alias or
+        former name that matched), ``former`` (the former name when that matched, so a
+        page can say "formerly Haaren"; else missing) and ``quality`` (0 exact, 1 starts
+        with, 2 contains). Sorted by quality, then name, then code, so the order is stable.
     """
     wanted = normalise(query)
     out = municipalities.copy()
     if not wanted:
         out["matched"] = out["name"]
+        out["former"] = pd.array([None] * len(out), dtype="string")
         out["quality"] = CONTAINS
         return out.sort_values(["name", "code"], kind="stable").reset_index(drop=True)
+    formers = former_names()
     qualities: list[int | None] = []
     matched: list[str | None] = []
-    for name in out["name"].astype("string").fillna(""):
-        best: tuple[int, str] | None = None
-        for candidate in (name, *ALIASES.get(name, ())):
+    former: list[str | None] = []
+    codes = out["code"].astype("string").fillna("")
+    for code, name in zip(codes, out["name"].astype("string").fillna(""), strict=True):
+        best: tuple[int, str, bool] | None = None
+        candidates = [(c, False) for c in (name, *ALIASES.get(name, ()))]
+        candidates += [(c, True) for c in formers.get(code, ())]
+        for candidate, is_former in candidates:
             quality = _quality(wanted, normalise(candidate))
             if quality is not None and (best is None or quality < best[0]):
-                best = (quality, candidate)
+                best = (quality, candidate, is_former)
         qualities.append(None if best is None else best[0])
         matched.append(None if best is None else best[1])
+        former.append(best[1] if best is not None and best[2] else None)
     out["matched"] = pd.array(matched, dtype="string")
+    out["former"] = pd.array(former, dtype="string")
     out["quality"] = pd.array(qualities, dtype="Int64")
     out = out[out["quality"].notna()]
     return out.sort_values(["quality", "name", "code"], kind="stable").reset_index(drop=True)

@@ -10,6 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cop.monitoring.engine.classes import slope_dict
+from cop.monitoring.engine.variance import overall_slope
+
 #: Stable reason codes: for a whole fit (``TrimResult.reason``), a year (``indices.reason``)
 #: or a dropped site (``dropped_sites[*]["reason"]``).
 REASONS = {
@@ -26,6 +29,10 @@ REASONS = {
     "site_not_connected": "site: its counts link to no estimable year (dropped)",
     "serial_correlation_not_converged": "warning: the GEE with serial correlation did not "
     "converge, so the trend was estimated without it (overdispersion only)",
+    "covariate_not_estimable": "a covariate class has too few positive counts to estimate "
+    "its effects",
+    "covariate_single_class": "warning: a covariate with a single class was left out, as "
+    "TRIM does (params: covariate)",
 }
 
 
@@ -52,7 +59,7 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
 
 @dataclass
 class TrimResult:
-    """Outcome of one TRIM model-3 fit.
+    """Outcome of one TRIM fit (model 1, 2 or 3).
 
     When ``ok`` is False, ``reason`` (a key of ``REASONS``) and ``reason_params`` say why
     and the numeric fields are empty or NaN. ``indices`` and ``time_totals`` have one row
@@ -61,6 +68,18 @@ class TrimResult:
     additive_se, multiplicative, multiplicative_se, trend_class, significance ("p<0.01",
     "p<0.05" or None, as TRIM prints it) and label (TRIM's English wording).
     ``overdispersion`` and ``serial_correlation`` are None when not requested (as TRIM).
+
+    What else TRIM reports, by model: ``slopes`` (model 2: one row per interval between
+    changepoints and per covariate class: ``covariate``, ``class``, ``from``, ``upto``,
+    additive and multiplicative with SEs), ``changepoints`` (model 2: ``year``, ``wald``,
+    ``df``, ``p`` of the change in slope), ``time_parameters`` (model 3: year effects
+    relative to the first year), ``linear_trend`` (model 3 without covariates: slope,
+    deviations and their Wald test), ``covariates`` (Wald test per covariate), ``wald``
+    (every test under TRIM's name), ``stepwise`` (the selection's ``steps`` and the
+    ``initial`` fit with all proposed changepoints), ``overall_slope_intervals`` (between
+    overall changepoints), ``overall_slope_through_base`` (TRIM 3.70's slope without
+    intercept), ``time_totals_vcov`` and ``fitted_counts`` (observed, fitted and imputed
+    count of every site and year, unweighted, as rtrim's ``results()``).
     """
 
     ok: bool
@@ -80,11 +99,82 @@ class TrimResult:
     dropped_sites: list[dict[str, Any]] = field(default_factory=list)
     goodness_of_fit: dict[str, float] = field(default_factory=dict)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    time_totals_vcov: dict[str, pd.DataFrame] = field(default_factory=dict)
+    model: int = 3
+    weighted: bool = False
+    slopes: list[dict[str, Any]] = field(default_factory=list)
+    changepoints: list[dict[str, Any]] = field(default_factory=list)
+    time_parameters: pd.DataFrame | None = None
+    linear_trend: dict[str, Any] | None = None
+    covariates: list[dict[str, Any]] = field(default_factory=list)
+    wald: dict[str, Any] = field(default_factory=dict)
+    stepwise: dict[str, Any] | None = None
+    overall_slope_intervals: list[dict[str, Any]] = field(default_factory=list)
+    overall_slope_through_base: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fitted_counts: pd.DataFrame | None = None
 
-    def to_json_dict(self) -> dict[str, Any]:
-        """Plain-JSON view (NaN becomes None) for the CLI and for storage."""
+    def overall_slope_interval(self, from_year: int, upto_year: int) -> dict[str, Any]:
+        """TRIM's overall slope of the years ``from_year … upto_year`` (both included).
+
+        The same estimator as ``overall_slope`` (OLS of ln(time total) on the year with a
+        sandwich SE from the totals' covariance), restricted to the years of the interval
+        that have an index; this is rtrim's ``overall(x, changepoints=...)`` for one
+        interval and what monitoring reports call the short-term trend.
+
+        Returns
+        -------
+        dict
+            ``from`` and ``upto``: the first and last year actually used (the requested
+            ones when fewer than two years of the interval have an index); ``model`` and
+            ``imputed``: dicts with ``additive``, ``additive_se``, ``multiplicative``,
+            ``multiplicative_se``, ``trend_class``, ``significance`` and ``label``
+            (NaN/None when the slope is not estimable: a failed fit, or fewer than two
+            years with an index in the interval).
+
+        Raises
+        ------
+        ValueError
+            When ``from_year >= upto_year``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from cop.monitoring.trim import fit_trim
+        >>> df = pd.DataFrame({"site": [1] * 4 + [2] * 4, "year": [2020, 2021, 2022, 2023] * 2,
+        ...                    "count": [10, 20, 40, 40, 5, 10, 20, 20]})
+        >>> part = fit_trim(df).overall_slope_interval(2020, 2022)
+        >>> (part["from"], part["upto"], round(part["imputed"]["multiplicative"], 6))
+        (2020, 2022, 2.0)
+        """
+        if from_year >= upto_year:
+            raise ValueError(f"from_year ({from_year}) must be before upto_year ({upto_year})")
+        out: dict[str, Any] = {"from": int(from_year), "upto": int(upto_year)}
+        vcov = self.time_totals_vcov.get("imputed")
+        years = np.asarray(vcov.index if vcov is not None else [], dtype=float)
+        use = (years >= from_year) & (years <= upto_year)
+        if not self.ok or use.sum() < 2:
+            for kind in ("model", "imputed"):
+                out[kind] = slope_dict(float("nan"), float("nan"))
+            return out
+        out["from"], out["upto"] = int(years[use][0]), int(years[use][-1])
+        totals = self.time_totals.set_index("year")
+        for kind in ("model", "imputed"):
+            tt = totals.loc[self.time_totals_vcov[kind].index, kind].to_numpy(float)
+            var = self.time_totals_vcov[kind].to_numpy(float)
+            b, se = overall_slope(tt[None], var[None], years, use[None])
+            out[kind] = slope_dict(float(b[0]), float(se[0]))
+        return out
+
+    def to_json_dict(self, vcov: bool = False) -> dict[str, Any]:
+        """Plain-JSON view (NaN becomes None) for the CLI and for storage.
+
+        ``vcov`` adds the covariance matrices of the model and imputed time totals
+        (``{"years": [...], "model": [[...]], "imputed": [[...]]}``).
+        """
         imputed = self.overall_slope.get("imputed", {})
         out = {
+            "model": self.model,
+            "weighted": self.weighted,
             "ok": self.ok,
             "reason": self.reason,
             "reason_params": self.reason_params,
@@ -106,7 +196,26 @@ class TrimResult:
             "dropped_sites": self.dropped_sites,
             "goodness_of_fit": self.goodness_of_fit,
             "warnings": self.warnings,
+            "changepoints": self.changepoints,
+            "slopes": self.slopes,
+            "overall_slope_intervals": self.overall_slope_intervals,
+            "overall_slope_through_base": self.overall_slope_through_base,
+            "covariates": self.covariates,
+            "wald": self.wald,
+            "stepwise": self.stepwise,
         }
+        if self.time_parameters is not None:
+            out["time_parameters"] = _records(self.time_parameters)
+        if self.linear_trend is not None:
+            out["linear_trend"] = {
+                "slope": self.linear_trend["slope"],
+                "deviations": _records(self.linear_trend["deviations"]),
+            }
+        if vcov:
+            years = [int(y) for y in self.time_totals_vcov.get("imputed", pd.DataFrame()).index]
+            out["vcov"] = {"years": years} | {
+                kind: frame.to_numpy().tolist() for kind, frame in self.time_totals_vcov.items()
+            }
         return _clean_json(out)
 
 

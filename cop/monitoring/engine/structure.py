@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-#: The parts of :func:`prepare` that the iterations read (sliced as fits converge).
+from cop.monitoring.engine.design import Design, informative, members
+
+#: The parts of :func:`prepare` that the iterations read (sliced as fits converge);
+#: ``group`` is None for designs without covariates.
 ITER_FIELDS = (
     "obs",
     "f",
     "free",
+    "group",
     "nxt",
     "prv",
     "has_next",
@@ -25,27 +29,45 @@ ITER_FIELDS = (
 )
 
 
-def prepare(F: np.ndarray, ymask: np.ndarray, x: np.ndarray, base: np.ndarray) -> dict:
-    """Decide per fit which sites and years take part, and why others do not.
+def prepare(
+    F: np.ndarray,
+    ymask: np.ndarray,
+    x: np.ndarray,
+    base: np.ndarray,
+    design: Design | None = None,
+    group: np.ndarray | None = None,
+) -> dict:
+    """Decide per fit which sites, years and parameters take part, and why others do not.
 
     ``x`` holds the years as numbers, ``base`` ``(K,)`` the requested base-year column
-    or -1 (the first year with a positive count). Returns the arrays of
-    :data:`ITER_FIELDS` plus the per-fit facts the results report: ``base``, ``status``
-    (a reason code, or "" for a fit that runs), ``year_est``, ``year_reason``,
-    ``site_reason``, ``n_sites`` and ``n_obs``.
+    or -1 (the first year with an index). ``design`` is the model (None: model 3
+    without covariates) and ``group`` ``(K, I)`` the covariate group of every site.
+    Returns the arrays of :data:`ITER_FIELDS` plus the per-fit facts the results report:
+    ``base``, ``status`` (a reason code, or "" for a fit that runs), ``year_est``,
+    ``year_reason``, ``site_reason``, ``n_sites`` and ``n_obs``.
+
+    In model 3 a year needs positive counts linked to the base year; in models 1 and 2
+    every year of the fit lies on the fitted trend and gets an index.
     """
     k = np.arange(F.shape[0])
+    model = 3 if design is None else design.model
     finite = np.isfinite(F) & ymask[:, None, :]
     pos = finite & (F > 0)
     year_pos = pos.any(axis=1)
     auto = base < 0
-    b = np.where(auto, year_pos.argmax(axis=1), np.maximum(base, 0))
-    year_est, site_reach = _linked_to_base(pos, year_pos, b)
-    year_est &= ymask
+    if model == 3:
+        b = np.where(auto, year_pos.argmax(axis=1), np.maximum(base, 0))
+        year_est, site_reach = _linked_to_base(pos, year_pos, b)
+        year_est &= ymask
+    else:
+        b = np.where(auto, ymask.argmax(axis=1), np.maximum(base, 0))
+        year_est, site_reach = ymask.copy(), pos.any(axis=2)
     obs = finite & site_reach[:, :, None] & year_est[:, None, :]
-    status = _fit_status(finite, pos, year_pos, year_est, ymask, auto, b)
+    status = _fit_status(finite, pos, year_pos, year_est, ymask, auto, b, model)
     free = year_est & (status == "")[:, None]
     free[k, b] = False
+    if design is not None and not design.identity:
+        free = _free_parameters(design, group, obs & (F > 0), free, status)
     n_obs = obs.sum(axis=(1, 2))
     n_sites = site_reach.sum(axis=1)
     pairs = obs[:, :, :-1] & obs[:, :, 1:] & (np.diff(x) == 1)
@@ -53,10 +75,11 @@ def prepare(F: np.ndarray, ymask: np.ndarray, x: np.ndarray, base: np.ndarray) -
         obs=obs,
         f=np.where(obs, F, 0.0),
         free=free,
+        group=group,
         **_observed_links(obs, x),
         pairs=pairs,
         n_pairs=pairs.sum(axis=(1, 2)),
-        df=n_obs - n_sites - (year_est.sum(axis=1) - 1),
+        df=n_obs - n_sites - free.sum(axis=1),
         # per-fit facts that the iterations do not need
         base=b,
         status=status,
@@ -66,6 +89,37 @@ def prepare(F: np.ndarray, ymask: np.ndarray, x: np.ndarray, base: np.ndarray) -
         n_sites=n_sites,
         n_obs=n_obs,
     )
+
+
+def _free_parameters(
+    design: Design,
+    group: np.ndarray,
+    pos_obs: np.ndarray,
+    year_free: np.ndarray,
+    status: np.ndarray,
+) -> np.ndarray:
+    """``(K, p)``: the parameters each fit estimates (the others stay at 0).
+
+    Model 3: the year effects of the years with an index but the base year, in every
+    block. Models 1 and 2: the columns that vary within some site's positive counts
+    (a changepoint outside a fit's years has none). A covariate class with sites but
+    too few counts to estimate one of its effects stops the fit
+    (``covariate_not_estimable``, set in ``status``).
+    """
+    n_blocks = len(design.blocks)
+    ok = (status == "")[:, None]
+    if group is None:
+        group = np.zeros(pos_obs.shape[:2], dtype=np.int64)
+    has_members = members(design, group, pos_obs)
+    info = informative(design, group, pos_obs)
+    if design.model == 3:
+        baseline = np.tile(year_free, n_blocks)
+    else:
+        baseline = np.tile(info[:, : design.p0], n_blocks) & ok
+    free = baseline & has_members & info
+    lacking = (baseline & has_members & ~info).any(axis=1)
+    status[(status == "") & lacking] = "covariate_not_estimable"
+    return free & (status == "")[:, None]
 
 
 def _linked_to_base(
@@ -97,6 +151,7 @@ def _fit_status(
     ymask: np.ndarray,
     auto: np.ndarray,
     b: np.ndarray,
+    model: int = 3,
 ) -> np.ndarray:
     """Per fit the reason no trend can be estimated, or "" when it can (first reason wins)."""
     k = np.arange(finite.shape[0])
@@ -105,8 +160,11 @@ def _fit_status(
     status[(n_counts > 0) & ~pos.any(axis=(1, 2))] = "all_zero"
     status[n_counts == 0] = "no_counts"
     status[(status == "") & ~auto & ~ymask[k, b]] = "base_year_not_in_data"
-    status[(status == "") & ~auto & ~year_pos[k, b]] = "base_year_not_estimable"
-    status[(status == "") & (year_est.sum(axis=1) < 2)] = "single_year"
+    if model == 3:
+        status[(status == "") & ~auto & ~year_pos[k, b]] = "base_year_not_estimable"
+        status[(status == "") & (year_est.sum(axis=1) < 2)] = "single_year"
+    else:
+        status[(status == "") & ((year_pos & year_est).sum(axis=1) < 2)] = "single_year"
     return status
 
 

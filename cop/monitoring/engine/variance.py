@@ -9,72 +9,100 @@ from __future__ import annotations
 
 import numpy as np
 
-from cop.monitoring.engine.gee import Chain, expected, fisher, inverse, pin, weights
+from cop.monitoring.engine.design import Design
+from cop.monitoring.engine.gee import Chain, expected, fisher, inverse, pin, project, weights
 
 
 def covariances(
-    p: dict, est: dict, x: np.ndarray, serial_correlation: bool
+    p: dict,
+    est: dict,
+    x: np.ndarray,
+    serial_correlation: bool,
+    design: Design | None = None,
+    site_weight: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Time totals, their covariances and the goodness of fit at the final estimates.
 
     ``p`` is :func:`cop.monitoring.engine.structure.prepare`'s output and ``est`` the
-    state :func:`cop.monitoring.engine.gee.estimate` returned. Returns ``var_gamma``
-    (covariance of the year effects), ``tt_mod``/``tt_imp`` (model and imputed time
-    totals), ``var_mod``/``var_imp`` (their covariances), ``chi2`` and ``lr``.
+    state :func:`cop.monitoring.engine.gee.estimate` returned; ``site_weight`` ``(K, I)``
+    the site weights (None: all 1). Returns ``var_beta`` (covariance of the parameters),
+    ``tt_mod``/``tt_imp`` (model and imputed time totals, weighted), ``var_mod``/``var_imp``
+    (their covariances), ``mu`` (the fitted counts of every cell of the fitted sites),
+    ``chi2`` and ``lr``.
     """
     obs, f = p["obs"], p["f"]
-    alpha, gamma, rho = est["alpha"], est["gamma"], est["rho"]
-    chain = Chain(p)
-    mu = expected(alpha, gamma, obs)
+    alpha, rho = est["alpha"], est["rho"]
+    chain = Chain(p, design)
+    eta_site = chain.site_eta(est["eta"])
+    mu = expected(alpha, eta_site, obs)
     r = np.where(obs, (f - mu) / np.where(obs, np.sqrt(mu), 1.0), 0.0)
     Q = chain.precision(rho) if serial_correlation else None
     diag, link, w = weights(mu, est["sig2"], Q, chain)
-    E, d = fisher(diag, link, w, chain)
+    E_year, d = fisher(diag, link, w, chain)
     free = p["free"]
     both = free[:, :, None] & free[:, None, :]
-    Einv = np.where(both, inverse(pin(E, free)), 0.0)
+    Einv = np.where(both, _inverse(pin(project(E_year, design), free)), 0.0)
     site_in = obs.any(axis=2)
-    mu_all = expected(alpha, gamma, site_in[:, :, None] & p["year_est"][:, None, :])
+    mu_all = expected(alpha, eta_site, site_in[:, :, None] & p["year_est"][:, None, :])
+    sw = None if site_weight is None else site_weight[:, :, None]
+    wmu_all = mu_all if sw is None else mu_all * sw
     var_mod, var_imp = _total_covariances(
-        mu_all, obs, w, d, Einv, est["sig2"], rho, x, serial_correlation
+        wmu_all, obs, w, d, Einv, est["sig2"], rho, x, serial_correlation, chain, sw
     )
+    f_w = f if sw is None else f * sw
     pos = obs & (f > 0)
     dev = 2 * np.where(pos, f * np.log(np.where(pos, f, 1.0) / np.where(pos, mu, 1.0)), 0.0)
     return dict(
-        var_gamma=Einv,
-        tt_mod=mu_all.sum(axis=1),
-        tt_imp=np.where(obs, f, mu_all).sum(axis=1),
+        var_beta=Einv,
+        tt_mod=wmu_all.sum(axis=1),
+        tt_imp=np.where(obs, f_w, wmu_all).sum(axis=1),
         var_mod=var_mod,
         var_imp=var_imp,
+        mu=mu_all,
         chi2=(r * r).sum(axis=(1, 2)),
         lr=dev.sum(axis=(1, 2)),
     )
 
 
-def _total_covariances(mu_all, obs, w, d, Einv, sig2, rho, x, serial_correlation):
+def _inverse(E: np.ndarray) -> np.ndarray:
+    return E if E.shape[1] == 0 else inverse(E)
+
+
+def _total_covariances(wmu_all, obs, w, d, Einv, sig2, rho, x, serial_correlation, chain, sw):
     """Covariances of the model and the imputed time totals (TRIM's formulas).
 
     Model totals: ``G d G' + (G F − H) E^-1 (G F − H)'`` over all cells of the fitted
-    sites. Imputed totals replace the observed cells' part by the observed counts'
-    own (over-dispersed, serially correlated) variance.
+    sites, with ``G`` the (weighted) fitted counts. Imputed totals replace the observed
+    cells' part by the observed counts' own (over-dispersed, serially correlated)
+    variance, ``w_i² mu_ij`` scaled.
     """
-    J = mu_all.shape[2]
+    J = wmu_all.shape[2]
+    design = chain.design
     d_safe = np.where(d > 0, d, 1.0)[:, :, None]
     Fmat = np.where(d[:, :, None] > 0, w / d_safe, 0.0)
+    idx = np.arange(J)
 
     def tt_cov(m: np.ndarray) -> np.ndarray:
-        A = np.einsum("kij,kil->kjl", m, Fmat)
-        idx = np.arange(J)
-        A[:, idx, idx] -= m.sum(axis=1)
+        if chain.onehot is None:
+            A = np.einsum("kij,kil->kjl", m, Fmat)
+            A[:, idx, idx] -= m.sum(axis=1)
+            A = A[:, None]
+        else:
+            A = np.einsum("kig,kij,kil->kgjl", chain.onehot, m, Fmat, optimize=True)
+            A[:, :, idx, idx] -= chain.group_sum(m)
+        if design is None or design.identity:
+            A = A[:, 0]
+        else:
+            A = np.einsum("kgjl,glq->kjq", A, design.B)
         return np.einsum("kij,kil->kjl", m / d_safe, m) + A @ Einv @ A.transpose(0, 2, 1)
 
-    var_mod = tt_cov(mu_all)
-    mu_o = np.where(obs, mu_all, 0.0)
+    var_mod = tt_cov(wmu_all)
+    mu_o = np.where(obs, wmu_all, 0.0)
     if serial_correlation:
         R = rho[:, None, None] ** np.abs(x[:, None] - x[None, :])[None]
     else:
         R = np.eye(J)[None]
-    so = np.sqrt(mu_o)
+    so = np.sqrt(mu_o) if sw is None else np.sqrt(mu_o * sw)
     var_obs = sig2[:, None, None] * np.einsum("kij,kil->kjl", so, so) * R
     return var_mod, var_mod - tt_cov(mu_o) + var_obs
 
@@ -113,16 +141,40 @@ def overall_slope(tt: np.ndarray, var: np.ndarray, x: np.ndarray, est: np.ndarra
     return b, se
 
 
-def summarise(res: dict, x: np.ndarray) -> dict:
+def interval_mask(est: np.ndarray, x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Years with an index inside ``[lo, hi]`` (per fit): the points of an interval slope."""
+    return est & (x[None, :] >= lo[:, None]) & (x[None, :] <= hi[:, None])
+
+
+def recent_window(est: np.ndarray, x: np.ndarray, n_years: int) -> np.ndarray:
+    """Per fit the years with an index among its last ``n_years`` years.
+
+    The window ends at the fit's last year with an index and starts ``n_years − 1``
+    years earlier (so ``n_years`` time points when no year is missing).
+    """
+    has = est.any(axis=1)
+    last = np.where(has, x[x.size - 1 - est[:, ::-1].argmax(axis=1)], np.nan)
+    return interval_mask(est, x, last - (n_years - 1), last)
+
+
+def summarise(
+    res: dict, x: np.ndarray, recent_years: int | None = None, detail: bool = False
+) -> dict:
     """Per-fit arrays (first axis = fit) of everything the public results need.
 
-    ``res`` is what :func:`cop.monitoring.engine.batch.fit_stack` returns.
+    ``res`` is what :func:`cop.monitoring.engine.batch.fit_stack` returns. With
+    ``recent_years`` the overall slopes of each fit's last ``recent_years`` years are
+    added (``recent_slope_mod`` …, ``recent_from``/``recent_upto``); with ``detail``
+    what a single fit reports beyond a batch row: the covariances of the model and
+    imputed time totals (``var_mod``, ``var_imp``), the parameters and their covariance
+    (``beta``, ``var_beta``) and the cells (``alpha``, ``mu``, ``obs``, ``f``).
     """
     p, ok = res["p"], res["status"] == ""
     est = p["year_est"] & ok[:, None]
     out = {k: res[k] for k in ("status", "sig2", "rho", "chi2", "lr", "df")}
     for k in ("base", "year_est", "year_reason", "site_reason", "n_sites", "n_obs"):
         out[k] = p[k]
+    window = recent_window(est, x, recent_years) if recent_years else None
     for kind in ("mod", "imp"):
         tt, var = res[f"tt_{kind}"], res[f"var_{kind}"]
         slope, slope_se = overall_slope(tt, var, x, est)
@@ -132,5 +184,23 @@ def summarise(res: dict, x: np.ndarray) -> dict:
         out[f"idx_{kind}"], out[f"idx_{kind}_se"] = indices(tt, var, p["base"], est)
         out[f"slope_{kind}"] = np.where(ok, slope, np.nan)
         out[f"slope_{kind}_se"] = np.where(ok, slope_se, np.nan)
+        if window is not None:
+            b, se = overall_slope(tt, var, x, window)
+            usable = ok & (window.sum(axis=1) >= 2)
+            out[f"recent_slope_{kind}"] = np.where(usable, b, np.nan)
+            out[f"recent_slope_{kind}_se"] = np.where(usable, se, np.nan)
+        if detail:
+            both = est[:, :, None] & est[:, None, :]
+            out[f"var_{kind}"] = np.where(both, var, np.nan)
+    if window is not None:
+        has = window.any(axis=1)
+        J = x.size
+        out["recent_from"] = np.where(has, x[window.argmax(axis=1)], np.nan)
+        out["recent_upto"] = np.where(has, x[J - 1 - window[:, ::-1].argmax(axis=1)], np.nan)
+    if detail:
+        for name in ("beta", "var_beta", "alpha", "mu"):
+            out[name] = res[name]
+        out["obs"], out["f"] = p["obs"], p["f"]
+        out["free"] = p["free"]
     out["rho_fallback"] = np.zeros(len(ok), bool)
     return out
