@@ -226,11 +226,20 @@ def _function(module: str, name: str) -> Callable[..., object]:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _compute(
-    module: str, name: str, url: str, version: int, tables: tuple[str, ...], params: str
+    module: str,
+    name: str,
+    url: str,
+    version: int,
+    tables: tuple[str, ...],
+    params: str,
+    _func: Callable[..., object] | None = None,
 ) -> object:
+    # The key is the function's module and name; ``_func`` (not hashed: leading
+    # underscore) is the function the page passed, else the prewarm finds it by name.
     start = time.perf_counter()
     frames = [_table(url, version, t) for t in tables]
-    result = _function(module, name)(*frames, **json.loads(params))
+    func = _func if _func is not None else _function(module, name)
+    result = func(*frames, **json.loads(params))
     call = {"module": module, "name": name, "tables": list(tables), "params": params}
     _PREWARM.learn(call, time.perf_counter() - start)
     return result
@@ -258,7 +267,7 @@ def compute(func: Callable[..., object], *tables: str, **params: object) -> obje
     """
     module, name, params_json = _call_key(func, tables, params)
     url = get_settings().database_url
-    return _compute(module, name, url, data_version(), tuple(tables), params_json)
+    return _compute(module, name, url, data_version(), tuple(tables), params_json, func)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -275,6 +284,7 @@ def _compute_for(
     tables: tuple[str, ...],
     codes: tuple[str, ...],
     params: str,
+    _func: Callable[..., object],
 ) -> object:
     frames = [
         _table_for(url, version, t, codes)
@@ -282,7 +292,7 @@ def _compute_for(
         else _table(url, version, t)
         for t in tables
     ]
-    return _function(module, name)(*frames, **json.loads(params))
+    return _func(*frames, **json.loads(params))
 
 
 def compute_for(
@@ -297,7 +307,8 @@ def compute_for(
     module, name, params_json = _call_key(func, tables, params)
     url = get_settings().database_url
     chosen = tuple(sorted(set(codes)))
-    return _compute_for(module, name, url, data_version(), tuple(tables), chosen, params_json)
+    version = data_version()
+    return _compute_for(module, name, url, version, tuple(tables), chosen, params_json, func)
 
 
 PREWARM_MIN_SECONDS = 0.2  # a compute() slower than this is computed ahead next time
