@@ -163,10 +163,12 @@ def write(
 
     Examples
     --------
-    >>> outcome = write(engine, [TableWrite("help_questions", frame)],
-    ...                 actor="anna", source="help_question")  # doctest: +SKIP
-    >>> outcome.tables["help_questions"].assigned_ids.tolist()  # doctest: +SKIP
-    [46]
+    A new help question (a one-row frame without ``id``)::
+
+        outcome = write(engine, [TableWrite("help_questions", frame)],
+                        actor="anna", source="help_question")
+        outcome.tables["help_questions"].assigned_ids.tolist()  # [46], from the database
+        [c.kind for c in outcome.rows()]  # ["insert"]
     """
     tables = [w.table for w in writes]
     if len(set(tables)) != len(tables):
