@@ -100,13 +100,24 @@ def db_rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple[object, .
     return list(zip(*db_columns(frame, columns), strict=True))
 
 
-def upsert(conn: Connection, table: sa.Table, rows: list[tuple[object, ...]]) -> None:
-    """``INSERT ... ON CONFLICT (key) DO UPDATE`` for ``rows`` (tuples in column order)."""
+def upsert(
+    conn: Connection, table: sa.Table, rows: list[tuple[object, ...]], *, all_new: bool = False
+) -> None:
+    """``INSERT ... ON CONFLICT (key) DO UPDATE`` for ``rows`` (tuples in column order).
+
+    ``all_new``: the caller has seen, under its table lock, that none of the keys is
+    stored (a first load); PostgreSQL then copies a big batch straight into the table,
+    which halves the time of ``init`` (a key that is there after all still fails loudly
+    on the primary key, it is never overwritten).
+    """
     if not rows:
         return
     spec = TABLES[table.name]
     columns = spec.columns
     staged = conn.dialect.name == "postgresql" and len(rows) > STAGE_ABOVE
+    if staged and all_new:
+        _copy(conn, table.name, columns, rows)
+        return
     if staged:
         stage = stage_rows(conn, table, columns, rows)
         statement = postgresql.insert(table).from_select(
@@ -175,12 +186,19 @@ def stage_rows(
         postgresql_on_commit="DROP",
     )
     stage.create(conn)
+    _copy(conn, stage.name, columns, rows)
+    return stage
+
+
+def _copy(
+    conn: Connection, name: str, columns: Sequence[str], rows: list[tuple[object, ...]]
+) -> None:
+    """PostgreSQL ``COPY name (columns) FROM STDIN`` of ``rows``, in this transaction."""
     names = ", ".join(f'"{c}"' for c in columns)
     cursor = conn.connection.driver_connection.cursor()
-    with cursor, cursor.copy(f'COPY "{stage.name}" ({names}) FROM STDIN') as copy:
+    with cursor, cursor.copy(f'COPY "{name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row(row)
-    return stage
 
 
 def advance_sequence(conn: Connection, name: str, highest: int) -> None:

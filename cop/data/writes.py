@@ -401,7 +401,8 @@ def _apply(conn: Connection, prepared: _Prepared) -> tuple[TableChanges, list[Is
     if removed:
         whole = item.mode == "replace" and not item.scope and len(removed) == len(stored)
         delete_keys(conn, table, [key(row) for row in removed], whole=whole)
-    upsert(conn, table, [rows[n] for n in new + changed])
+    all_new = not changed and not item.scope  # none of these keys is stored (we hold the lock)
+    upsert(conn, table, [rows[n] for n in new + changed], all_new=all_new)
     if spec.database_ids and (new or changed):
         advance_sequence(conn, item.table, max(keys[n][0] for n in new + changed))
     fresh = prepared.fresh
