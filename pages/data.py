@@ -119,8 +119,9 @@ if visibility.can_edit(ui.role()):
             )
     with edit_tab:
         st.caption(ui.tr("edit.edit_help"))
+        shown = ui.visible(name)
         edited = st.data_editor(
-            ui.visible(name),
+            shown,
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
@@ -128,7 +129,9 @@ if visibility.can_edit(ui.role()):
             key=f"data_editor_{name}_{ui.data_version()}",
         )
         if st.button(ui.tr("edit.save"), key="data_editor_save", type="primary"):
-            edit_report = editing.save_table_edit(ui.engine(), name, edited, role=ui.role())
+            edit_report = editing.save_table_edit(
+                ui.engine(), name, edited, role=ui.role(), original=shown
+            )
     if edit_report is not None:
         if edit_report.ok:
             ui.flash("data", edit_report.summary(ui.lang()))

@@ -74,7 +74,9 @@ if visibility.can_edit(ui.role()):
             key=f"toolbox_editor_{ui.data_version()}",
         )
         if st.button(ui.tr("toolbox.save"), key="toolbox_save", type="primary"):
-            report = editing.save_table_edit(ui.engine(), "resources", edited, role=ui.role())
+            report = editing.save_table_edit(
+                ui.engine(), "resources", edited, role=ui.role(), original=resources
+            )
     with link_tab:
         titles = resources.set_index("id")["title"].to_dict()
         if titles:
@@ -97,12 +99,7 @@ if visibility.can_edit(ui.role()):
                 **ui.empty_prompt(),
             )
             if st.button(ui.tr("toolbox.save_links"), key="toolbox_save_links", type="primary"):
-                report = editing.save_table_edit(
-                    ui.engine(),
-                    "resource_usage",
-                    toolbox.usage_frame(int(resource_id), picked, usage),
-                    role=ui.role(),
-                )
+                report = editing.save_links(ui.engine(), int(resource_id), picked, role=ui.role())
     if report is not None:
         if report.ok:
             ui.flash("toolbox", report.summary(ui.lang()))

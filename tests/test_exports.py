@@ -82,3 +82,12 @@ def test_too_many_rows_for_excel(monkeypatch):
     monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 2)
     with pytest.raises(exports.ExportTooLarge):
         exports.to_excel_bytes({"x": pd.DataFrame({"a": [1, 2, 3]})})
+
+
+def test_excel_writes_control_characters_as_visible_escapes():
+    """A stray terminal escape in a cell must not break the whole workbook download."""
+    data = exports.to_excel_bytes(
+        {"t": pd.DataFrame({"text": ["rood \x1b[31m tekst", "tab\tblijft"]})}
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in sheet["A"]][1:] == ["rood \\x1b[31m tekst", "tab\tblijft"]

@@ -1,5 +1,7 @@
 """Storage on the embedded SQLite file and on a real PostgreSQL server (never mocked)."""
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -108,3 +110,252 @@ def test_read_table_filters_by_municipality(engine):
     code = storage.read_table(engine, "monitoring")["municipality_code"].iloc[0]
     part = storage.read_table(engine, "monitoring", municipality_codes=[code])
     assert len(part) > 0 and set(part["municipality_code"]) == {code}
+
+
+# ---------------------------------------------------------------- the one write path
+
+
+def _measure_rows(engine, *rows: tuple[int, str, str]) -> pd.DataFrame:
+    """Typed measure rows (id, title, status) of the first stored measure's municipality."""
+    code = storage.read_table(engine, "measures")["municipality_code"].iloc[0]
+    frame = pd.DataFrame(
+        {
+            "id": [r[0] for r in rows],
+            "municipality_code": code,
+            "title": [r[1] for r in rows],
+            "theme": "depaving",
+            "status": [r[2] for r in rows],
+            "updated_at": pd.Timestamp("2026-01-02"),
+        },
+        index=range(2, len(rows) + 2),  # spreadsheet rows
+    )
+    return storage.validate_frame(frame, "measures", known_codes={code}).frame
+
+
+def test_a_write_stores_only_what_changed_and_says_what_it_was(engine):
+    storage.init_db(engine, ROOT / "data")
+    before = storage.read_table(engine, "measures")
+    rows = before.iloc[:2].copy()  # the first changes, the second stays as it is
+    rows.loc[0, ["title", "status"]] = ["Nieuwe titel", "stopped"]
+    rows = pd.concat([rows, _measure_rows(engine, (999_999, "Extra", "idea"))])
+    rows.index = [2, 3, 4]  # spreadsheet rows
+    first = int(rows.at[2, "id"])
+    version = storage.data_version(engine)
+
+    outcome = storage.write(
+        engine, [storage.TableWrite("measures", rows)], actor="anna", source="upd.csv"
+    )
+
+    assert outcome.applied and (outcome.actor, outcome.source) == ("anna", "upd.csv")
+    assert outcome.counts() == {"added": 1, "changed": 1, "removed": 0, "unchanged": 1}
+    changes = outcome.tables["measures"]
+    assert changes.inserted["id"].tolist() == [999_999] and changes.inserted.index.tolist() == [4]
+    cells = changes.cell_changes()
+    assert cells[["id", "column", "before", "after"]].values.tolist() == [
+        [first, "title", before.at[0, "title"], "Nieuwe titel"],
+        [first, "status", before.at[0, "status"], "stopped"],
+    ]
+    kinds = [(c.kind, c.key, c.row) for c in outcome.rows()]
+    assert kinds == [("insert", (999_999,), 4), ("update", (first,), 2)]
+    update = next(c for c in outcome.rows() if c.kind == "update")
+    assert update.before["title"] == before.at[0, "title"] and update.after["status"] == "stopped"
+    assert storage.data_version(engine) == version + 1
+    stored = storage.read_table(engine, "measures").set_index("id")
+    assert len(stored) == len(before) + 1 and stored.at[first, "title"] == "Nieuwe titel"
+
+
+def test_a_dry_run_computes_the_changes_and_stores_nothing(engine):
+    storage.init_db(engine, ROOT / "data")
+    before = storage.read_table(engine, "resources")
+    keep = before.head(2).copy()
+    keep.loc[keep.index[0], "title"] = "Andere titel"
+    version = storage.data_version(engine)
+
+    outcome = storage.write(
+        engine,
+        [storage.TableWrite("resources", keep, mode="replace")],
+        actor="cli",
+        source="preview",
+        dry_run=True,
+    )
+
+    assert not outcome.applied and outcome.dry_run
+    assert outcome.tables["resources"].counts() == {
+        "added": 0,
+        "changed": 1,
+        "removed": len(before) - 2,
+        "unchanged": 1,
+    }
+    links = outcome.tables["resource_usage"].deleted  # what --replace would take along
+    all_links = storage.read_table(engine, "resource_usage")
+    assert len(links) == int((~all_links["resource_id"].isin(keep["id"])).sum()) > 0
+    assert outcome.counts()["removed"] == len(before) - 2 + len(links)
+    pd.testing.assert_frame_equal(storage.read_table(engine, "resources"), before)
+    assert storage.data_version(engine) == version
+
+
+def test_replace_removes_only_the_rows_the_file_leaves_out(engine):
+    storage.init_db(engine, ROOT / "data")
+    before = storage.read_table(engine, "experts")
+    keep = before.iloc[1:].copy()
+    outcome = storage.write(
+        engine, [storage.TableWrite("experts", keep, mode="replace")], actor="cli", source="x"
+    )
+    assert outcome.counts() == {"added": 0, "changed": 0, "removed": 1, "unchanged": len(keep)}
+    assert outcome.tables["experts"].deleted["id"].tolist() == [int(before["id"].iloc[0])]
+    pd.testing.assert_frame_equal(
+        storage.read_table(engine, "experts"), keep.reset_index(drop=True)
+    )
+
+
+def test_rows_without_an_id_get_one_from_the_database_past_every_imported_id(engine):
+    storage.init_db(engine, ROOT / "data")
+    highest = int(storage.read_table(engine, "meetings")["id"].max())
+    csv = b"id,date,host_code,title,themes,summary\n500,2026-05-01,,Geimporteerd,,\n"
+    assert storage.import_file(engine, "meetings", csv, filename="m.csv").ok
+    frame = pd.DataFrame(
+        {"date": ["2026-06-01", "2026-07-01"], "title": ["Nieuw", "Nog een"]}, index=[1, 2]
+    )
+    report = storage.store(
+        engine, storage.validate_frame(frame, "meetings", known_codes=set()), actor="anna"
+    )
+    assert report.ok
+    assigned = report.outcome.tables["meetings"].assigned_ids
+    assert assigned.tolist() == [501, 502] and report.frame["id"].tolist() == [501, 502]
+    stored = storage.read_table(engine, "meetings").set_index("id")
+    assert stored.loc[[501, 502], "title"].tolist() == ["Nieuw", "Nog een"]
+    assert highest < 500
+
+
+def test_a_reference_removed_after_validation_is_refused_inside_the_write(engine):
+    """A file validated against the codes of a moment ago: the write checks them again."""
+    storage.init_db(engine, ROOT / "data")
+    towns = storage.read_table(engine, "municipalities")
+    used = set(storage.read_table(engine, "measures")["municipality_code"])
+    spare = sorted(set(towns["code"]) - used - _used_codes(engine))[0]
+    frame = pd.DataFrame(
+        {
+            "id": [777_777],
+            "municipality_code": [spare],
+            "title": ["Te laat"],
+            "theme": ["depaving"],
+            "status": ["idea"],
+            "updated_at": ["2026-01-02"],
+        },
+        index=[2],
+    )
+    report = storage.validate_frame(frame, "measures", known_codes=set(towns["code"]))
+    assert report.ok
+    gone = towns[towns["code"] != spare]
+    assert storage.import_frame_report(
+        engine,
+        "municipalities",
+        storage.validate_frame(gone, "municipalities", known_codes=None),
+        replace=True,
+    ).ok
+    count = storage.table_counts(engine)["measures"]
+    refused = storage.import_frame_report(engine, "measures", report)
+    assert not refused.ok
+    assert [(i.row, i.column, i.key) for i in refused.issues] == [
+        (2, "municipality_code", "err.unknown_municipality")
+    ]
+    assert storage.table_counts(engine)["measures"] == count
+
+
+def _used_codes(engine) -> set[str]:
+    used: set[str] = set()
+    for table in storage.TABLES:
+        frame = storage.read_table(engine, table)
+        for column in ("municipality_code", "host_code"):
+            if column in frame:
+                used |= set(frame[column].dropna())
+    return used
+
+
+def test_data_version_is_one_meta_row_that_counts_every_write(engine):
+    storage.init_db(engine, ROOT / "data")
+    start = storage.data_version(engine)
+    for n in range(3):
+        rows = _measure_rows(engine, (900_000 + n, f"Rij {n}", "idea"))
+        storage.write(engine, [storage.TableWrite("measures", rows)], actor="t", source="t")
+    nothing = _measure_rows(engine, (900_000, "Rij 0", "idea"))  # changes nothing
+    storage.write(engine, [storage.TableWrite("measures", nothing)], actor="t", source="t")
+    assert storage.data_version(engine) == start + 3
+    with engine.connect() as conn:
+        keys = conn.execute(sa.select(storage.META.c.key)).scalars().all()
+    assert sorted(keys) == ["data_version", "demo_tables"]
+
+
+def test_sqlite_connections_use_wal_and_a_busy_timeout(tmp_path):
+    engine = storage.make_engine(f"sqlite:///{tmp_path / 'cop.sqlite'}")
+    with engine.connect() as conn:
+        mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        timeout = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    assert (mode, timeout) == ("wal", storage.SQLITE_BUSY_TIMEOUT_MS)
+    engine.dispose()
+
+
+def test_a_database_in_a_folder_we_may_not_write_is_read_without_wal_files(tmp_path, monkeypatch):
+    """WAL needs a -shm file next to the database even to read; a read-only data folder
+    is opened read-only and immutable instead, so reading keeps working."""
+    url = f"sqlite:///{tmp_path / 'cop.sqlite'}"
+    engine = storage.make_engine(url)
+    storage.init_db(engine, ROOT / "data")
+    engine.dispose()
+    monkeypatch.setattr(storage, "_writable", lambda folder: False)
+    readonly = storage.make_engine(url)
+    assert "immutable=1" in str(readonly.url)
+    assert len(storage.read_table(readonly, "municipalities")) == 342
+    with pytest.raises(sa.exc.OperationalError, match="readonly"), readonly.begin() as conn:
+        conn.execute(storage.META.delete())
+    readonly.dispose()
+
+
+def test_ids_upgrade_of_a_database_made_before_migration_4(db_url):
+    """Tables as migrations 1-3 created them (a BIGINT key without AUTOINCREMENT on
+    SQLite, a sequence left at 1 on PostgreSQL) keep their rows, and the next id the
+    database assigns comes after the highest one."""
+    engine = storage.make_engine(db_url)
+    old = sa.MetaData()
+    for name, table in storage.SQL_TABLES.items():  # the shape migration 1 used to create
+        sa.Table(
+            name,
+            old,
+            *[
+                sa.Column(
+                    c.name, sa.BigInteger if c.name == "id" else c.type, primary_key=c.primary_key
+                )
+                for c in table.columns
+            ],
+        )
+    questions = old.tables["help_questions"]
+    with engine.begin() as conn:
+        storage.SCHEMA_VERSION.create(conn)
+        storage.META.create(conn)
+        storage.USERS.create(conn)
+        old.create_all(conn)
+        conn.execute(
+            questions.insert(),
+            [
+                {"id": i, "municipality_code": "GM0344", "asked_on": dt.datetime(2025, 1, i),
+                 "theme": "depaving", "question": f"Vraag {i}", "status": "open"}
+                for i in (3, 7)
+            ],
+        )  # fmt: skip
+        for version in (1, 2, 3):
+            conn.execute(storage.SCHEMA_VERSION.insert().values(version=version))
+    assert storage.migrate(engine) == storage.MIGRATIONS[-1][0]
+    assert storage.migrate(engine) == storage.MIGRATIONS[-1][0]  # idempotent
+    assert storage.import_file(engine, "municipalities", ROOT / "data" / "municipalities.csv").ok
+    new = pd.DataFrame(
+        {"municipality_code": ["GM0344"], "asked_on": [pd.Timestamp("2025-02-01")],
+         "theme": ["depaving"], "question": ["Nieuwe vraag"], "status": ["open"]}
+    )  # fmt: skip
+    outcome = storage.write(
+        engine, [storage.TableWrite("help_questions", new)], actor="t", source="t"
+    )
+    assert outcome.tables["help_questions"].assigned_ids.tolist() == [8]
+    stored = storage.read_table(engine, "help_questions")
+    assert stored["id"].tolist() == [3, 7, 8]
+    assert stored["question"].tolist() == ["Vraag 3", "Vraag 7", "Nieuwe vraag"]
+    engine.dispose()

@@ -93,10 +93,11 @@ def test_migration_adds_resource_usage_to_an_older_database(db_url):
     storage.migrate(engine)
     with engine.begin() as conn:  # the database as migration 2 left it
         storage.SQL_TABLES["resource_usage"].drop(conn)
-        conn.execute(sa.text("delete from schema_version where version = 3"))
+        conn.execute(sa.text("delete from schema_version where version >= 3"))
     assert storage.current_version(engine) == 2
-    assert storage.migrate(engine) == 3
-    assert storage.migrate(engine) == 3  # idempotent
+    latest = storage.MIGRATIONS[-1][0]
+    assert storage.migrate(engine) == latest
+    assert storage.migrate(engine) == latest  # idempotent
     assert "resource_usage" in sa.inspect(engine).get_table_names()
     assert (
         list(storage.read_table(engine, "resource_usage").columns)

@@ -1,20 +1,24 @@
-"""Coordinators change data: file imports and table edits, validated before anything is stored.
+"""Coordinators change data: file imports, table edits and toolbox links, validated first.
 
-Both paths end in :func:`cop.data.storage.import_frame_report`, which writes in one transaction
-only when the whole table is valid, so a bad file or a bad edit changes nothing. The role
-check lives here (not only in the page layout): a page that forgot to hide the section
-still could not store anything for a visitor or member.
+Every path ends in the one write path (:func:`cop.data.writes.write`), which stores only the
+rows that change, in one transaction that also reads what it compares against, and only
+when everything is valid: a bad file or a bad edit changes nothing. The role check lives
+here (not only in the page layout): a page that forgot to hide the section still could not
+store anything for a visitor or member.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 from sqlalchemy.engine import Engine
 
 from cop.access import visibility
 from cop.data import storage
+from cop.data.bulk import db_rows
+from cop.data.schema import TABLES, coerce_types
 from cop.data.validation import ValidationReport, validate_frame
 
 EDITOR_SOURCE = "editor"
@@ -33,13 +37,17 @@ def import_upload(
     *,
     role: str,
     replace: bool = False,
+    actor: str | None = None,
 ) -> ValidationReport:
     """Validate an uploaded CSV/Excel file and store it only when it is valid.
 
-    ``replace`` swaps the whole table; otherwise rows are upserted by key.
+    Rows are upserted by key; ``replace`` also removes the stored rows the file leaves out.
+    ``actor`` names who imports (the username; the role when not given).
     """
     _require_editor(role)
-    return storage.import_file(engine, table, data, replace=replace, filename=filename)
+    return storage.import_file(
+        engine, table, data, replace=replace, filename=filename, actor=actor or role
+    )
 
 
 def save_table_edit(
@@ -49,8 +57,15 @@ def save_table_edit(
     *,
     role: str,
     today: dt.date | None = None,
+    original: pd.DataFrame | None = None,
+    actor: str | None = None,
 ) -> ValidationReport:
     """Store an edited copy of a whole table (rows may be changed, added or deleted).
+
+    With ``original`` (the table as the editor showed it), only the rows the coordinator
+    changed, added or removed are written: a row someone else added or changed meanwhile
+    stays as they left it. Without it the edited table replaces the stored one. Either way
+    the table counts as real data afterwards (no longer demo data).
 
     Rows in the report are numbered from 1 in the order of the editor, so "row 3" is
     the third row the coordinator sees.
@@ -60,7 +75,68 @@ def save_table_edit(
     frame.index = frame.index + 1
     codes = storage.known_codes(engine) if table != "municipalities" else None
     report = validate_frame(frame, table, known_codes=codes, today=today, source=EDITOR_SOURCE)
-    if not report.ok:
+    if not report.ok or report.frame is None:
         return report
-    report.frame = report.frame.reset_index(drop=True)
-    return storage.import_frame_report(engine, table, report, replace=True)
+    who = actor or role
+    if original is None:
+        return storage.store(engine, report, actor=who, mode="replace", demo=False)
+    everything = report.frame
+    report.frame, removed = _edited_rows(everything, original, table)
+    result = storage.store(engine, report, actor=who, delete=removed, demo=False)
+    if result.ok:
+        result.frame = everything  # the summary counts the rows the editor holds
+    return result
+
+
+def _edited_rows(
+    edited: pd.DataFrame, original: pd.DataFrame, table: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows the editor added or changed, keys of the rows it removed).
+
+    Rows are compared as the write path compares them (:func:`cop.data.bulk.db_rows`).
+    """
+    spec = TABLES[table]
+    at = [spec.columns.index(c) for c in spec.key]
+    before = coerce_types(original.reset_index(drop=True), table)
+    shown = {tuple(row[i] for i in at): row for row in db_rows(before, spec.columns)}
+    rows = db_rows(edited, spec.columns)
+    keys = [tuple(row[i] for i in at) for row in rows]
+    touched = [n for n, (k, row) in enumerate(zip(keys, rows, strict=True)) if shown.get(k) != row]
+    kept = set(keys)
+    removed = [k for k in shown if k not in kept]
+    return edited.iloc[touched], pd.DataFrame(removed, columns=list(spec.key))
+
+
+def save_links(
+    engine: Engine,
+    resource_id: int,
+    measure_ids: Sequence[int],
+    *,
+    role: str,
+    actor: str | None = None,
+) -> ValidationReport:
+    """Store which practices used one toolbox resource: its links, and only its links.
+
+    The links of other resources are not touched, so two coordinators linking practices
+    to different resources at the same time both keep their work.
+    """
+    _require_editor(role)
+    frame = pd.DataFrame(
+        {
+            "resource_id": pd.array([int(resource_id)] * len(set(measure_ids)), dtype="Int64"),
+            "measure_id": pd.array(sorted({int(m) for m in measure_ids}), dtype="Int64"),
+        }
+    )
+    frame.index = frame.index + 1
+    known = storage.known_ids(engine, ("resources", "measures"))
+    report = validate_frame(
+        frame, "resource_usage", known_codes=None, known_ids=known, source=EDITOR_SOURCE
+    )
+    return storage.store(
+        engine,
+        report,
+        actor=actor or role,
+        mode="replace",
+        scope={"resource_id": int(resource_id)},
+        demo=False,
+    )

@@ -37,11 +37,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("table", choices=TABLE_ORDER)
     p.add_argument("file", type=Path)
     p = add_command(
-        subparsers, "import", cmd_import, help="validate and store a file (upsert by key)"
+        subparsers,
+        "import",
+        cmd_import,
+        help="validate and store a file: rows are added or updated by key",
     )
     p.add_argument("table", choices=TABLE_ORDER)
     p.add_argument("file", type=Path)
-    p.add_argument("--replace", action="store_true", help="replace the whole table")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="also remove the stored rows the file leaves out",
+    )
     p = add_command(
         subparsers,
         "export",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -97,7 +97,13 @@ def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
 
 
 def _text_cell(sheet: Worksheet, text: str) -> Cell:
-    """A cell that holds ``text`` as text, whatever it starts with."""
+    """A cell that holds ``text`` as text, whatever it starts with.
+
+    Control characters other than tab and line breaks cannot be stored in a workbook at all
+    (openpyxl refuses them); they are written as their visible escape (``\\x1b``), as the
+    pages show them, instead of failing the whole download.
+    """
+    text = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     cell = Cell(sheet, value=text)
     cell.data_type = "s"
     if formulas.is_formula_like(text):

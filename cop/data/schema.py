@@ -70,6 +70,11 @@ class TableSpec:
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 
+    @property
+    def database_ids(self) -> bool:
+        """The key is one integer ``id`` that the database assigns to rows without one."""
+        return self.key == ("id",)
+
 
 def _lat(nullable: bool = True, required: bool = True) -> Field:
     return Field("lat", "float", nullable=nullable, required=required, min=NL_LAT[0], max=NL_LAT[1])
@@ -80,7 +85,10 @@ def _lon(nullable: bool = True, required: bool = True) -> Field:
 
 
 def _id() -> Field:
-    return Field("id", "int", min=1)
+    """The id of a row. A file or form may leave the column out: the database then numbers
+    the rows itself (:attr:`TableSpec.database_ids`), never ``max(id) + 1`` computed outside
+    the write, which two simultaneous writers would both compute alike."""
+    return Field("id", "int", min=1, required=False)
 
 
 def _municipality_code(nullable: bool = False, name: str = "municipality_code") -> Field:

@@ -93,14 +93,15 @@ def save_self_assessment(
     account_municipality: str | None = None,
     note: str | None = None,
     today: dt.date | None = None,
+    actor: str | None = None,
 ) -> ValidationReport:
     """Store a self-assessment as the maturity rows of ``code`` in ``year``, when allowed.
 
     Rows already stored for that municipality and year are replaced (upsert on the table
-    key); the whole table is validated again before anything is written, in one
-    transaction (:func:`cop.data.storage.import_frame_report`). Returns the report: when it
-    is not ``ok`` nothing was stored and its messages say why (unknown code, level out of
-    range, a year in the future).
+    key) in one transaction that checks the municipality code again
+    (:func:`cop.data.storage.store`). Returns the report: when it is not ``ok`` nothing was
+    stored and its messages say why (unknown code, level out of range, a year in the
+    future). ``actor`` names who stores (the username; the role when not given).
 
     Raises
     ------
@@ -138,7 +139,7 @@ def save_self_assessment(
         today=today,
         source="self-assessment",
     )
-    return storage.import_frame_report(engine, "maturity", report)
+    return storage.store(engine, report, actor=actor or role)
 
 
 def previous_levels(maturity: pd.DataFrame, code: str) -> dict[str, tuple[int, int]]:

@@ -2,8 +2,9 @@
 
 Like every write, a meeting is validated as a one-row table through
 :func:`cop.data.validation.validate_frame` and stored with
-:func:`cop.data.storage.import_frame_report` (upsert by id): a bad date, theme or host code
-changes nothing, and the report says what to fix. Only coordinators may record.
+:func:`cop.data.storage.store` (upsert by id): a bad date, theme or host code changes
+nothing, and the report says what to fix. A new meeting gets its id from the database.
+Only coordinators may record.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ SOURCE = "meeting_form"
 
 
 def meeting_frame(
-    meetings: pd.DataFrame,
     *,
     date: dt.date,
     title: str,
@@ -31,13 +31,13 @@ def meeting_frame(
     summary: str | None = None,
     meeting_id: int | None = None,
 ) -> pd.DataFrame:
-    """The one-row ``meetings`` table for a new meeting (next free id) or an existing one."""
-    if meeting_id is None:
-        meeting_id = int(meetings["id"].max()) + 1 if len(meetings) else 1
+    """The one-row ``meetings`` table of an existing meeting, or of a new one without an id
+    (the database assigns it when the row is stored)."""
     summary = str(summary or "").strip() or None
+    ids = {} if meeting_id is None else {"id": [str(meeting_id)]}
     return pd.DataFrame(
         {
-            "id": [str(meeting_id)],
+            **ids,
             "date": [date.isoformat()],
             "host_code": [host_code or None],
             "title": [" ".join(str(title).split()) or None],
@@ -58,13 +58,15 @@ def record_meeting(
     host_code: str | None = None,
     summary: str | None = None,
     meeting_id: int | None = None,
+    actor: str | None = None,
 ) -> ValidationReport:
-    """Validate and store a meeting; ``meeting_id`` updates that meeting instead of adding."""
+    """Validate and store a meeting; ``meeting_id`` updates that meeting instead of adding.
+
+    ``actor`` names who records (the username; the role when not given).
+    """
     if not visibility.can_edit(role):
         raise PermissionError("only coordinators may record meetings")
-    existing = storage.read_table(engine, "meetings")
     frame = meeting_frame(
-        existing,
         date=date,
         title=title,
         themes=themes,
@@ -76,6 +78,4 @@ def record_meeting(
     report = validate_frame(
         frame, "meetings", known_codes=storage.known_codes(engine), source=SOURCE
     )
-    if report.ok and report.frame is not None:
-        report.frame = report.frame.reset_index(drop=True)
-    return storage.import_frame_report(engine, "meetings", report)
+    return storage.store(engine, report, actor=actor or role)

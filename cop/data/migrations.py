@@ -1,0 +1,204 @@
+"""The stored shape of the data: SQL tables and the numbered migrations that build them.
+
+Schema versioning uses a small explicit ``schema_version`` table with ordered, idempotent
+migrations (:data:`MIGRATIONS`) instead of Alembic: the app creates and upgrades its own
+embedded database at start-up without a separate tool, the few tables are declared once in
+:mod:`cop.data.schema`, and a migration is a plain Python function that is tested on both
+engines like any other code. Migrations run inside :func:`cop.data.transactions.locked`
+(``BEGIN IMMEDIATE`` on SQLite, an advisory lock on PostgreSQL), so two processes starting
+at once upgrade the database once, and a failing migration leaves it as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from cop.data.schema import TABLES, TableSpec
+from cop.data.transactions import SCHEMA_LOCK, locked
+
+METADATA = sa.MetaData()
+
+_SQL_TYPES = {
+    "str": sa.Text,
+    "int": sa.BigInteger,
+    "float": sa.Float,
+    "bool": sa.Boolean,
+    "date": sa.DateTime,
+}
+
+# The id the database assigns: on SQLite an ``INTEGER PRIMARY KEY AUTOINCREMENT`` (the rowid;
+# AUTOINCREMENT so that the id of a deleted row is never handed out again, which a change
+# history would confuse), on PostgreSQL a ``BIGSERIAL`` (a sequence).
+_ID_TYPE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _sql_table(spec: TableSpec) -> sa.Table:
+    columns = []
+    for f in spec.fields:
+        if spec.database_ids and f.name == "id":
+            columns.append(sa.Column("id", _ID_TYPE, primary_key=True, autoincrement=True))
+            continue
+        columns.append(
+            sa.Column(
+                f.name,
+                _SQL_TYPES[f.kind](),
+                primary_key=f.name in spec.key,
+                nullable=f.nullable or (f.name not in spec.key and not f.required),
+            )
+        )
+    indexes = []
+    if "municipality_code" in spec.columns and spec.key != ("municipality_code",):
+        indexes.append(sa.Index(f"ix_{spec.name}_municipality", "municipality_code"))
+    options = {"sqlite_autoincrement": True} if spec.database_ids else {}
+    return sa.Table(spec.name, METADATA, *columns, *indexes, **options)
+
+
+SQL_TABLES: dict[str, sa.Table] = {name: _sql_table(spec) for name, spec in TABLES.items()}
+META = sa.Table(
+    "meta", METADATA, sa.Column("key", sa.String(64), primary_key=True), sa.Column("value", sa.Text)
+)
+SCHEMA_VERSION = sa.Table(
+    "schema_version",
+    METADATA,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("description", sa.Text),
+    sa.Column("applied_at", sa.DateTime),
+)
+
+# Sign-in accounts (cop.access.accounts). Not a data table: never imported, exported or shown.
+USERS = sa.Table(
+    "users",
+    METADATA,
+    sa.Column("username", sa.String(120), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("municipality_code", sa.String(6)),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_failed_at", sa.DateTime),
+    sa.Column("locked_until", sa.DateTime),
+    sa.Column("last_sign_in_at", sa.DateTime),
+)
+
+
+def _create_core_tables(conn: Connection) -> None:
+    METADATA.create_all(conn, tables=[*SQL_TABLES.values(), META])
+
+
+def _create_users(conn: Connection) -> None:
+    USERS.create(conn, checkfirst=True)
+
+
+def _create_resource_usage(conn: Connection) -> None:
+    SQL_TABLES["resource_usage"].create(conn, checkfirst=True)
+
+
+def _ids_from_the_database(conn: Connection) -> None:
+    """Let the database number new rows of every table keyed by ``id``.
+
+    Before this, help questions and meetings got ``max(id) + 1`` computed in Python, so two
+    posted at once got the same id and one was lost. SQLite tables created with a ``BIGINT``
+    key are rebuilt with an ``INTEGER PRIMARY KEY AUTOINCREMENT`` (only that exact type is
+    the rowid); on PostgreSQL the key gets a sequence if it has none (tables created by
+    migration 1 already have one, ``BIGSERIAL``, but nothing ever advanced it past the ids
+    imported explicitly), and the sequence is set to ``max(id)`` so the next assigned id
+    is free. Idempotent: an already upgraded table is left alone.
+    """
+    for name, spec in TABLES.items():
+        if not spec.database_ids or not sa.inspect(conn).has_table(name):
+            continue
+        if conn.dialect.name == "sqlite":
+            created = conn.execute(
+                sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :name"),
+                {"name": name},
+            ).scalar_one()
+            if "AUTOINCREMENT" not in created.upper():
+                _rebuild_sqlite_table(conn, SQL_TABLES[name])
+        elif conn.dialect.name == "postgresql":
+            sequence = sequence_name(conn, name)
+            if sequence is None:
+                sequence = f"{name}_id_seq"
+                conn.exec_driver_sql(f'CREATE SEQUENCE "{sequence}" OWNED BY "{name}".id')
+                conn.exec_driver_sql(
+                    f'ALTER TABLE "{name}" ALTER COLUMN id SET DEFAULT nextval(\'"{sequence}"\')'
+                )
+            highest = conn.execute(sa.select(sa.func.max(SQL_TABLES[name].c.id))).scalar()
+            if highest is not None:
+                conn.execute(
+                    sa.text("SELECT setval(CAST(:sequence AS regclass), :highest)"),
+                    {"sequence": sequence, "highest": int(highest)},
+                )
+
+
+def _rebuild_sqlite_table(conn: Connection, table: sa.Table) -> None:
+    """Recreate ``table`` in its declared shape and copy every row (SQLite cannot alter a key)."""
+    old = f"{table.name}_before_v4"
+    conn.exec_driver_sql(f'ALTER TABLE "{table.name}" RENAME TO "{old}"')
+    for index in table.indexes:
+        conn.exec_driver_sql(f'DROP INDEX IF EXISTS "{index.name}"')
+    table.create(conn)
+    columns = ", ".join(f'"{c.name}"' for c in table.columns)
+    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} FROM "{old}"')
+    conn.exec_driver_sql(f'DROP TABLE "{old}"')
+
+
+def sequence_name(conn: Connection, table: str) -> str | None:
+    """The PostgreSQL sequence that numbers ``table.id``, or ``None``."""
+    return conn.execute(
+        sa.text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table}
+    ).scalar()
+
+
+# (version, description, function). Append only; never edit a released migration.
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "core tables of the CoP data model", _create_core_tables),
+    (2, "users: sign-in accounts with hashed passwords and lockout state", _create_users),
+    (3, "resource_usage: which practices used which toolbox resource", _create_resource_usage),
+    (
+        4,
+        "ids assigned by the database (autoincrement key, sequences set past max id)",
+        _ids_from_the_database,
+    ),
+]
+
+
+def _applied(conn: Connection) -> set[int]:
+    if not sa.inspect(conn).has_table(SCHEMA_VERSION.name):
+        return set()
+    return {row[0] for row in conn.execute(sa.select(SCHEMA_VERSION.c.version))}
+
+
+def migrate(engine: Engine) -> int:
+    """Apply the migrations not yet applied; return the schema version afterwards.
+
+    An up-to-date database is only read (no write lock, so starting a page or a command
+    never waits for a long import); otherwise the upgrade runs in one locked transaction
+    that looks again at what is applied, because another process may just have done it.
+    """
+    with engine.connect() as conn:
+        pending = [m for m in MIGRATIONS if m[0] not in _applied(conn)]
+    if pending:
+        with locked(engine, exclusive=[SCHEMA_LOCK]) as conn:
+            SCHEMA_VERSION.create(conn, checkfirst=True)
+            done = _applied(conn)
+            for version, description, apply in MIGRATIONS:
+                if version in done:
+                    continue
+                apply(conn)
+                conn.execute(
+                    SCHEMA_VERSION.insert().values(
+                        version=version, description=description, applied_at=dt.datetime.now()
+                    )
+                )
+    return current_version(engine)
+
+
+def current_version(engine: Engine) -> int:
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table(SCHEMA_VERSION.name):
+            return 0
+        return int(conn.execute(sa.select(sa.func.max(SCHEMA_VERSION.c.version))).scalar() or 0)
