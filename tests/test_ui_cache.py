@@ -14,7 +14,6 @@ import pytest
 from cop import ui
 from cop.core.config import get_settings
 from cop.data import storage
-from tests.conftest import ROOT
 
 computed: list[tuple[str, int]] = []  # (tag, rows) of every real computation of count_rows
 
@@ -58,14 +57,17 @@ def test_tables_are_read_once_and_shared_but_a_change_stays_private(fresh_caches
     assert shared["title"].iloc[0] == first_title
 
 
-def test_an_import_gives_the_new_data_to_the_next_reader(fresh_caches):
-    before = ui.table("measures")
-    engine = storage.make_engine()
-    first = before.iloc[[0]].assign(title="Een nieuwe titel na de import")
+def _import_changed_title(engine, measures: pd.DataFrame) -> pd.DataFrame:
+    first = measures.iloc[[0]].assign(title="Een nieuwe titel na de import")
     report = storage.import_file(
         engine, "measures", first.to_csv(index=False).encode(), filename="m.csv"
     )
     assert report.ok, report.messages("en", 5)
+    return first
+
+
+def test_an_import_gives_the_new_data_to_the_next_reader(fresh_caches):
+    first = _import_changed_title(storage.make_engine(), ui.table("measures"))
     after = ui.table("measures")
     assert after.loc[after["id"] == first["id"].iloc[0], "title"].iloc[0] == (
         "Een nieuwe titel na de import"
@@ -98,8 +100,9 @@ def test_a_slow_call_is_remembered_and_computed_ahead_after_an_import(fresh_cach
     computed.clear()
 
     # An import makes a new data version: the next request starts one background run.
-    storage.init_db(storage.make_engine(), ROOT / "data", reload=True)
-    ui.data_version()
+    version = ui.data_version()
+    _import_changed_title(storage.make_engine(), ui.table("measures"))
+    assert ui.data_version() != version
     ui.data_version()  # a second request for the same version starts nothing more
     assert ui.prewarm_wait(60)
     assert computed == [("a", rows)]  # computed once, ahead of the page
