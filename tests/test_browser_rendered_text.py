@@ -59,7 +59,8 @@ def test_payloads_make_no_request_and_no_element(streamlit_server, browser_page,
     page.goto(streamlit_server.url + path)
     page.locator("h1").first.wait_for()
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
-    page.get_by_text(shown).first.wait_for()  # the payloads are on the page, as text
+    # the payloads are on the page, as text (the first match may be a hidden editor cell)
+    page.get_by_text(shown).filter(visible=True).first.wait_for()
     for expander in page.locator('[data-testid="stExpander"] summary').all()[:8]:
         expander.click()  # open a few: their bodies render too
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")

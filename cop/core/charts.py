@@ -2,9 +2,25 @@
 
 Colours: the Okabe–Ito palette (distinguishable with the common colour-vision deficiencies)
 for categories, and a single-hue sequential scale for ordered levels.
+
+Text from the database is text in a chart too: plotly draws every string it shows (tick
+labels of categories, trace and legend names, annotations and subplot titles, hover
+labels, ``text``) through its own subset of HTML (``<br>``, ``<b>``, ``<i>``,
+``<sup>``, ``<span style=...>``, and ``<a href=...>``, a link a visitor can click), in
+the browser and in kaleido's images alike. So every value from the data passes through
+:func:`chart_text` before it enters a figure, and is never concatenated into a
+``hovertemplate``: it goes in as ``customdata``/``text``/``y``/trace name and the template
+refers to it (``%{y}``, ``%{customdata[1]}``, ``%{fullData.name}``). Plotly fills a
+template in one pass (``String.replace`` with a callback; read in plotly.js 4.1 of
+plotly.py and kaleido and 4.2 of Streamlit's bundle), so a ``%{x}`` inside a value stays
+text. The app's own markup
+(``<br>`` between the lines of a wrapped label, ``<b>`` around its own words,
+``<extra></extra>``) is added after the escaping.
 """
 
 from __future__ import annotations
+
+import html
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -23,6 +39,22 @@ STATUS_COLOURS = {
 LEVEL_COLOURS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 
 
+def chart_text(value: object) -> str:
+    """``value`` as literal text in a plotly figure: ``&``, ``<`` and ``>`` as entities.
+
+    Plotly turns ``&amp;``, ``&lt;`` and ``&gt;`` back into the characters when it
+    draws, so a name reads as stored while no tag in it takes effect (module doc).
+
+    Examples
+    --------
+    >>> chart_text("'s-Hertogenbosch & Co <b>")
+    "'s-Hertogenbosch &amp; Co &lt;b&gt;"
+    >>> chart_text("%{x}")
+    '%{x}'
+    """
+    return html.escape(str(value), quote=False)
+
+
 def base_layout(fig: go.Figure, height: int) -> go.Figure:
     """The house layout: given height, tight margins, a horizontal legend on top."""
     fig.update_layout(
@@ -36,11 +68,12 @@ def base_layout(fig: go.Figure, height: int) -> go.Figure:
 def measures_per_theme(counts: pd.DataFrame, lang: str | None) -> go.Figure:
     """Horizontal bars per theme stacked by status (from ``summary.measures_per_theme``)."""
     order = counts.groupby("theme")["measures"].sum().sort_values().index.tolist()
+    labels = [chart_text(i18n.label("theme", t, lang)) for t in order]
     fig = go.Figure()
     for status in vocab.MEASURE_STATUSES:
         part = counts[counts["status"] == status].set_index("theme").reindex(order)
         fig.add_bar(
-            y=[i18n.label("theme", t, lang) for t in order],
+            y=labels,
             x=part["measures"].tolist(),
             name=i18n.label("status", status, lang),
             orientation="h",

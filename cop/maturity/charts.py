@@ -4,7 +4,9 @@ Colours follow :mod:`cop.core.charts`: Okabe–Ito for the compared municipaliti
 per municipality, the same in every chart of a page) and the sequential level scale for
 levels 1..5. Numbers in hovers use the Dutch decimal comma when the language is Dutch
 (``layout.separators``). Every chart carries its values in the figure JSON so tests can
-check them.
+check them. Names and other text from the data are escaped with
+:func:`cop.core.charts.chart_text` and reach hovers only through ``%{...}`` fields, never by
+concatenation into a template.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from cop.core import charts, i18n, vocab
-from cop.core.charts import LEVEL_COLOURS, OKABE_ITO
+from cop.core.charts import LEVEL_COLOURS, OKABE_ITO, chart_text
 from cop.maturity import model as maturity_model
 from cop.maturity.display import level_text
 
@@ -63,9 +65,15 @@ def _dimension_labels(lang: str | None) -> list[str]:
     return [i18n.label("dimension", d, lang) for d in vocab.DIMENSIONS]
 
 
+def _chart_names(names: Mapping[str, str]) -> dict[str, str]:
+    """The display names escaped for plotly (:func:`cop.core.charts.chart_text`)."""
+    return {key: chart_text(name) for key, name in names.items()}
+
+
 def _radar_trace(
     key: str, row: pd.Series, name: str, colour: str, lang: str | None, *, wrap: bool = False
 ) -> go.Scatterpolar:
+    """One compared row as a closed radar line; ``name`` is already escaped (chart_text)."""
     values = [None if pd.isna(row[d]) else float(row[d]) for d in vocab.DIMENSIONS]
     words = ["–" if v is None else level_text(v, lang) for v in values]
     labels = _dimension_labels(lang)
@@ -83,7 +91,7 @@ def _radar_trace(
         ),
         marker=dict(color=colour, size=6),
         customdata=words,
-        hovertemplate="<b>" + name + "</b><br>%{theta}: %{r} (%{customdata})<extra></extra>",
+        hovertemplate="<b>%{fullData.name}</b><br>%{theta}: %{r} (%{customdata})<extra></extra>",
     )
 
 
@@ -105,8 +113,9 @@ def maturity_radar(levels: pd.DataFrame, names: Mapping[str, str], lang: str | N
     """One radar with a trace per compared row (rows of :func:`maturity.compare_levels`)."""
     fig = go.Figure()
     colours = colour_of(list(levels.index))
+    shown = _chart_names(names)
     for key, row in levels.iterrows():
-        fig.add_trace(_radar_trace(str(key), row, names[key], colours[key], lang))
+        fig.add_trace(_radar_trace(str(key), row, shown[key], colours[key], lang))
         fig.data[-1].fillcolor = _transparent(colours[key])
     _polar_axes(fig, lang)
     _finish(fig, 540, lang)
@@ -119,18 +128,19 @@ def maturity_small_multiples(
 ) -> go.Figure:
     """A small radar per compared row, on identical axes (easier to read beyond three)."""
     keys = list(levels.index)
+    shown = _chart_names(names)
     rows = max(1, math.ceil(len(keys) / columns))
     fig = make_subplots(
         rows=rows,
         cols=columns,
         specs=[[{"type": "polar"}] * columns for _ in range(rows)],
-        subplot_titles=[names[k] for k in keys],
+        subplot_titles=[shown[k] for k in keys],
         horizontal_spacing=0.25,
         vertical_spacing=0.14,
     )
     colours = colour_of(keys)
     for i, key in enumerate(keys):
-        trace = _radar_trace(str(key), levels.loc[key], names[key], colours[key], lang, wrap=True)
+        trace = _radar_trace(str(key), levels.loc[key], shown[key], colours[key], lang, wrap=True)
         trace.fillcolor = _transparent(colours[key])
         fig.add_trace(trace, row=i // columns + 1, col=i % columns + 1)
     _polar_axes(fig, lang)
@@ -155,6 +165,7 @@ def theme_mix_bars(mix: pd.DataFrame, names: Mapping[str, str], lang: str | None
     """
     keys = list(dict.fromkeys(mix["municipality_code"]))
     colours = colour_of(keys)
+    shown = _chart_names(names)
     themes = list(vocab.THEMES)
     labels = [i18n.label("theme", t, lang) for t in themes]
     template = i18n.t("compare.mix_hover", lang)
@@ -166,11 +177,11 @@ def theme_mix_bars(mix: pd.DataFrame, names: Mapping[str, str], lang: str | None
         fig.add_bar(
             y=labels,
             x=(part["share"].astype(float).fillna(0) * 100).round(1).tolist(),
-            name=names[key],
+            name=shown[key],
             orientation="h",
             marker_color=colours[key],
             customdata=np.column_stack([counts, np.nan_to_num(per_10k)]).tolist(),
-            hovertemplate="<b>" + names[key] + "</b><br>%{y}<br>" + template + "<extra></extra>",
+            hovertemplate="<b>%{fullData.name}</b><br>%{y}<br>" + template + "<extra></extra>",
         )
     fig.update_layout(
         barmode="group",
@@ -184,27 +195,28 @@ def start_timeline(timeline: pd.DataFrame, names: Mapping[str, str], lang: str |
     """Dots per municipality and start year, sized by the number of measures started."""
     keys = list(dict.fromkeys(timeline["municipality_code"]))
     colours = colour_of(keys)
+    shown = _chart_names(names)
     template = i18n.t("compare.timeline_hover", lang)
     fig = go.Figure()
     for key in keys:
         part = timeline[timeline["municipality_code"] == key]
         themes = [
-            ", ".join(i18n.label("theme", t, lang) for t in str(v).split(";"))
+            chart_text(", ".join(i18n.label("theme", t, lang) for t in str(v).split(";")))
             for v in part["themes"]
         ]
         counts = part["measures"].astype(int).tolist()
         fig.add_scatter(
             x=part["start_year"].astype(int).tolist(),
-            y=[names[key]] * len(part),
+            y=[shown[key]] * len(part),
             mode="markers",
-            name=names[key],
+            name=shown[key],
             marker=dict(
                 color=colours[key],
                 size=[8 + 6 * math.sqrt(c) for c in counts],
                 line=dict(color="#333333", width=0.5),
             ),
             customdata=[[c, t] for c, t in zip(counts, themes, strict=True)],
-            hovertemplate="<b>" + names[key] + "</b>, %{x}<br>" + template + "<extra></extra>",
+            hovertemplate="<b>%{y}</b>, %{x}<br>" + template + "<extra></extra>",
         )
     fig.update_layout(
         xaxis=dict(title=i18n.t("compare.start_year_axis", lang), dtick=1),
@@ -223,13 +235,18 @@ def maturity_heatmap(rows: pd.DataFrame, rubric: pd.DataFrame, lang: str | None)
     dims = list(vocab.DIMENSIONS)
     z = rows[dims].astype(float).to_numpy()
     labels = [
-        i18n.t("maturity.row_label", lang, name=name, overall=i18n.format_number(o, 1, lang))
+        i18n.t(
+            "maturity.row_label",
+            lang,
+            name=chart_text(name),
+            overall=i18n.format_number(o, 1, lang),
+        )
         for name, o in zip(rows["name"], rows[maturity_model.OVERALL].astype(float), strict=True)
     ]
     # One text per dimension and level (40), looked up per cell (~2,700 at national scale).
     texts = maturity_model.rubric_texts(rubric, lang)
     cell = {
-        (d, level): f"{level} {i18n.label('level', level, lang)}: {texts[(d, level)]}"
+        (d, level): f"{level} {i18n.label('level', level, lang)}: {chart_text(texts[(d, level)])}"
         for d in dims
         for level in vocab.LEVELS
     }
@@ -343,7 +360,7 @@ def peer_position_chart(table: pd.DataFrame, own_name: str, lang: str | None) ->
     labels = [
         i18n.t("maturity.overall", lang)
         if d == maturity_model.OVERALL
-        else i18n.label("dimension", d, lang)
+        else chart_text(i18n.label("dimension", d, lang))
         for d in table["dimension"]
     ]
     q1 = table["peer_q1"].astype(float)
@@ -372,7 +389,7 @@ def peer_position_chart(table: pd.DataFrame, own_name: str, lang: str | None) ->
         x=table["actual"].astype(float).tolist(),
         mode="markers",
         marker=dict(symbol="diamond", size=13, color=OKABE_ITO[0]),
-        name=own_name,
+        name=chart_text(own_name),
         hovertemplate="%{y}: %{x}<extra></extra>",
     )
     fig.update_layout(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import html
 import logging
 import textwrap
 from collections.abc import Sequence
@@ -45,7 +46,7 @@ def changes_chart(per_theme: Sequence[ThemeChanges], lang: str) -> go.Figure:
     """Horizontal bars per theme: new and newly realised measures since the last meeting."""
     rows = [c for c in per_theme if c.new or c.realised]
     rows.sort(key=lambda c: c.new + c.realised)
-    labels = [i18n.label("theme", c.theme, lang) for c in rows]
+    labels = [charts.chart_text(i18n.label("theme", c.theme, lang)) for c in rows]
     fig = go.Figure()
     fig.add_bar(
         y=labels,
@@ -77,12 +78,20 @@ def changes_chart(per_theme: Sequence[ThemeChanges], lang: str) -> go.Figure:
 def wrap_label(text: str, width: int = LABEL_CHARS) -> str:
     """A category label over lines of at most ``width`` characters (plotly's ``<br>``).
 
+    ``text`` is a label as the chart functions made it: plain text escaped with
+    :func:`cop.core.charts.chart_text`, no markup. Lines are counted in the characters a
+    reader sees (``&amp;`` is one), each line is escaped again and the ``<br>`` between
+    them is the app's own markup.
+
     Examples
     --------
     >>> wrap_label("Klimaatadaptief groen en wadi's", 20)
     "Klimaatadaptief<br>groen en wadi's"
+    >>> wrap_label("Bomen &amp; struiken &lt;b&gt;", 10)
+    'Bomen &amp;<br>struiken<br>&lt;b&gt;'
     """
-    return "<br>".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
+    lines = textwrap.wrap(html.unescape(str(text)), width, break_long_words=False)
+    return "<br>".join(charts.chart_text(line) for line in lines) or str(text)
 
 
 def for_print(fig: go.Figure) -> go.Figure:

@@ -4,7 +4,8 @@ Colours are colour-blind safe: the index line is Okabe–Ito blue with a translu
 slopes over intervals dashed Okabe–Ito vermilion, the heatmap a sequential ColorBrewer
 YlGnBu scale (pale yellow = 0) on a grey background that shows through where a site was
 not counted, and coverage bars blue (counted) and grey (not counted). Indices are drawn
-on the CBS scale: base year = 100.
+on the CBS scale: base year = 100. Site names from the data are escaped with
+:func:`cop.core.charts.chart_text` (plotly draws its HTML subset in every label).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cop.core import i18n
-from cop.core.charts import OKABE_ITO, base_layout
+from cop.core.charts import OKABE_ITO, base_layout, chart_text
 
 INDEX_COLOUR = OKABE_ITO[0]
 SLOPE_COLOUR = OKABE_ITO[5]  # vermilion: stands apart from the blue index
@@ -200,7 +201,7 @@ def count_heatmap(matrix: pd.DataFrame, lang: str | None) -> go.Figure:
         go.Heatmap(
             z=[[None if np.isnan(v) else float(v) for v in row] for row in coloured],
             x=[int(c) for c in matrix.columns],
-            y=[str(i) for i in matrix.index],
+            y=[chart_text(i) for i in matrix.index],
             text=text,
             customdata=[[None if np.isnan(v) else float(v) for v in row] for row in z],
             hovertemplate="%{y} · %{x}: %{text}<extra></extra>",

@@ -20,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cop.core import i18n, vocab
+from cop.core.charts import chart_text
 from cop.maturity.model import latest_levels
 from cop.maturity.peergroups import size_class
 from cop.peers.recommend import recommend_peers
@@ -145,8 +146,12 @@ def maturity_comparison(
 
 
 def maturity_radar(comparison: pd.DataFrame, name: str, lang: str | None) -> go.Figure:
-    """Radar (plotly ``Scatterpolar``) of the own levels against the two medians."""
-    dimensions = [i18n.label("dimension", d, lang) for d in comparison["dimension"]]
+    """Radar (plotly ``Scatterpolar``) of the own levels against the two medians.
+
+    ``name`` (from the data) is escaped with :func:`cop.core.charts.chart_text` and the
+    hover's second box refers to the trace name instead of containing it.
+    """
+    dimensions = [chart_text(i18n.label("dimension", d, lang)) for d in comparison["dimension"]]
     closed = [*dimensions, dimensions[0]]
 
     def ring(values: pd.Series) -> list[float | None]:
@@ -157,7 +162,7 @@ def maturity_radar(comparison: pd.DataFrame, name: str, lang: str | None) -> go.
     traces = [
         ("cop_median", i18n.t("profile.radar_cop", lang), "#999999", "dot"),
         ("similar_median", i18n.t("profile.radar_similar", lang), "#E69F00", "dash"),
-        ("own", name, "#0072B2", "solid"),
+        ("own", chart_text(name), "#0072B2", "solid"),
     ]
     for column, label, colour, dash in traces:
         if comparison[column].isna().all():
@@ -171,7 +176,7 @@ def maturity_radar(comparison: pd.DataFrame, name: str, lang: str | None) -> go.
                 line={"color": colour, "dash": dash},
                 fill="toself" if column == "own" else None,
                 customdata=[levels_text(v, lang) for v in ring(comparison[column])],
-                hovertemplate="%{theta}: %{customdata}<extra>" + label + "</extra>",
+                hovertemplate="%{theta}: %{customdata}<extra>%{fullData.name}</extra>",
                 opacity=0.9,
                 connectgaps=True,
             )
