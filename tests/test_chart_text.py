@@ -136,6 +136,31 @@ def heatmap_rows() -> pd.DataFrame:
     return frame.reset_index(names="municipality_code")
 
 
+def maturity_table() -> pd.DataFrame:
+    """The maturity table (long: code, year, dimension, level) of :func:`levels_frame` in
+    2024, with every level one lower in 2023, for the functions that take whole tables."""
+    levels = levels_frame()
+    rows = [
+        (code, year, d, max(1, int(levels.loc[code, d]) - (2024 - year)))
+        for code in CODES
+        for year in (2023, 2024)
+        for d in DIMS
+    ]
+    frame = pd.DataFrame(rows, columns=["municipality_code", "year", "dimension", "level"])
+    return frame.astype({"year": "Int64", "level": "Int64"})
+
+
+def municipalities_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "code": CODES,
+            "name": [NAMES[c] for c in CODES],
+            "province": [vocab.PROVINCES[i % len(vocab.PROVINCES)] for i in range(len(CODES))],
+            "population": [20_000 + 15_000 * i for i in range(len(CODES))],
+        }
+    )
+
+
 def rubric_frame() -> pd.DataFrame:
     texts = values("rubric")
     rows = [
@@ -251,6 +276,20 @@ CHARTS: dict[str, tuple[Callable[[str], go.Figure], list[str]]] = {
     "maturity.maturity_heatmap": (
         lambda lang: maturity_charts.maturity_heatmap(heatmap_rows(), rubric_frame(), lang),
         values("name") + values("rubric"),
+    ),
+    "maturity.heatmap_figure": (
+        lambda lang: maturity_charts.heatmap_figure(
+            maturity_table(), municipalities_table(), sort_by="province", lang=lang
+        ),
+        values("name"),
+    ),
+    "maturity.level_counts_figure": (
+        lambda lang: maturity_charts.level_counts_figure(maturity_table(), lang=lang),
+        [],
+    ),
+    "maturity.distribution_figure": (
+        lambda lang: maturity_charts.distribution_figure(maturity_table(), lang=lang),
+        [],
     ),
     "maturity.level_distribution_over_years": (
         lambda lang: maturity_charts.level_distribution_over_years(
