@@ -7,13 +7,12 @@ version, so an import by anyone invalidates every session's cache at the next re
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from functools import partial
+from pathlib import Path
 from typing import NoReturn
 
 import pandas as pd
@@ -168,10 +167,8 @@ def data_version() -> int:
 
 
 # ---------------------------------------------------------------- per-data-version caches
-#
-# Everything that depends only on the data is computed once per data version and shared by
-# every session: whole tables (_SHARED_TABLES), derived frames (compute), and, ahead of the
-# first user, the costly ones (_PREWARM). Pages never recompute data-only work per click.
+# Data-only work is computed once per data version and shared by every session: whole tables
+# (_SHARED_TABLES), derived frames (compute) and, ahead of the first user, the slow ones.
 
 TABLE_CACHE_ENTRIES = 24  # shared frames kept: every table of one or two databases
 # Whole tables, read once per data version and shared by every session (see cop.data.caches).
@@ -220,10 +217,6 @@ def visible(name: str) -> pd.DataFrame:
     return table(name)
 
 
-def _function(module: str, name: str) -> Callable[..., object]:
-    return getattr(importlib.import_module(module), name)
-
-
 @st.cache_data(show_spinner=False, max_entries=256)
 def _compute(
     module: str,
@@ -238,21 +231,10 @@ def _compute(
     # underscore) is the function the page passed, else the prewarm finds it by name.
     start = time.perf_counter()
     frames = [_table(url, version, t) for t in tables]
-    func = _func if _func is not None else _function(module, name)
-    result = func(*frames, **json.loads(params))
+    result = (_func or caches.function(module, name))(*frames, **json.loads(params))
     call = {"module": module, "name": name, "tables": list(tables), "params": params}
     _PREWARM.learn(call, time.perf_counter() - start)
     return result
-
-
-def _call_key(
-    func: Callable[..., object], tables: Sequence[str], params: Mapping[str, object]
-) -> tuple[str, str, str]:
-    """Module, name and JSON parameters of a :func:`compute` call (personal tables refused)."""
-    personal = [t for t in tables if t in TABLES and TABLES[t].personal]
-    if personal:
-        raise ValueError(f"compute() reads tables unfiltered; use table() for {personal}")
-    return func.__module__, func.__name__, json.dumps(params, sort_keys=True, default=str)
 
 
 def compute(func: Callable[..., object], *tables: str, **params: object) -> object:
@@ -262,10 +244,10 @@ def compute(func: Callable[..., object], *tables: str, **params: object) -> obje
     maturity, all trends, ...) is computed once per data change, and the cache key hashes
     only table names and small parameters, never a large DataFrame. Parameters must be
     JSON-serialisable. Personal tables are refused: they are read unfiltered here.
-    A call that took more than :data:`PREWARM_MIN_SECONDS` is remembered and computed
-    ahead of the first user after the next import or server start (``_PREWARM``).
+    A call slower than ``caches.PREWARM_MIN_SECONDS`` is remembered and computed ahead of
+    the first user after the next import or server start (``_PREWARM``).
     """
-    module, name, params_json = _call_key(func, tables, params)
+    module, name, params_json = caches.call_key(func, tables, params)
     url = get_settings().database_url
     return _compute(module, name, url, data_version(), tuple(tables), params_json, func)
 
@@ -304,54 +286,32 @@ def compute_for(
     column, SQLite and PostgreSQL alike), so one municipality's monitoring counts (a few
     thousand rows) are read without loading the national table (a million rows).
     """
-    module, name, params_json = _call_key(func, tables, params)
-    url = get_settings().database_url
-    chosen = tuple(sorted(set(codes)))
+    module, name, params_json = caches.call_key(func, tables, params)
+    url, chosen = get_settings().database_url, tuple(sorted(set(codes)))
     version = data_version()
     return _compute_for(module, name, url, version, tuple(tables), chosen, params_json, func)
 
 
-PREWARM_MIN_SECONDS = 0.2  # a compute() slower than this is computed ahead next time
-PREWARM_MAX_CALLS = 40  # remembered calls (most recent first)
-PREWARM_FILE = "prewarm.json"  # in the cache folder: survives a server restart
-PREWARM_PACKAGES = ("cop.",)  # the file names functions; only these are ever called
 # Libraries the pages import on their first view (a second or more each on a busy machine).
 PREWARM_MODULES = ("streamlit_folium", "cop.geo.webmap", "cop.meetings.render", "cop.monitoring")
 
 
 def _prewarm_steps(url: str, version: int) -> list[Callable[[], object]]:
-    """What the prewarm does first: every table (the largest last), libraries, boundaries."""
-    names = sorted(TABLES, key=lambda t: t == "monitoring")
-    steps: list[Callable[[], object]] = [
-        partial(_SHARED_TABLES.get, url, version, n) for n in names
-    ]
-    steps += [partial(importlib.import_module, module) for module in PREWARM_MODULES]
-    steps.append(lambda: _web_boundaries(boundaries_key()))
-    return steps
-
-
-def _replay(url: str, version: int, call: dict[str, object]) -> object:
-    tables = tuple(str(t) for t in call["tables"])  # type: ignore[union-attr]
-    return _compute(
-        str(call["module"]), str(call["name"]), url, version, tables, str(call["params"])
-    )
+    """Every table, the libraries, then the boundaries the map draws."""
+    steps = caches.warm_steps(_SHARED_TABLES.get, url, version, PREWARM_MODULES)
+    return [*steps, lambda: _web_boundaries(boundaries_key())]
 
 
 def _new_prewarm() -> caches.Prewarm:
-    return caches.Prewarm(
-        file=lambda: get_settings().cache_dir / PREWARM_FILE,
-        steps=_prewarm_steps,
-        replay=_replay,
-        packages=PREWARM_PACKAGES,
-        min_seconds=PREWARM_MIN_SECONDS,
-        max_calls=PREWARM_MAX_CALLS,
-    )
+    return caches.Prewarm(file=_prewarm_file, steps=_prewarm_steps, replay=_compute)
 
 
-# After a server start or an import, the first data_version() call that sees the new
-# version starts one background thread (cop.data.caches.Prewarm): every table, the large
-# libraries and the boundaries, then the compute() calls that were slow before. Pages
-# never wait for it; they wait at most for a value it is computing at that moment.
+def _prewarm_file() -> Path:
+    return get_settings().cache_dir / caches.PREWARM_FILE
+
+
+# Started by the first data_version() call that sees a new version (server start, import):
+# see cop.data.caches.Prewarm. Pages never wait for it, only for a value it is computing.
 _PREWARM = _new_prewarm()
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from cop import ui
 from cop.core.config import get_settings
-from cop.data import storage
+from cop.data import caches, storage
 
 computed: list[tuple[str, int]] = []  # (tag, rows) of every real computation of count_rows
 
@@ -89,7 +89,7 @@ def test_a_slow_call_is_remembered_and_computed_ahead_after_an_import(fresh_cach
     ui._PREWARM.min_seconds = 0.0  # every call counts as slow here
     rows = ui.compute(count_rows, "measures", tag="a")
     assert computed == [("a", rows)]
-    saved = json.loads((get_settings().cache_dir / ui.PREWARM_FILE).read_text())
+    saved = json.loads((get_settings().cache_dir / caches.PREWARM_FILE).read_text())
     assert saved[0] == {
         "module": __name__,
         "name": "count_rows",
@@ -121,7 +121,7 @@ def test_a_restarted_server_knows_the_slow_calls_and_drops_stale_ones(fresh_cach
         "tables": ["measures"],
         "params": '{"tag": "b"}',
     }
-    (cache / ui.PREWARM_FILE).write_text(json.dumps([stale, good]))
+    (cache / caches.PREWARM_FILE).write_text(json.dumps([stale, good]))
     ui.data_version()  # the first request after the start
     assert ui.prewarm_wait(60)
     assert [tag for tag, _ in computed] == ["b"]
@@ -130,7 +130,7 @@ def test_a_restarted_server_knows_the_slow_calls_and_drops_stale_ones(fresh_cach
 
 def test_the_prewarm_file_never_calls_anything_outside_the_app(fresh_caches, monkeypatch):
     monkeypatch.setenv("COP_PREWARM", "on")
-    ui._PREWARM.packages = ui.PREWARM_PACKAGES
+    ui._PREWARM.packages = caches.PREWARM_PACKAGES
     cache = get_settings().cache_dir
     cache.mkdir(parents=True, exist_ok=True)
     foreign = [
@@ -138,7 +138,7 @@ def test_the_prewarm_file_never_calls_anything_outside_the_app(fresh_caches, mon
         {"module": __name__, "name": "count_rows", "tables": ["measures"], "params": "{}"},
         {"module": "cop.ui", "name": "_engine", "tables": [], "params": "{}"},
     ]
-    (cache / ui.PREWARM_FILE).write_text(json.dumps(foreign))
+    (cache / caches.PREWARM_FILE).write_text(json.dumps(foreign))
     ui.data_version()
     assert ui.prewarm_wait(60)
     assert computed == []
@@ -155,7 +155,19 @@ def test_no_prewarm_outside_a_server_unless_asked(fresh_caches, monkeypatch):
         "tables": ["measures"],
         "params": '{"tag": "c"}',
     }
-    (cache / ui.PREWARM_FILE).write_text(json.dumps([call]))
+    (cache / caches.PREWARM_FILE).write_text(json.dumps([call]))
     ui.data_version()
     assert ui.prewarm_wait(5)
     assert computed == []
+
+
+def test_the_prewarm_reads_every_table_the_largest_last_then_imports():
+    from cop.data.schema import TABLES
+
+    read: list[tuple[str, int, str]] = []
+    steps = caches.warm_steps(lambda *key: read.append(key), "sqlite:///x", 7, ["json"])
+    assert len(steps) == len(TABLES) + 1
+    results = [step() for step in steps]
+    assert {name for _, _, name in read} == set(TABLES)
+    assert read[-1] == ("sqlite:///x", 7, "monitoring")  # a million rows: after the others
+    assert results[-1].__name__ == "json"  # then the libraries

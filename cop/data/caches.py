@@ -16,23 +16,64 @@ Plain Python, no Streamlit: :mod:`cop.ui` wires these to Streamlit's caches and 
     large libraries, load the boundaries) and then replays the calls that were slow
     before, remembered in a small JSON file so that a restarted server knows them too.
     Only public functions of the allowed packages are ever called from that file.
+
+:func:`call_key`, :func:`function`, :func:`warm_steps`
+    The small pieces of ``ui.compute`` and the prewarm that need no Streamlit.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
+from cop.data.schema import TABLES
+
 _log = logging.getLogger(__name__)
 
 Call = dict[str, object]  # {"module", "name", "tables", "params"} of one remembered call
+
+PREWARM_MIN_SECONDS = 0.2  # a computation slower than this is computed ahead next time
+PREWARM_MAX_CALLS = 40  # remembered calls (most recent first)
+PREWARM_FILE = "prewarm.json"  # in the cache folder: survives a server restart
+PREWARM_PACKAGES = ("cop.",)  # the file names functions; only these are ever called
+
+
+def call_key(
+    func: Callable[..., object], tables: Sequence[str], params: Mapping[str, object]
+) -> tuple[str, str, str]:
+    """Module, name and JSON parameters of a cached call on whole tables.
+
+    The cache key holds these, never a large frame. Tables with personal data are refused:
+    a cached result is shared by every session, whatever its reader may see.
+    """
+    personal = [t for t in tables if t in TABLES and TABLES[t].personal]
+    if personal:
+        raise ValueError(f"compute() reads tables unfiltered; use table() for {personal}")
+    return func.__module__, func.__name__, json.dumps(params, sort_keys=True, default=str)
+
+
+def function(module: str, name: str) -> Callable[..., object]:
+    """The function a remembered call names (the prewarm has no function object)."""
+    return getattr(importlib.import_module(module), name)
+
+
+def warm_steps(
+    get: Callable[[str, int, str], object], url: str, version: int, modules: Iterable[str]
+) -> list[Callable[[], object]]:
+    """The prewarm's first steps: read every table (the largest, monitoring, last), then
+    import ``modules`` (libraries the pages import on their first view)."""
+    names = sorted(TABLES, key=lambda t: t == "monitoring")
+    steps: list[Callable[[], object]] = [partial(get, url, version, n) for n in names]
+    return steps + [partial(importlib.import_module, module) for module in modules]
 
 
 class SharedTables:
@@ -96,7 +137,8 @@ class Prewarm:
     steps
         ``steps(url, version)``: the callables to run first (tables, libraries, ...).
     replay
-        ``replay(url, version, call)``: compute one remembered call into the cache.
+        ``replay(module, name, url, version, tables, params)``: compute one remembered
+        call into the cache (``tables`` a tuple, ``params`` the JSON of the call).
     packages
         Module prefixes whose public functions may be replayed from the file.
     min_seconds
@@ -115,10 +157,10 @@ class Prewarm:
         *,
         file: Callable[[], Path],
         steps: Callable[[str, int], Iterable[Callable[[], object]]],
-        replay: Callable[[str, int, Call], object],
-        packages: tuple[str, ...],
-        min_seconds: float,
-        max_calls: int,
+        replay: Callable[[str, str, str, int, tuple[str, ...], str], object],
+        packages: tuple[str, ...] = PREWARM_PACKAGES,
+        min_seconds: float = PREWARM_MIN_SECONDS,
+        max_calls: int = PREWARM_MAX_CALLS,
     ) -> None:
         self._file = file
         self._steps = steps
@@ -219,7 +261,9 @@ class Prewarm:
                 self.forget(call)
                 continue
             try:
-                self._replay(url, version, call)
+                tables = tuple(str(t) for t in call["tables"])  # type: ignore[union-attr]
+                module, name, params = str(call["module"]), str(call["name"]), str(call["params"])
+                self._replay(module, name, url, version, tables, params)
             except Exception as exc:  # a stale call must not stop the others
                 _log.info("prewarm: dropping %s.%s (%s)", call.get("module"), call.get("name"), exc)
                 self.forget(call)
