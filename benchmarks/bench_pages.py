@@ -272,14 +272,15 @@ def seed_key(seed: Path) -> str:
     return "seed-" + digest.hexdigest()[:12]
 
 
-def scale_seed(seed: Path, factor: float) -> None:
+def scale_seed(seed: Path, factor: float, *, monitoring_copies: bool = True) -> None:
     """Scale the generated national CSVs in place: measures and monitoring sites.
 
     ``factor`` < 1 keeps that share of the measures and of the monitoring sites (whole
     sites, so every kept series is complete); ``factor`` > 1 adds ``round(factor) - 1``
-    copies of every measure (new ids, points moved a few metres) and of every monitoring
-    site (new site ids). Municipalities, maturity and people stay as they are: there are
-    342 municipalities whatever the scale. Links to dropped measures go with them.
+    copies of every measure (new ids, points moved a few metres) and, unless
+    ``monitoring_copies`` is false, of every monitoring site (new site ids).
+    Municipalities, maturity and people stay as they are: there are 342 municipalities
+    whatever the scale. Links to dropped measures go with them.
     """
     import numpy as np
     import pandas as pd
@@ -308,9 +309,10 @@ def scale_seed(seed: Path, factor: float) -> None:
                 value = pd.to_numeric(extra[column], errors="coerce") + 0.0003 * i
                 extra[column] = value.round(5).astype(str).where(value.notna(), "")
             frames.append(extra)
-            copy = monitoring.copy()
-            copy["site_id"] = copy["site_id"] + f"-k{i}"
-            site_frames.append(copy)
+            if monitoring_copies:
+                copy = monitoring.copy()
+                copy["site_id"] = copy["site_id"] + f"-k{i}"
+                site_frames.append(copy)
         measures = pd.concat(frames, ignore_index=True)
         monitoring = pd.concat(site_frames, ignore_index=True)
     measures.to_csv(seed / "measures.csv", index=False, lineterminator="\n")
@@ -345,7 +347,9 @@ def prepare_db(factor: float = 1.0) -> tuple[Path, dict[str, float]]:
                 check=True,
                 capture_output=True,
             )
-        scale_seed(seed, factor)
+        # Above x1 the monitoring file would pass the import limits (200 MB, 1.5 million
+        # rows: cop.data.readers.Limits), so its copies are added in the database after init.
+        scale_seed(seed, factor, monitoring_copies=False)
         timings["demo"] = time.perf_counter() - start
         start = time.perf_counter()
         subprocess.run(
@@ -356,8 +360,24 @@ def prepare_db(factor: float = 1.0) -> tuple[Path, dict[str, float]]:
             capture_output=True,
         )
         timings["init"] = time.perf_counter() - start
+        if factor > 1:
+            copy_monitoring_sites(data / "cop.sqlite", round(factor))
         shutil.move(str(data / "cop.sqlite"), target)
     return target, timings
+
+
+def copy_monitoring_sites(db: Path, copies: int) -> None:
+    """``copies - 1`` more copies of every monitoring site (ids ``<site>-k<i>``), in SQL."""
+    import sqlite3
+
+    columns = "municipality_code, scheme, species_group, species, year, count, lat, lon"
+    with sqlite3.connect(db) as conn:
+        for i in range(1, copies):
+            conn.execute(
+                f"INSERT INTO monitoring (site_id, {columns}) "
+                f"SELECT site_id || '-k{i}', {columns} FROM monitoring "
+                "WHERE instr(site_id, '-k') = 0"
+            )
 
 
 def _env(data_dir: Path, **extra: str) -> dict[str, str]:
