@@ -400,3 +400,19 @@ def test_a_restore_killed_halfway_leaves_the_previous_data(db_url, tmp_path):
     assert backups.restore(engine, full).total_rows > 0
     assert snapshot(engine)["contacts"] != before["contacts"]
     engine.dispose()
+
+
+def test_a_wrong_path_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cop.sqlite'}")
+    missing = tmp_path / "nowhere" / "cop.backup"
+    assert cli_main.main(["backup", "--out", str(missing)]) == 2
+    assert cli_main.main(["backup", "--out", str(tmp_path)]) == 2
+    assert cli_main.main(["restore", str(tmp_path / "absent.backup"), "--yes"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [
+        f"error: The file {missing.parent} does not exist. Check the name and the folder.",
+        f"error: {tmp_path} is a folder, not a file (or part of the path is not a folder).",
+        f"error: The file {tmp_path / 'absent.backup'} does not exist. "
+        "Check the name and the folder.",
+    ]
+    assert list(tmp_path.glob("*.partial")) == [] and not missing.parent.exists()

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import errno
 import gzip
 import hashlib
 import io
@@ -184,6 +185,10 @@ def backup(
     """
     tables = list(tables or backup_tables())
     out = Path(out)
+    if out.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(out))
+    if not out.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(out.parent))
     partial = out.with_name(f".{out.name}.partial")
     with _snapshot(engine) as conn:
         header = Header(
