@@ -4,7 +4,8 @@
   upgrade it once and fill it once, on SQLite and on PostgreSQL: the migrations run under
   :func:`cop.data.transactions.locked` (``BEGIN IMMEDIATE``; an advisory lock).
 * Two real ``streamlit run`` servers on different ports share one PostgreSQL database: a
-  change stored through the command line shows in each of them at the next interaction of
+  change stored through the command line shows in each of them, and a help question
+  posted through the first server's page shows in the second, at the next interaction of
   a session that was already open, because the caches of :mod:`cop.ui` are keyed on the
   data version read from the database, not held per process.
 """
@@ -22,6 +23,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from cop.access import accounts
 from cop.data import storage
 from cop.data.migrations import MIGRATIONS, SCHEMA_VERSION
 from tests import concurrency_workers as workers
@@ -37,6 +39,7 @@ from tests.conftest import ROOT, _free_port
 pytestmark = pytest.mark.postgres
 
 PROCESSES = 4
+PASSWORD = "een lang genoeg wachtwoord"
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +131,30 @@ def _measures_shown(page) -> object:
     return metric.locator('[data-testid="stMetricValue"]')
 
 
+def _open_questions(page) -> object:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Open help questions")
+    return metric.locator('[data-testid="stMetricValue"]')
+
+
+def _post_question(page, text: str) -> None:
+    """Sign in as a member and post a help question, all in the page's open session."""
+    from playwright.sync_api import expect
+
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Sign in", exact=True).first.click()
+    sidebar.get_by_role("textbox", name="User name").fill("anna")
+    sidebar.get_by_role("textbox", name="Password").fill(PASSWORD)
+    sidebar.get_by_role("button", name="Sign in").click()
+    _settled(page)
+    expect(sidebar.get_by_text("Signed in as anna", exact=False)).to_be_visible()
+    sidebar.get_by_role("link", name="Find peers").click()
+    page.get_by_text("Post a help question", exact=True).wait_for()
+    _settled(page)
+    page.get_by_role("textbox", name="Your question").fill(text)
+    page.get_by_role("button", name="Send help question").click()
+    page.get_by_text("Your help question has been saved", exact=False).wait_for()
+
+
 def _settled(page) -> None:
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
 
@@ -174,6 +201,18 @@ def test_a_change_shows_in_both_app_servers_at_the_next_interaction(two_servers,
             page.get_by_text("English", exact=True).click()
             _settled(page)
             expect(_measures_shown(page)).to_have_text(str(shipped + 1))
+
+        # a change saved through the first server's page shows in the second
+        accounts.add_user(storage.make_engine(url), "anna", PASSWORD, "member", "GM0344")
+        first_page, second_page = pages
+        open_questions = _open_questions(second_page).inner_text()
+        _post_question(first_page, "Wie heeft ervaring met bermbeheer langs provinciale wegen?")
+        second_page.get_by_text("Nederlands", exact=True).click()
+        _settled(second_page)
+        value = second_page.locator('[data-testid="stMetric"]').filter(has_text="Open hulpvragen")
+        expect(value.locator('[data-testid="stMetricValue"]')).to_have_text(
+            str(int(open_questions) + 1)
+        )
         browser.close()
     engine = storage.make_engine(url)
     with engine.connect() as conn:
