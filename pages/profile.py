@@ -72,8 +72,9 @@ if facts.is_partner:
 else:
     cols[4].metric(ui.tr("profile.partner_since"), ui.tr("profile.not_partner"))
 st.caption(ui.tr("profile.facts_source"))
-updates = ui.compute(freshness.last_updates, "measures", "maturity", "monitoring")
-st.caption(ui.md(freshness.profile_line(updates, code, ui.lang())))
+if facts.is_partner:
+    updates = ui.compute(freshness.last_updates, "measures", "maturity", "monitoring")
+    st.caption(ui.md(freshness.profile_line(updates, code, ui.lang())))
 if not facts.is_partner:
     st.info(ui.tr("profile.not_partner_info", name=ui.md(facts.name)), icon=":material/handshake:")
 
