@@ -1,9 +1,11 @@
 """Home: what the CoP is, key figures and the ways in."""
 
+import datetime as dt
+
 import streamlit as st
 
 from cop.core import i18n
-from cop.data import summary
+from cop.data import freshness, summary
 from cop.maturity import charts as maturity_charts
 from cop import ui
 
@@ -51,6 +53,20 @@ with right:
     st.plotly_chart(
         ui.compute(maturity_charts.level_counts_figure, "maturity", lang=ui.lang()),
         key="home_maturity_chart",
+    )
+
+st.subheader(ui.tr("fresh.heading"))
+today = dt.date.today()
+stale = freshness.stale_partners(
+    ui.table("municipalities"), ui.table("measures"), ui.table("maturity"), today=today
+)
+as_of = i18n.format_date(today, ui.lang())
+if stale.empty:
+    st.caption(ui.tr("fresh.all_current", date=as_of))
+else:
+    st.caption(ui.tr("fresh.rule", date=as_of))
+    st.markdown(
+        "\n".join(f"- {ui.md(freshness.stale_line(row, ui.lang()))}" for _, row in stale.iterrows())
     )
 
 st.subheader(ui.tr("home.newest"))

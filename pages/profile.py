@@ -7,6 +7,7 @@ shared; the selectbox and the query parameter are kept in sync.
 import streamlit as st
 from streamlit_folium import st_folium
 
+from cop.data import freshness
 from cop.geo import mapview
 from cop.monitoring import indicators, presentation
 from cop.peers import profile
@@ -71,6 +72,9 @@ if facts.is_partner:
 else:
     cols[4].metric(ui.tr("profile.partner_since"), ui.tr("profile.not_partner"))
 st.caption(ui.tr("profile.facts_source"))
+if facts.is_partner:
+    updates = ui.compute(freshness.last_updates, "measures", "maturity", "monitoring")
+    st.caption(ui.md(freshness.profile_line(updates, code, ui.lang())))
 if not facts.is_partner:
     st.info(ui.tr("profile.not_partner_info", name=ui.md(facts.name)), icon=":material/handshake:")
 

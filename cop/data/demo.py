@@ -61,6 +61,9 @@ REFERENCE_FILE = SHIPPED_DATA_DIR / "municipalities_reference.csv"
 # The texts come from their own random stream (seeded with ``[seed, TEXT_STREAM]``), so
 # editing or adding a text in ``demo_texts`` changes words only, never a number.
 TEXT_STREAM = 8
+# A few partners stopped updating in LAST_YEAR - 2 (their own random stream, applied last).
+LAG_STREAM = 9
+LAG_SHARE = 0.03  # of the partners, per kind of lag (measures, maturity, both)
 LAST_YEAR = 2026  # the generator is reproducible: it never looks at today's date
 MATURITY_YEARS = tuple(range(LAST_YEAR - 4, LAST_YEAR + 1))
 MONITORING_YEARS = tuple(range(LAST_YEAR - 11, LAST_YEAR + 1))
@@ -102,6 +105,9 @@ def generate(
     resources = _resources()
     # drawn last, so adding the table left every other table exactly as it was
     resource_usage = _resource_usage(measures, resources, rng)
+    measures, maturity, resource_usage = _lagging(
+        partners, measures, maturity, resource_usage, np.random.default_rng([seed, LAG_STREAM])
+    )
     columns = [
         "code",
         "name",
@@ -241,6 +247,50 @@ def _measures(
     frame.insert(0, "id", np.arange(1, len(frame) + 1))
     frame["url"] = [f"https://www.example.org/demo/praktijk/{i}" for i in frame["id"]]
     return frame
+
+
+def _lagging(
+    partners: pd.DataFrame,
+    measures: pd.DataFrame,
+    maturity: pd.DataFrame,
+    usage: pd.DataFrame,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Partners that stopped updating in ``LAST_YEAR - 2``, so "data more than a year old"
+    (:mod:`cop.data.freshness`) has a short, real list to show.
+
+    Some stopped entering measures (the ones that started later are not there, the others
+    were last updated that year), some stopped their yearly self-assessment, some both.
+    Only partners that joined by then and have at least eight measures started by then
+    qualify, so every partner keeps a believable set.
+    """
+    year = LAST_YEAR - 2
+    started = measures[measures["start_year"] <= year].groupby("municipality_code").size()
+    eligible = partners[
+        (partners["joined_year"] <= year) & partners["code"].map(started).fillna(0).ge(8)
+    ]["code"].to_numpy()
+    per_kind = max(1, round(len(partners) * LAG_SHARE))
+    if len(eligible) < 3 * per_kind:
+        return measures, maturity, usage
+    chosen = rng.choice(eligible, size=3 * per_kind, replace=False)
+    old_measures = set(chosen[: 2 * per_kind])  # measures only, then both
+    old_maturity = set(chosen[per_kind:])  # both, then maturity only
+    lagging = measures["municipality_code"].isin(old_measures)
+    measures = measures[~lagging | (measures["start_year"] <= year)].copy()
+    lagging = measures["municipality_code"].isin(old_measures).to_numpy()
+    first = np.datetime64(f"{year}-01-01")
+    days = np.floor(rng.random(int(lagging.sum())) * 305).astype(int)
+    dates = np.datetime_as_string(first + days.astype("timedelta64[D]"), unit="D")
+    measures.loc[lagging, "updated_at"] = dates.astype(object)
+    maturity = maturity[
+        ~(maturity["municipality_code"].isin(old_maturity) & (maturity["year"] > year))
+    ]
+    usage = usage[usage["measure_id"].isin(measures["id"])]
+    return (
+        measures.reset_index(drop=True),
+        maturity.reset_index(drop=True),
+        usage.reset_index(drop=True),
+    )
 
 
 def _pick(draw: np.ndarray, labels: tuple[str, ...], chances: tuple[float, ...]) -> np.ndarray:

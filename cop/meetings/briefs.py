@@ -30,6 +30,9 @@ item is (or is not) in the brief:
     themes, fitted on the years before the previous meeting's year (a season's counts come
     in after the season) and on all years up to the date's year.
 
+* **Data more than a year old**: the partners whose measures or self-assessment are more
+  than a year old on the meeting date (:func:`cop.data.freshness.stale_partners` has the
+  rule), so the coordinator can ask them for an update at or before the meeting.
 * **Proposed agenda**: fixed rules over the parts above (:func:`propose_agenda`); the
   coordinator edits the result, the program never writes free text.
 * **Yearly event** ("Biodiversiteit en Gemeenten"): per theme the frontrunner (most
@@ -48,6 +51,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from cop.core import i18n, vocab
+from cop.data import freshness
 from cop.maturity import model as cop_maturity
 from cop.meetings.trendchanges import species_groups_for, trend_class_changes
 from cop.peers import answerers, recommend
@@ -81,6 +85,17 @@ class Town:
     code: str
     name: str
     joined_year: int | None = None
+
+
+@dataclass(frozen=True)
+class StalePartner:
+    """A partner whose measures or maturity are more than a year old on the meeting date."""
+
+    town: Town
+    measures_updated: dt.date | None
+    maturity_year: int | None
+    measures_behind: bool
+    maturity_behind: bool
 
 
 @dataclass(frozen=True)
@@ -206,6 +221,7 @@ class Brief:
     demo: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
     host: Town | None = None  # the stored meeting's host municipality, for the title page
+    stale_partners: tuple[StalePartner, ...] = ()
 
     def with_agenda(self, texts: Iterable[str]) -> Brief:
         """The same brief with the coordinator's agenda (blank lines dropped)."""
@@ -385,8 +401,30 @@ def build_brief(
         invitee_levels=invitee_levels(maturity, codes, date.year),
         demo=demo,
         host=_host(meeting.stored, towns),
+        stale_partners=behind_partners(municipalities, measures, maturity, towns, date),
     )
     return replace(brief, agenda=propose_agenda(brief))
+
+
+def behind_partners(
+    municipalities: pd.DataFrame,
+    measures: pd.DataFrame,
+    maturity: pd.DataFrame,
+    towns: dict[str, Town],
+    date: dt.date,
+) -> tuple[StalePartner, ...]:
+    """Partners whose measures or maturity are more than a year old on ``date``."""
+    stale = freshness.stale_partners(municipalities, measures, maturity, today=date)
+    return tuple(
+        StalePartner(
+            towns[row.code],
+            None if pd.isna(row.measures_updated) else row.measures_updated.date(),
+            None if pd.isna(row.maturity_year) else int(row.maturity_year),
+            bool(row.measures_behind),
+            bool(row.maturity_behind),
+        )
+        for row in stale.itertuples(index=False)
+    )
 
 
 @dataclass(frozen=True)

@@ -552,6 +552,42 @@ def _invitees(brief: Brief) -> list[Section]:
     return [Section(_t("briefs.h_invitees", brief.lang), blocks=[Paragraph(names)])]
 
 
+def _stale_partners(brief: Brief) -> list[Section]:
+    """Partners to ask for an update: what is more than a year old, since when."""
+    lang = brief.lang
+    heading = _t("fresh.heading", lang)
+    rule = _t("fresh.rule", lang, date=i18n.format_date(brief.meeting_date, lang))
+    if not brief.stale_partners:
+        when = i18n.format_date(brief.meeting_date, lang)
+        return [Section(heading, blocks=[Paragraph(_t("fresh.all_current", lang, date=when))])]
+    none = _t("fresh.none", lang)
+    stale = brief.stale_partners
+    frame = pd.DataFrame(
+        {
+            _t("fresh.col_municipality", lang): [p.town.name for p in stale],
+            _t("fresh.col_measures", lang): [
+                none if p.measures_updated is None else _date(p.measures_updated) for p in stale
+            ],
+            _t("fresh.col_maturity", lang): [
+                none if p.maturity_year is None else str(p.maturity_year) for p in stale
+            ],
+            _t("fresh.col_behind", lang): [
+                ", ".join(
+                    _t(key, lang)
+                    for key, behind in (
+                        ("fresh.behind_measures", p.measures_behind),
+                        ("fresh.behind_maturity", p.maturity_behind),
+                    )
+                    if behind
+                )
+                for p in stale
+            ],
+        }
+    )
+    table = _limited("stale_partners", frame, lang, _t("fresh.sheet", lang))
+    return [Section(heading, blocks=[Paragraph(rule), table])]
+
+
 #: The sections of a brief in the order they are printed (the agenda first: the meeting
 #: page replaces it by its editor).
 SECTION_BUILDERS: tuple[Callable[[Brief], list[Section]], ...] = (
@@ -562,6 +598,7 @@ SECTION_BUILDERS: tuple[Callable[[Brief], list[Section]], ...] = (
     _invitee_maturity,
     _yearly_event,
     _invitees,
+    _stale_partners,
 )
 
 
