@@ -49,7 +49,9 @@ class TableChanges:
     Inside the write's transaction only positions and plain tuples are collected
     (``incoming`` with ``inserted_at``/``changed_at``, ``before_rows``, ``deleted_rows`` in
     the table's column order), so the lock is held no longer than the database work; the
-    frames are built when first asked for.
+    frames are built when first asked for. ``inserted_rows`` and ``after_rows`` are the
+    same rows as tuples as they were written (the ones the database numbered with their
+    id), which the change history stores without building a frame.
     """
 
     table: str
@@ -61,6 +63,8 @@ class TableChanges:
     numbered: pd.DataFrame | None = None  # rows the database gave an id, with that id
     unchanged: int = 0
     assigned_ids: pd.Series = field(default_factory=lambda: pd.Series(dtype="Int64"))
+    inserted_rows: list[tuple[object, ...]] = field(default_factory=list)
+    after_rows: list[tuple[object, ...]] = field(default_factory=list)
 
     @classmethod
     def empty(cls, table: str) -> TableChanges:

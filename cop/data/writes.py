@@ -15,7 +15,10 @@ Inside one :func:`cop.data.transactions.locked` transaction it
    ``ON DELETE CASCADE`` would;
 6. checks references against the state *inside* the transaction (municipality codes and ids
    a row points to; a municipality still used elsewhere is not removed);
-7. bumps ``data_version`` with one atomic upsert, never a read-then-write.
+7. records every row it added, changed or removed in the ``changes`` table
+   (:func:`cop.data.history.record`), in the same transaction, so no change is ever
+   stored without its history (who, when, table, key, before and after, batch);
+8. bumps ``data_version`` with one atomic upsert, never a read-then-write.
 
 A refused or dry-run write is rolled back: nothing changes. The result, a
 :class:`WriteOutcome`, names the ``actor`` and ``source`` and carries a ``batch_id`` and the
@@ -43,6 +46,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from cop.core import i18n
 from cop.core.config import SHIPPED_DATA_DIR, get_settings
+from cop.data import history
 from cop.data.bulk import (
     advance_sequence,
     db_columns,
@@ -153,13 +157,20 @@ def write(
     batch_id: str | None = None,
     dry_run: bool = False,
     precondition: Callable[[Connection], bool] | None = None,
+    reverts: Mapping[tuple[str, str], int] | None = None,
+    reverts_batch: str | None = None,
+    history_rows: bool = True,
 ) -> WriteOutcome:
     """Apply ``writes`` in one locked transaction; see the module docstring for the steps.
 
-    ``actor`` is who writes (a username, ``"cli"`` or ``"system"``), ``source`` what (a file
-    name, ``"help_question"``, ``"editor"``). When the references of the written rows do not
-    hold, ``outcome.issues`` says why and nothing is stored; ``dry_run`` always rolls back.
-    When ``precondition(conn)`` is false, nothing is written and ``outcome.applied`` is false.
+    ``actor`` is who writes (a username, ``"cli:<os user>"`` or ``"system"``), ``source``
+    what (a file name, ``"help_question"``, ``"editor"``). When the references of the
+    written rows do not hold, ``outcome.issues`` says why and nothing is stored;
+    ``dry_run`` always rolls back. When ``precondition(conn)`` is false, nothing is written
+    and ``outcome.applied`` is false. ``reverts`` and ``reverts_batch`` are for an undo
+    (:mod:`cop.data.undo`): the change reverted per ``(table, row_key)``, the batch
+    reverted as a whole. ``history_rows=False`` records the write as one batch without
+    its rows (the first load of an empty database, see :func:`init_db`).
 
     Examples
     --------
@@ -193,6 +204,9 @@ def write(
             conn.rollback()
             return outcome
         flags_changed = _update_demo_flags(conn, writes)
+        history.record(
+            conn, outcome, rows=history_rows, reverts=reverts, reverts_batch=reverts_batch
+        )
         if flags_changed or any(c.changed for c in outcome.tables.values()):
             _bump_version(conn)
         outcome.applied = True
@@ -277,6 +291,12 @@ def init_db(engine: Engine, seed_dir: Path | None = None, *, reload: bool = Fals
     a broken seed raises :class:`ImportFailed` and leaves the database untouched. Every
     table is replaced in one transaction (tables without a seed file end up empty); when
     another process filled the database meanwhile, nothing is loaded.
+
+    The first load of an empty database is recorded in the history as one batch (who,
+    when, which seed, how many rows) without a row per added row: there is no "before",
+    the "after" is the table itself, and a million history rows would double the time of
+    ``init`` for nothing an undo could use. A ``reload`` replaces data that is there, so
+    its every row is recorded and the reload can be undone.
     """
     migrate(engine)
     if not reload and not is_empty(engine):
@@ -311,6 +331,7 @@ def init_db(engine: Engine, seed_dir: Path | None = None, *, reload: bool = Fals
         actor="system",
         source=f"init:{seed_dir.name}",
         precondition=None if reload else _is_empty,
+        history_rows=reload,
     )
     if not outcome.ok:
         raise ImportFailed(ValidationReport("municipalities", str(seed_dir), outcome.issues))
@@ -407,6 +428,7 @@ def _apply(conn: Connection, prepared: _Prepared) -> tuple[TableChanges, list[Is
         advance_sequence(conn, item.table, max(keys[n][0] for n in new + changed))
     fresh = prepared.fresh
     assigned = pd.Series(insert_fresh(conn, table, fresh), index=fresh.index, dtype="Int64")
+    numbered_rows = db_rows(fresh.assign(id=assigned), spec.columns) if len(fresh) else []
     changes = TableChanges(
         item.table,
         prepared.explicit,
@@ -417,6 +439,8 @@ def _apply(conn: Connection, prepared: _Prepared) -> tuple[TableChanges, list[Is
         numbered=fresh.assign(id=assigned) if len(fresh) else None,
         unchanged=unchanged,
         assigned_ids=assigned,
+        inserted_rows=[rows[n] for n in new] + numbered_rows,
+        after_rows=[rows[n] for n in changed],
     )
     return changes, _reference_issues(conn, prepared, new + changed)
 
