@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cop.cli.common import EXIT_INVALID, EXIT_OK, add_command
+from cop.cli.common import EXIT_INVALID, EXIT_OK, add_command, cli_actor
 from cop.core import i18n
 from cop.core.text import plain
 from cop.data import storage
@@ -136,7 +136,9 @@ def _warn_measure_locations(report: ValidationReport, lang: str) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     engine = storage.make_engine()
     storage.init_db(engine)
-    report = storage.import_file(engine, args.table, args.file, replace=args.replace)
+    report = storage.import_file(
+        engine, args.table, args.file, replace=args.replace, actor=cli_actor()
+    )
     _print_report(report, args.lang)
     return EXIT_OK if report.ok else EXIT_INVALID
 

@@ -39,6 +39,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from cop.core import i18n
 from cop.data.bulk import SQLITE_DATETIME, STAGE_ABOVE, copy_rows
 from cop.data.changes import TableChanges, WriteOutcome
 from cop.data.migrations import CHANGE_BATCHES, CHANGES
@@ -384,3 +385,120 @@ def _rows(engine_or_conn: Engine | Connection, query: sa.Select) -> list[Mapping
         return list(engine_or_conn.execute(query).mappings())
     with engine_or_conn.connect() as conn:
         return list(conn.execute(query).mappings())
+
+
+# ---------------------------------------------------------------- words
+
+
+def record_label(
+    table: str,
+    key: Sequence[object],
+    values: dict[str, object] | None,
+    lang: str | None = None,
+) -> str:
+    """A record as people recognise it: its table, key and title or name.
+
+    >>> record_label("measures", (17,), {"title": "Geveltuinen"}, "en")
+    "Measures (practices) 17 'Geveltuinen'"
+    """
+    shown = " / ".join(str(part) for part in key)
+    name = i18n.label("table", table, lang)
+    for column in ("title", "name", "question"):
+        if values and values.get(column):
+            return f"{name} {shown} '{_short(values[column])}'"
+    return f"{name} {shown}"
+
+
+def describe_cells(
+    kind: str, cells: list[tuple[str, object, object]], lang: str | None, limit: int = 4
+) -> str:
+    """What a change did, in words: "status: planned → realised", "added", "removed"."""
+    if kind == "insert":
+        return i18n.t("history.kind_insert", lang)
+    if kind == "delete":
+        return i18n.t("history.kind_delete", lang)
+    shown = [f"{name}: {_cell(old)} → {_cell(new)}" for name, old, new in cells[:limit]]
+    if len(cells) > limit:
+        shown.append(f"(+{len(cells) - limit})")
+    return ", ".join(shown)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"'{_short(value)}'"
+    return json.dumps(value)
+
+
+def _short(value: object, limit: int = 50) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def short_batch(batch_id: str) -> str:
+    """The first 8 characters of a batch id: what people see and may type."""
+    return batch_id[:8]
+
+
+def changes_frame(found: Sequence[Change], lang: str | None = None) -> pd.DataFrame:
+    """Changes as a table people read (the Data page, ``python -m cop history``): number,
+    time, who, from what, record, what changed, and the batch."""
+    return pd.DataFrame(
+        {
+            "change": [c.id for c in found],
+            "at": [c.at for c in found],
+            "actor": [c.actor for c in found],
+            "source": [c.source for c in found],
+            "record": [record_label(c.table, c.key, c.after or c.before, lang) for c in found],
+            "what": [describe_cells(c.kind, c.cells(), lang) for c in found],
+            "batch": [short_batch(c.batch_id) for c in found],
+            "undoes": pd.array([c.reverts for c in found], dtype="Int64"),
+        }
+    )
+
+
+def batches_frame(found: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """:func:`batches` as a table people read: batch, time, who, from what, tables, counts
+    and what it undid."""
+    undoes = [
+        short_batch(str(b)) if isinstance(b, str) and b else (str(int(c)) if pd.notna(c) else None)
+        for b, c in zip(found["reverts_batch"], found["reverts_change"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "batch": [short_batch(str(b)) for b in found["batch_id"]],
+            "at": found["at"].to_numpy(),
+            "actor": found["actor"].to_numpy(),
+            "source": found["source"].to_numpy(),
+            "tables": [
+                ", ".join(i18n.label("table", t, lang) for t in str(names).split(",") if t)
+                for names in found["tables"]
+            ],
+            "added": found["added"].astype("Int64").to_numpy(),
+            "changed": found["changed"].astype("Int64").to_numpy(),
+            "removed": found["removed"].astype("Int64").to_numpy(),
+            "undoes": undoes,
+        }
+    )
+
+
+def resolve_batch(engine_or_conn: Engine | Connection, text: str) -> str | None:
+    """The full batch id for ``text``: the id itself or a prefix of it that only one batch
+    has (people copy the 8 characters the history shows). ``None`` when none or several."""
+    text = text.strip().lower()
+    if not text:
+        return None
+    query = (
+        sa.select(CHANGE_BATCHES.c.batch_id)
+        .where(CHANGE_BATCHES.c.batch_id.startswith(text, autoescape=True))
+        .limit(2)
+    )
+    if isinstance(engine_or_conn, Connection):
+        found = list(engine_or_conn.execute(query).scalars())
+    else:
+        with engine_or_conn.connect() as conn:
+            found = list(conn.execute(query).scalars())
+    return found[0] if len(found) == 1 else None
