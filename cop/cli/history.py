@@ -90,7 +90,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(i18n.t("history.cli_bad_key", lang, table=args.table, key=key_names), file=sys.stderr)
         return EXIT_INVALID
     found = history.changes(engine, table=args.table, key=key, batch_id=batch_id, limit=args.limit)
-    _print(history.changes_frame(found, lang), lang)
+    _print(history.changes_frame(found, lang, history.current_rows(engine, found)), lang)
     return EXIT_OK
 
 

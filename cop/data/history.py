@@ -40,9 +40,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from cop.core import i18n
-from cop.data.bulk import SQLITE_DATETIME, STAGE_ABOVE, copy_rows
+from cop.data.bulk import SQLITE_DATETIME, STAGE_ABOVE, copy_rows, select_rows
 from cop.data.changes import TableChanges, WriteOutcome
-from cop.data.migrations import CHANGE_BATCHES, CHANGES
+from cop.data.migrations import CHANGE_BATCHES, CHANGES, SQL_TABLES
 from cop.data.schema import TABLES
 
 __all__ = [
@@ -380,6 +380,38 @@ def last_change_id(conn: Connection) -> int:
     return int(conn.execute(sa.select(sa.func.max(CHANGES.c.id))).scalar() or 0)
 
 
+LOOKUP_CHUNK = 500
+
+
+def current_rows(
+    engine_or_conn: Engine | Connection, found: Iterable[Change]
+) -> dict[tuple[str, str], dict[str, object]]:
+    """The rows the changes are about as stored now, ``{(table, row_key): {column: value}}``
+    (records removed since are absent): what an undo starts from, and the names a list
+    of changes shows next to the keys."""
+    if not isinstance(engine_or_conn, Connection):
+        with engine_or_conn.connect() as conn:
+            return current_rows(conn, found)
+    conn = engine_or_conn
+    wanted: dict[str, dict[str, tuple[object, ...]]] = {}
+    for change in found:
+        wanted.setdefault(change.table, {})[key_text(change.key)] = change.key
+    rows: dict[tuple[str, str], dict[str, object]] = {}
+    for table, by_text in wanted.items():
+        spec = TABLES[table]
+        sql = SQL_TABLES[table]
+        columns = [sql.c[c] for c in spec.key]
+        target = columns[0] if len(columns) == 1 else sa.tuple_(*columns)
+        keys = list(by_text.values())
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            chunk = keys[start : start + LOOKUP_CHUNK]
+            values = [k[0] for k in chunk] if len(columns) == 1 else [tuple(k) for k in chunk]
+            for row in select_rows(conn, table, [target.in_(values)]):
+                named = dict(zip(spec.columns, row, strict=True))
+                rows[(table, key_text([named[c] for c in spec.key]))] = named
+    return rows
+
+
 def _rows(engine_or_conn: Engine | Connection, query: sa.Select) -> list[Mapping[str, object]]:
     if isinstance(engine_or_conn, Connection):
         return list(engine_or_conn.execute(query).mappings())
@@ -443,16 +475,28 @@ def short_batch(batch_id: str) -> str:
     return batch_id[:8]
 
 
-def changes_frame(found: Sequence[Change], lang: str | None = None) -> pd.DataFrame:
+def changes_frame(
+    found: Sequence[Change],
+    lang: str | None = None,
+    current: Mapping[tuple[str, str], Mapping[str, object]] | None = None,
+) -> pd.DataFrame:
     """Changes as a table people read (the Data page, ``python -m cop history``): number,
-    time, who, from what, record, what changed, and the batch."""
+    time, who, from what, record, what changed, and the batch. ``current``
+    (:func:`current_rows`) names records whose change holds no name (an update of a phone
+    number)."""
+    current = current or {}
+
+    def values(c: Change) -> dict[str, object]:
+        now = current.get((c.table, key_text(c.key))) or {}
+        return {**(c.before or {}), **now, **(c.after or {})}
+
     return pd.DataFrame(
         {
             "change": [c.id for c in found],
             "at": [c.at for c in found],
             "actor": [c.actor for c in found],
             "source": [c.source for c in found],
-            "record": [record_label(c.table, c.key, c.after or c.before, lang) for c in found],
+            "record": [record_label(c.table, c.key, values(c), lang) for c in found],
             "what": [describe_cells(c.kind, c.cells(), lang) for c in found],
             "batch": [short_batch(c.batch_id) for c in found],
             "undoes": pd.array([c.reverts for c in found], dtype="Int64"),

@@ -33,10 +33,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from cop.core import i18n
 from cop.data import history
-from cop.data.bulk import select_rows
 from cop.data.changes import WriteOutcome
 from cop.data.history import Change, describe_cells, record_label, short_batch
-from cop.data.migrations import CHANGES, SQL_TABLES
+from cop.data.migrations import CHANGES
 from cop.data.schema import TABLE_ORDER, TABLES, empty_frame
 from cop.data.validation import Issue
 from cop.data.writes import TableWrite, write
@@ -44,7 +43,6 @@ from cop.data.writes import TableWrite, write
 __all__ = ["UndoResult", "undo_batch", "undo_change"]
 
 MAX_NAMED = 5  # records a refusal names before "and N more"
-LOOKUP_CHUNK = 500
 
 
 @dataclass
@@ -169,7 +167,7 @@ def _plan(
     per_record: dict[tuple[str, str], list[Change]] = {}
     for change in sorted(targets, key=lambda c: c.id):
         per_record.setdefault((change.table, history.key_text(change.key)), []).append(change)
-    current = _current_rows(conn, per_record)
+    current = history.current_rows(conn, [c[0] for c in per_record.values()])
     restore: dict[str, list[dict[str, object]]] = {}
     remove: dict[str, list[tuple[object, ...]]] = {}
     reverts: dict[tuple[str, str], int] = {}
@@ -210,29 +208,6 @@ def _plan(
     return writes, reverts
 
 
-def _current_rows(
-    conn: Connection, records: dict[tuple[str, str], list[Change]]
-) -> dict[tuple[str, str], dict[str, object]]:
-    """The stored rows of ``records`` as ``{(table, row_key): {column: value}}``."""
-    found: dict[tuple[str, str], dict[str, object]] = {}
-    wanted: dict[str, list[tuple[object, ...]]] = {}
-    for (table, _), changes in records.items():
-        wanted.setdefault(table, []).append(changes[0].key)
-    for table, keys in wanted.items():
-        spec = TABLES[table]
-        sql = SQL_TABLES[table]
-        columns = [sql.c[c] for c in spec.key]
-        target = columns[0] if len(columns) == 1 else sa.tuple_(*columns)
-        for start in range(0, len(keys), LOOKUP_CHUNK):
-            chunk = keys[start : start + LOOKUP_CHUNK]
-            values = [k[0] for k in chunk] if len(columns) == 1 else [tuple(k) for k in chunk]
-            for row in select_rows(conn, table, [target.in_(values)]):
-                values_by_name = dict(zip(spec.columns, row, strict=True))
-                key = history.key_text([values_by_name[c] for c in spec.key])
-                found[(table, key)] = values_by_name
-    return found
-
-
 # ---------------------------------------------------------------- "changed since?"
 
 
@@ -253,7 +228,10 @@ def _refusal(
         return UndoResult(
             refusal="history.batch_already_undone", params={"by": short_batch(first.batch_id)}
         )
-    shown = [_blocking_item(c) for c in blocking[:MAX_NAMED]]
+    named = blocking[:MAX_NAMED]
+    # an update holds only the cells it changed: the record's name comes from its row now
+    stored = history.current_rows(conn, named)
+    shown = [_blocking_item(c, stored.get((c.table, history.key_text(c.key)))) for c in named]
     return UndoResult(
         refusal="history.changed_since",
         params={
@@ -328,12 +306,12 @@ def _later_changes(conn: Connection, targets: list[Change], batch_id: str | None
 # ---------------------------------------------------------------- words
 
 
-def _blocking_item(change: Change) -> dict[str, object]:
+def _blocking_item(change: Change, stored: dict[str, object] | None) -> dict[str, object]:
     return {
         "id": change.id,
         "table": change.table,
         "key": change.key,
-        "values": change.after or change.before,
+        "values": {**(change.before or {}), **(stored or {}), **(change.after or {})},
         "actor": change.actor,
         "at": change.at.strftime("%Y-%m-%d %H:%M"),
         "kind": change.kind,
