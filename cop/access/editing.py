@@ -64,8 +64,13 @@ def save_table_edit(
 
     With ``original`` (the table as the editor showed it), only the rows the coordinator
     changed, added or removed are written: a row someone else added or changed meanwhile
-    stays as they left it. Without it the edited table replaces the stored one. Either way
-    the table counts as real data afterwards (no longer demo data).
+    stays as they left it. And when a row the coordinator changed or removed was changed
+    by someone else since it was loaded, nothing is stored: the result is a
+    :class:`cop.data.locking.ConflictReport` naming the rows and cells, with the newer
+    values (:meth:`~cop.data.locking.ConflictReport.newer`), so the page can show them and
+    keep the coordinator's edits (optimistic locking). Without ``original`` the edited
+    table replaces the stored one. Either way the table counts as real data afterwards (no
+    longer demo data).
 
     Rows in the report are numbered from 1 in the order of the editor, so "row 3" is
     the third row the coordinator sees.
@@ -82,7 +87,9 @@ def save_table_edit(
         return storage.store(engine, report, actor=who, mode="replace", demo=False)
     everything = report.frame
     report.frame, removed = _edited_rows(everything, original, table)
-    result = storage.store(engine, report, actor=who, delete=removed, demo=False)
+    result = storage.store(
+        engine, report, actor=who, delete=removed, demo=False, expected=original
+    )
     if result.ok:
         result.frame = everything  # the summary counts the rows the editor holds
     return result

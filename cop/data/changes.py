@@ -14,13 +14,16 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from cop.data.schema import TABLES, coerce_types, empty_frame
 from cop.data.validation import Issue
+
+if TYPE_CHECKING:
+    from cop.data.locking import Conflict
 
 Kind = Literal["insert", "update", "delete"]
 
@@ -158,10 +161,12 @@ class WriteOutcome:
     applied: bool = False
     issues: list[Issue] = field(default_factory=list)
     tables: dict[str, TableChanges] = field(default_factory=dict)
+    # rows changed since the editor loaded them (:mod:`cop.data.locking`): nothing written
+    conflicts: list[Conflict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.issues
+        return not self.issues and not self.conflicts
 
     def counts(self) -> dict[str, int]:
         totals = dict.fromkeys(("added", "changed", "removed", "unchanged"), 0)

@@ -7,19 +7,21 @@ the second save is refused, names the rows and cells someone else changed (and w
 the change history) and shows their newer values; the editor keeps the second person's
 edits so nothing typed is lost.
 
-How: :class:`Unchanged` is a ``precondition`` of :func:`cop.data.writes.write`, so it runs
-inside the write's own locked transaction (the table lock every writer of the table
-takes), right before the rows are written. It reads the stored rows of the keys the save
-touches and compares them with the rows as the editor loaded them; a row added meanwhile
-under a key the save adds, or removed meanwhile, counts as changed too.
+How: a :class:`cop.data.writes.TableWrite` may carry ``expected``, the rows as the editor
+loaded them. Inside the write's own locked transaction (the table lock every writer of the
+table takes), :func:`cop.data.writes.write` reads the stored rows of the keys it writes or
+removes anyway, to compare old and new; :func:`conflicts` compares those same stored rows
+with ``expected`` before a single row is written. A row changed, removed or added (under a
+key the save adds) meanwhile is a :class:`Conflict`, and then nothing is written.
 
-Why compare the loaded values rather than a ``version`` column: every table has them at
-hand (the editor holds the rows it showed), the check needs no column on the data tables,
-no change to imports, exports and templates, and it works the same for tables keyed by an
-``id`` and for tables keyed by several columns (maturity: municipality, year, dimension).
-It is the "updated_at compared in the UPDATE" idea with all columns as the stamp, so a
-change of any cell is seen, also by writers that do not maintain a stamp. A value changed
-and changed back in between is not a conflict: there is nothing to overwrite.
+Why compare the loaded values rather than a ``version`` column: it is the "updated_at
+compared in the UPDATE" check with every column as the stamp, made under the lock that
+keeps the row as read until the commit, so a change of any cell is seen, also from writers
+that would not maintain a stamp (an import, a script, an undo). It needs no column on the
+data tables and no change to imports, exports and templates, and it works alike for tables
+keyed by an ``id`` and by several columns (maturity: municipality, year, dimension). A
+value changed and changed back in between is not a conflict: there is nothing to
+overwrite.
 """
 
 from __future__ import annotations
@@ -29,19 +31,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from cop.data import history
-from cop.data.bulk import db_rows, select_rows
-from cop.data.changes import records, rows_frame
-from cop.data.migrations import SQL_TABLES
+from cop.data.bulk import db_rows
+from cop.data.changes import rows_frame
 from cop.data.schema import TABLES, coerce_types
 from cop.data.validation import Issue, ValidationReport
 
-__all__ = ["Conflict", "ConflictReport", "Unchanged"]
-
-LOOKUP_CHUNK = 500
+__all__ = ["Conflict", "ConflictReport", "conflict_report", "conflicts", "expected_rows"]
 
 
 @dataclass(frozen=True)
@@ -109,91 +107,112 @@ class ConflictReport(ValidationReport):
         return coerce_types(frame, self.table).reset_index(drop=True)
 
 
-class Unchanged:
-    """A write precondition: the rows with ``keys`` are still as in ``loaded``.
+def conflicts(
+    conn: Connection,
+    table: str,
+    expected: Mapping[tuple[object, ...], tuple[object, ...]],
+    touched: Sequence[tuple[tuple[object, ...], tuple[object, ...] | None, int | None]],
+) -> list[Conflict]:
+    """The rows of ``touched`` that are no longer as the editor loaded them.
 
-    Parameters
-    ----------
-    table
-        The table the editor shows.
-    loaded
-        The rows as the editor loaded them (typed, the table's columns).
-    keys
-        The keys the save touches (changes, removes, or adds with an explicit key); a key
-        missing from ``loaded`` must still be absent.
-    rows
-        The editor's row number per key, for the report.
+    ``expected`` maps a key to the row tuple as loaded (the form :func:`cop.data.bulk.db_rows`
+    gives); ``touched`` lists ``(key, stored row or None, editor row number)`` for every key
+    the write adds, changes or removes, with the row as stored now (read in the write's
+    transaction). A key missing from ``expected`` must still be absent.
     """
-
-    def __init__(
-        self,
-        table: str,
-        loaded: pd.DataFrame,
-        keys: Sequence[tuple[object, ...]],
-        rows: Mapping[tuple[object, ...], int] | None = None,
-    ) -> None:
-        spec = TABLES[table]
-        self.table = table
-        self.keys = list(dict.fromkeys(tuple(k) for k in keys))
-        self.rows = dict(rows or {})
-        at = [spec.columns.index(c) for c in spec.key]
-        typed = coerce_types(loaded.reset_index(drop=True), table)
-        self.expected = {tuple(row[i] for i in at): row for row in db_rows(typed, spec.columns)}
-        self.loaded = {tuple(values[c] for c in spec.key): values for _, values in records(typed)}
-        self.dates = [f.kind == "date" for f in spec.fields]
-        self.conflicts: list[Conflict] = []
-
-    def __call__(self, conn: Connection) -> bool:
-        """Inside the write's transaction: ``True`` when nobody changed the rows."""
-        stored = {self._key(row): row for row in self._stored(conn)}
-        self.conflicts = []
-        for key in self.keys:
-            expected, current = self.expected.get(key), stored.get(key)
-            if expected is None and current is None:
-                continue
-            if (
-                expected is not None
-                and current is not None
-                and all(map(_same, expected, current, self.dates))
-            ):
-                continue
-            latest = history.latest_change(conn, self.table, key)
-            self.conflicts.append(
-                Conflict(
-                    self.table,
-                    key,
-                    self.rows.get(key),
-                    self.loaded.get(key),
-                    None if current is None else _as_dict(self.table, current),
-                    by=latest.actor if latest else None,
-                    at=latest.at if latest else None,
-                )
+    dates = [f.kind == "date" for f in TABLES[table].fields]
+    found: list[Conflict] = []
+    for key, current, row in touched:
+        loaded = expected.get(key)
+        if loaded is None and current is None:
+            continue
+        if loaded is not None and current is not None and all(map(_same, loaded, current, dates)):
+            continue
+        latest = history.latest_change(conn, table, key)
+        found.append(
+            Conflict(
+                table,
+                key,
+                row,
+                None if loaded is None else _as_dict(table, loaded),
+                None if current is None else _as_dict(table, current),
+                by=latest.actor if latest else None,
+                at=latest.at if latest else None,
             )
-        return not self.conflicts
+        )
+    return found
 
-    def report(self, source: str) -> ConflictReport:
-        """The refusal as a report: one issue per changed cell, the conflicts attached."""
-        issues = [issue for c in self.conflicts for issue in c.issues()]
-        issues.sort(key=lambda i: (i.row if i.row is not None else -1, i.column or ""))
-        return ConflictReport(self.table, source, issues, conflicts=list(self.conflicts))
 
-    def _key(self, row: tuple[object, ...]) -> tuple[object, ...]:
-        spec = TABLES[self.table]
-        return tuple(row[spec.columns.index(c)] for c in spec.key)
+def conflict_report(table: str, source: str, found: Sequence[Conflict]) -> ConflictReport:
+    """A refusal as a report: one issue per changed cell, the conflicts attached."""
+    issues = [issue for c in found for issue in c.issues()]
+    issues.sort(key=lambda i: (i.row if i.row is not None else -1, i.column or ""))
+    return ConflictReport(table, source, issues, conflicts=list(found))
 
-    def _stored(self, conn: Connection) -> list[tuple[object, ...]]:
-        if not self.keys:
-            return []
-        spec = TABLES[self.table]
-        table = SQL_TABLES[self.table]
-        columns = [table.c[c] for c in spec.key]
-        target = columns[0] if len(columns) == 1 else sa.tuple_(*columns)
-        found: list[tuple[object, ...]] = []
-        for start in range(0, len(self.keys), LOOKUP_CHUNK):
-            chunk = self.keys[start : start + LOOKUP_CHUNK]
-            values = [k[0] for k in chunk] if len(columns) == 1 else chunk
-            found += select_rows(conn, self.table, [target.in_(values)])
-        return found
+
+def expected_rows(table: str, loaded: pd.DataFrame) -> dict[tuple[object, ...], tuple[object, ...]]:
+    """The rows an editor loaded, by key, as the tuples the write path compares."""
+    spec = TABLES[table]
+    at = [spec.columns.index(c) for c in spec.key]
+    typed = coerce_types(loaded.reset_index(drop=True), table)
+    return {tuple(row[i] for i in at): row for row in db_rows(typed, spec.columns)}
+
+
+def rebase(
+    table: str, loaded: pd.DataFrame, edited: pd.DataFrame, report: ConflictReport
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(loaded, edited)`` moved onto the newer rows of a refused save ("save my edits
+    anyway").
+
+    In every conflicting row the loaded values become the stored ones, and the edited row
+    becomes the stored row with only the cells this person changed put on top: their
+    edits win, the other person's changes to the other cells stay. A row removed meanwhile
+    is loaded as absent, so saving adds it back with the edits. Saving the result checks
+    again against the rows as they are then.
+
+    Examples
+    --------
+    Anna loaded role "Ecoloog" and phone "1"; she changes the role; Bob changed the phone
+    to "2" meanwhile: after ``rebase`` the edited row has Anna's role and Bob's phone.
+    """
+    spec = TABLES[table]
+    key = list(spec.key)
+    loaded_typed = coerce_types(loaded.reset_index(drop=True), table)
+    edited_typed = coerce_types(edited.reset_index(drop=True), table)
+    loaded_at = {tuple(r): n for n, r in enumerate(loaded_typed[key].itertuples(index=False))}
+    new_loaded = loaded_typed.copy()
+    new_edited = edited_typed.copy()
+    drop: list[int] = []
+    for conflict in report.conflicts:
+        n = loaded_at.get(conflict.key)
+        if conflict.current is None:  # removed meanwhile: loaded as absent
+            if n is not None:
+                drop.append(n)
+            continue
+        current = pd.Series(conflict.current)
+        if n is None:  # added meanwhile under a key this person also adds
+            new_loaded = pd.concat(
+                [new_loaded, coerce_types(pd.DataFrame([conflict.current]), table)],
+                ignore_index=True,
+            )
+            continue
+        mine = _edited_row(edited_typed, key, conflict.key)
+        for column in spec.columns:
+            new_loaded.at[n, column] = current[column]
+            if mine is None:
+                continue
+            before, after = loaded_typed.at[n, column], edited_typed.at[mine, column]
+            if _same(_plain(before), _plain(after)):
+                new_edited.at[mine, column] = current[column]
+    kept = new_loaded.drop(index=drop).reset_index(drop=True)
+    return coerce_types(kept, table), coerce_types(new_edited, table)
+
+
+def _edited_row(edited: pd.DataFrame, key: list[str], wanted: tuple[object, ...]) -> int | None:
+    for n, values in enumerate(edited[key].itertuples(index=False)):
+        if tuple(_plain(v) for v in values) == tuple(wanted):
+            return n
+    return None
 
 
 def _as_dict(table: str, row: tuple[object, ...]) -> dict[str, object]:

@@ -46,7 +46,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from cop.core import i18n
 from cop.core.config import SHIPPED_DATA_DIR, get_settings
-from cop.data import history
+from cop.data import history, locking
 from cop.data.bulk import (
     advance_sequence,
     db_columns,
@@ -106,6 +106,11 @@ class TableWrite:
     only that resource's links). ``delete`` names keys to remove (a table editor's removed
     rows). ``demo`` marks the table as demo data (``True``) or real data (``False``);
     ``None`` leaves the flag alone, except that replacing a whole table makes it real data.
+
+    ``expected`` (optimistic locking, :mod:`cop.data.locking`) holds the rows as the editor
+    loaded them: every row the write changes or removes must still be stored exactly so,
+    and a key it adds must still be free; otherwise nothing is written and
+    ``outcome.conflicts`` names the rows.
     """
 
     table: str
@@ -114,6 +119,7 @@ class TableWrite:
     scope: Mapping[str, object] | None = None
     delete: pd.DataFrame | None = None
     demo: bool | None = None
+    expected: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if self.table not in TABLES:
@@ -194,7 +200,11 @@ def write(
             conn.rollback()
             return outcome
         for ready in prepared:
-            outcome.tables[ready.item.table], issues = _apply(conn, ready)
+            outcome.tables[ready.item.table], issues, conflicts = _apply(conn, ready)
+            if conflicts:  # someone changed these rows since they were loaded
+                outcome.conflicts += conflicts
+                conn.rollback()
+                return outcome
             outcome.issues += issues
             _drop_dangling_links(conn, ready.item.table, outcome)
         towns = outcome.tables.get("municipalities")
@@ -223,18 +233,23 @@ def store(
     delete: pd.DataFrame | None = None,
     demo: bool | None = None,
     dry_run: bool = False,
+    expected: pd.DataFrame | None = None,
 ) -> ValidationReport:
     """Store the rows of a clean validation report; return the report of what happened.
 
     A report with problems is returned as it is. A refusal inside the transaction (a code
     removed meanwhile) comes back as a report with those issues and nothing stored.
     Otherwise the result is a :class:`WriteReport` whose ``frame`` has the ids the database
-    assigned and whose ``outcome`` has the per-row changes.
+    assigned and whose ``outcome`` has the per-row changes. With ``expected`` (the rows as
+    an editor loaded them) a row changed meanwhile refuses the save: the result is then a
+    :class:`cop.data.locking.ConflictReport` with the newer values.
     """
     if not report.ok or report.frame is None:
         return report
-    item = TableWrite(report.table, report.frame, mode, scope, delete, demo)
+    item = TableWrite(report.table, report.frame, mode, scope, delete, demo, expected)
     outcome = write(engine, [item], actor=actor, source=report.source, dry_run=dry_run)
+    if outcome.conflicts:
+        return locking.conflict_report(report.table, report.source, outcome.conflicts)
     if not outcome.ok:
         return ValidationReport(report.table, report.source, outcome.issues)
     frame = coerce_types(report.frame, report.table)
@@ -370,6 +385,7 @@ class _Prepared:
     rows: list[tuple[object, ...]]  # ``explicit`` as tuples in column order
     keys: list[tuple[object, ...]]
     removals: list[tuple[object, ...]]
+    expected: dict[tuple[object, ...], tuple[object, ...]] | None = None
 
 
 def _prepare(item: TableWrite) -> _Prepared:
@@ -385,10 +401,13 @@ def _prepare(item: TableWrite) -> _Prepared:
     keys = list(zip(*[columns[spec.columns.index(c)] for c in spec.key], strict=True))
     if len(set(keys)) != len(keys):
         raise ValueError(f"{item.table}: duplicate keys in one write")
-    return _Prepared(item, explicit, incoming[fresh], rows, keys, _removal_keys(item))
+    expected = None if item.expected is None else locking.expected_rows(item.table, item.expected)
+    return _Prepared(item, explicit, incoming[fresh], rows, keys, _removal_keys(item), expected)
 
 
-def _apply(conn: Connection, prepared: _Prepared) -> tuple[TableChanges, list[Issue]]:
+def _apply(
+    conn: Connection, prepared: _Prepared
+) -> tuple[TableChanges, list[Issue], list[locking.Conflict]]:
     """Write one table: only the rows that differ from what is stored; see :func:`write`.
 
     Rows are compared as the plain tuples the database gets and gives back (``None`` for
@@ -417,6 +436,17 @@ def _apply(conn: Connection, prepared: _Prepared) -> tuple[TableChanges, list[Is
     if item.mode == "replace":
         gone |= stored_at.keys() - set(keys)
     removed = [stored[stored_at[k]] for k in stored_at if k in gone] if gone else []
+    if prepared.expected is not None:
+        numbers = prepared.explicit.index
+        touched = [(keys[n], None, row_number(numbers[n])) for n in new]
+        touched += [
+            (keys[n], stored[m], row_number(numbers[n]))
+            for n, m in zip(changed, changed_from, strict=True)
+        ]
+        touched += [(key(row), row, None) for row in removed]
+        conflicts = locking.conflicts(conn, item.table, prepared.expected, touched)
+        if conflicts:
+            return TableChanges.empty(item.table), [], conflicts
 
     table = SQL_TABLES[item.table]
     if removed:
@@ -442,7 +472,7 @@ def _apply(conn: Connection, prepared: _Prepared) -> tuple[TableChanges, list[Is
         inserted_rows=[rows[n] for n in new] + numbered_rows,
         after_rows=[rows[n] for n in changed],
     )
-    return changes, _reference_issues(conn, prepared, new + changed)
+    return changes, _reference_issues(conn, prepared, new + changed), []
 
 
 def _removal_keys(item: TableWrite) -> list[tuple[object, ...]]:
