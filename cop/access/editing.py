@@ -38,15 +38,24 @@ def import_upload(
     role: str,
     replace: bool = False,
     actor: str | None = None,
+    dry_run: bool = False,
 ) -> ValidationReport:
     """Validate an uploaded CSV/Excel file and store it only when it is valid.
 
     Rows are upserted by key; ``replace`` also removes the stored rows the file leaves out.
-    ``actor`` names who imports (the username; the role when not given).
+    ``actor`` names who imports (the username; the role when not given). ``dry_run``
+    stores nothing: the report's outcome is what the import would change, which
+    :class:`cop.data.preview.ImportPreview` shows before the coordinator confirms.
     """
     _require_editor(role)
     return storage.import_file(
-        engine, table, data, replace=replace, filename=filename, actor=actor or role
+        engine,
+        table,
+        data,
+        replace=replace,
+        filename=filename,
+        actor=actor or role,
+        dry_run=dry_run,
     )
 
 
@@ -87,9 +96,7 @@ def save_table_edit(
         return storage.store(engine, report, actor=who, mode="replace", demo=False)
     everything = report.frame
     report.frame, removed = _edited_rows(everything, original, table)
-    result = storage.store(
-        engine, report, actor=who, delete=removed, demo=False, expected=original
-    )
+    result = storage.store(engine, report, actor=who, delete=removed, demo=False, expected=original)
     if result.ok:
         result.frame = everything  # the summary counts the rows the editor holds
     return result

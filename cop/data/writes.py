@@ -46,7 +46,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from cop.core import i18n
 from cop.core.config import SHIPPED_DATA_DIR, get_settings
-from cop.data import history, locking
+from cop.data import history, locking, names
 from cop.data.bulk import (
     advance_sequence,
     db_columns,
@@ -283,15 +283,36 @@ def import_file(
     replace: bool = False,
     filename: str | None = None,
     actor: str = "cli",
+    dry_run: bool = False,
 ) -> ValidationReport:
-    """Validate and, only when the whole file is valid, store it."""
+    """Validate and, only when the whole file is valid, store it.
+
+    A municipality-code column may name municipalities ("Den Haag"): each name that fits
+    exactly one is stored as its code (:mod:`cop.data.names`), and ``report.resolved``
+    lists them. ``dry_run`` works out everything the import would change (the report's
+    ``outcome``, see :mod:`cop.data.preview`) and stores nothing.
+    """
+    towns = None
     with engine.connect() as conn:
         codes = _codes(conn) if table != "municipalities" else None
         ids = {name: _ids(conn, name) for name in referenced_tables(table)}
+        if table != "municipalities":
+            municipalities = SQL_TABLES["municipalities"]
+            query = sa.select(municipalities.c.code, municipalities.c.name)
+            towns = names.name_index((str(c), str(n)) for c, n in conn.execute(query))
     report = validate_file(
-        source, table, known_codes=codes, filename=filename, known_ids=ids or None
+        source,
+        table,
+        known_codes=codes,
+        filename=filename,
+        known_ids=ids or None,
+        town_names=towns,
     )
-    return import_frame_report(engine, table, report, replace=replace, actor=actor)
+    stored = store(
+        engine, report, actor=actor, mode="replace" if replace else "upsert", dry_run=dry_run
+    )
+    stored.resolved = report.resolved
+    return stored
 
 
 def is_empty(engine: Engine) -> bool:
