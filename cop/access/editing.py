@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from cop.access import visibility
-from cop.data import storage
+from cop.data import locking, storage, undo
 from cop.data.bulk import db_rows
 from cop.data.schema import TABLES, coerce_types
 from cop.data.validation import ValidationReport, validate_frame
@@ -68,6 +68,7 @@ def save_table_edit(
     today: dt.date | None = None,
     original: pd.DataFrame | None = None,
     actor: str | None = None,
+    overwrite: bool = False,
 ) -> ValidationReport:
     """Store an edited copy of a whole table (rows may be changed, added or deleted).
 
@@ -80,6 +81,11 @@ def save_table_edit(
     keep the coordinator's edits (optimistic locking). Without ``original`` the edited
     table replaces the stored one. Either way the table counts as real data afterwards (no
     longer demo data).
+
+    ``overwrite`` is the coordinator's "save my edits anyway" after such a refusal: the
+    edits are moved onto the rows as stored now (:func:`cop.data.locking.rebase`: the
+    cells this coordinator changed win, the other cells keep the newer values) and saved,
+    still checked against those rows.
 
     Rows in the report are numbered from 1 in the order of the editor, so "row 3" is
     the third row the coordinator sees.
@@ -97,6 +103,11 @@ def save_table_edit(
     everything = report.frame
     report.frame, removed = _edited_rows(everything, original, table)
     result = storage.store(engine, report, actor=who, delete=removed, demo=False, expected=original)
+    if overwrite and isinstance(result, locking.ConflictReport):
+        loaded, mine = locking.rebase(table, original, everything, result)
+        return save_table_edit(
+            engine, table, mine, role=role, today=today, original=loaded, actor=who
+        )
     if result.ok:
         result.frame = everything  # the summary counts the rows the editor holds
     return result
@@ -154,3 +165,15 @@ def save_links(
         scope={"resource_id": int(resource_id)},
         demo=False,
     )
+
+
+def undo_change(engine: Engine, change_id: int, *, role: str, actor: str) -> undo.UndoResult:
+    """Undo one recorded change (:func:`cop.data.undo.undo_change`); coordinators only."""
+    _require_editor(role)
+    return undo.undo_change(engine, change_id, actor=actor)
+
+
+def undo_batch(engine: Engine, batch_id: str, *, role: str, actor: str) -> undo.UndoResult:
+    """Undo a whole import or edit (:func:`cop.data.undo.undo_batch`); coordinators only."""
+    _require_editor(role)
+    return undo.undo_batch(engine, batch_id, actor=actor)

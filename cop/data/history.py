@@ -369,6 +369,26 @@ def batch(engine_or_conn: Engine | Connection, batch_id: str) -> dict[str, objec
     return dict(rows[0]) if rows else None
 
 
+def changed_records(
+    engine_or_conn: Engine | Connection, table: str, *, limit: int = 500
+) -> list[Change]:
+    """The newest change of each record of ``table`` that has a history, newest first (at
+    most ``limit`` records): what a "history of one record" picker offers."""
+    newest = (
+        sa.select(sa.func.max(CHANGES.c.id).label("id"))
+        .where(CHANGES.c.table_name == table)
+        .group_by(CHANGES.c.row_key)
+        .subquery()
+    )
+    query = (
+        sa.select(CHANGES)
+        .join(newest, CHANGES.c.id == newest.c.id)
+        .order_by(CHANGES.c.id.desc())
+        .limit(limit)
+    )
+    return [Change.from_row(row) for row in _rows(engine_or_conn, query)]
+
+
 def latest_change(conn: Connection, table: str, key: Sequence[object]) -> Change | None:
     """The newest change of one record (who changed it last, and when)."""
     found = changes(conn, table=table, key=key, limit=1)
