@@ -66,17 +66,26 @@ if visibility.can_edit(ui.role()):
     edit_tab, link_tab = st.tabs([ui.tr("toolbox.edit_resources"), ui.tr("toolbox.edit_links")])
     with edit_tab:
         st.caption(ui.tr("toolbox.edit_help"))
+        loaded, token = ui.loaded_for_edit("toolbox", "resources")  # kept until saved
         edited = st.data_editor(
-            resources,
+            loaded,
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
-            key=f"toolbox_editor_{ui.data_version()}",
+            key=f"toolbox_editor_{token}",
         )
         if st.button(ui.tr("toolbox.save"), key="toolbox_save", type="primary"):
             report = editing.save_table_edit(
-                ui.engine(), "resources", edited, role=ui.role(), original=resources
+                ui.engine(),
+                "resources",
+                edited,
+                role=ui.role(),
+                original=loaded,
+                actor=ui.actor(),
             )
+        if st.button(ui.tr("lock.discard"), key="toolbox_reload"):
+            ui.release_edit("toolbox", "resources")
+            st.rerun()
     with link_tab:
         titles = resources.set_index("id")["title"].to_dict()
         if titles:
@@ -99,8 +108,14 @@ if visibility.can_edit(ui.role()):
                 **ui.empty_prompt(),
             )
             if st.button(ui.tr("toolbox.save_links"), key="toolbox_save_links", type="primary"):
-                report = editing.save_links(ui.engine(), int(resource_id), picked, role=ui.role())
+                report = editing.save_links(
+                    ui.engine(), int(resource_id), picked, role=ui.role(), actor=ui.actor()
+                )
     if report is not None:
         if report.ok:
+            ui.release_edit("toolbox", "resources")
             ui.flash("toolbox", report.summary(ui.lang()))
-        ui.show_problems(report, key="toolbox_report")
+        if ui.is_conflict(report):  # someone saved these rows first: theirs shown, edits kept
+            ui.show_conflict(report, key="toolbox_conflict")
+        else:
+            ui.show_problems(report, key="toolbox_report")
