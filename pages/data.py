@@ -10,7 +10,7 @@ from cop.data import presentation
 from cop.core import vocab
 from cop.data.preview import ImportPreview
 from cop.data.schema import TABLE_ORDER, TABLES
-from cop import ui
+from cop import ui, ui_editing
 
 ui.page_title("data.title", "data.intro")
 name = st.selectbox(
@@ -130,15 +130,15 @@ if visibility.can_edit(ui.role()):
                 dry_run=True,
             )
             if checked.ok:
-                ui.remember_preview(name, upload.getvalue(), upload.name, replace, checked)
+                ui_editing.remember_preview(name, upload.getvalue(), upload.name, replace, checked)
             else:
                 edit_report = checked
-        pending = ui.pending_preview(name)
+        pending = ui_editing.pending_preview(name)
         if pending is not None:
             preview = ImportPreview.from_report(pending["report"])
             st.subheader(ui.tr("preview.title"))
             st.info(ui.md(preview.summary(ui.lang())), icon=":material/preview:")
-            ui.show_preview(preview, key="data_preview")
+            ui_editing.show_preview(preview, key="data_preview")
             confirm, cancel = st.columns(2)
             if confirm.button(
                 ui.tr("preview.confirm"),
@@ -146,7 +146,7 @@ if visibility.can_edit(ui.role()):
                 type="primary",
                 disabled=not preview.changes_anything,
             ):
-                ui.forget_preview(name)
+                ui_editing.forget_preview(name)
                 edit_report = editing.import_upload(
                     ui.engine(),
                     name,
@@ -157,13 +157,13 @@ if visibility.can_edit(ui.role()):
                     actor=ui.actor(),
                 )
                 if edit_report.ok:
-                    ui.release_edit("data", name)
+                    ui_editing.release_edit("data", name)
             if cancel.button(ui.tr("preview.cancel"), key="data_import_cancel"):
-                ui.forget_preview(name)
+                ui_editing.forget_preview(name)
                 ui.flash("data", ui.tr("preview.cancelled"))
     with edit_tab:
         st.caption(ui.tr("edit.edit_help"))
-        loaded, token = ui.loaded_for_edit("data", name)
+        loaded, token = ui_editing.loaded_for_edit("data", name)
         edited = st.data_editor(
             loaded,
             num_rows="dynamic",
@@ -172,14 +172,14 @@ if visibility.can_edit(ui.role()):
             height=400,
             key=f"data_editor_{name}_{token}",
         )
-        conflict = ui.pending_conflict("data", name)
+        conflict = ui_editing.pending_conflict("data", name)
         if conflict is None:
             if st.button(ui.tr("edit.save"), key="data_editor_save", type="primary"):
                 edit_report = editing.save_table_edit(
                     ui.engine(), name, edited, role=ui.role(), original=loaded, actor=ui.actor()
                 )
         else:
-            ui.show_conflict(conflict, key="data_conflict")
+            ui_editing.show_conflict(conflict, key="data_conflict")
             mine, theirs = st.columns(2)
             if mine.button(ui.tr("lock.overwrite"), key="data_editor_overwrite", type="primary"):
                 edit_report = editing.save_table_edit(
@@ -192,17 +192,17 @@ if visibility.can_edit(ui.role()):
                     overwrite=True,
                 )
             if theirs.button(ui.tr("lock.discard"), key="data_editor_discard"):
-                ui.release_edit("data", name)
+                ui_editing.release_edit("data", name)
                 st.rerun()
     with history_tab:
         st.caption(ui.tr("history.help"))
-        ui.history_section(name, key="data_history")
+        ui_editing.history_section(name, key="data_history")
     if edit_report is not None:
         if edit_report.ok:
-            ui.release_edit("data", name)
+            ui_editing.release_edit("data", name)
             ui.flash("data", edit_report.summary(ui.lang()))
-        elif ui.is_conflict(edit_report):
-            ui.remember_conflict("data", name, edit_report)
+        elif ui_editing.is_conflict(edit_report):
+            ui_editing.remember_conflict("data", name, edit_report)
             st.rerun()
         else:
             ui.show_problems(edit_report, key="data_edit_report")

@@ -6,7 +6,7 @@ from cop.access import visibility
 from cop.access import editing
 from cop.meetings import toolbox
 from cop.core import vocab
-from cop import ui
+from cop import ui, ui_editing
 
 ui.page_title("toolbox.title", "toolbox.intro")
 resources = ui.table("resources")
@@ -66,7 +66,7 @@ if visibility.can_edit(ui.role()):
     edit_tab, link_tab = st.tabs([ui.tr("toolbox.edit_resources"), ui.tr("toolbox.edit_links")])
     with edit_tab:
         st.caption(ui.tr("toolbox.edit_help"))
-        loaded, token = ui.loaded_for_edit("toolbox", "resources")  # kept until saved
+        loaded, token = ui_editing.loaded_for_edit("toolbox", "resources")  # kept until saved
         edited = st.data_editor(
             loaded,
             num_rows="dynamic",
@@ -84,7 +84,7 @@ if visibility.can_edit(ui.role()):
                 actor=ui.actor(),
             )
         if st.button(ui.tr("lock.discard"), key="toolbox_reload"):
-            ui.release_edit("toolbox", "resources")
+            ui_editing.release_edit("toolbox", "resources")
             st.rerun()
     with link_tab:
         titles = resources.set_index("id")["title"].to_dict()
@@ -113,9 +113,11 @@ if visibility.can_edit(ui.role()):
                 )
     if report is not None:
         if report.ok:
-            ui.release_edit("toolbox", "resources")
+            ui_editing.release_edit("toolbox", "resources")
             ui.flash("toolbox", report.summary(ui.lang()))
-        if ui.is_conflict(report):  # someone saved these rows first: theirs shown, edits kept
-            ui.show_conflict(report, key="toolbox_conflict")
+        if ui_editing.is_conflict(
+            report
+        ):  # someone saved these rows first: theirs shown, edits kept
+            ui_editing.show_conflict(report, key="toolbox_conflict")
         else:
             ui.show_problems(report, key="toolbox_report")

@@ -3,6 +3,7 @@ AppTest with two signed-in coordinator sessions on one database."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from cop.access import accounts
@@ -168,3 +169,23 @@ def test_history_tab_lists_changes_and_undoes_one(demo):
         "already been undone" in at.error[0].value or ("al ongedaan gemaakt" in at.error[0].value)
     )
     assert storage.read_table(engine, "contacts")["role"].iloc[0] == first_role
+
+
+def test_history_tab_undoes_a_whole_import(demo):
+    engine = demo["engine"]
+    before = storage.read_table(engine, "contacts")
+    text = HEADER + "990,GM0344,Noor Visser,Ecoloog,,,,True\n991,Den Haag,Sem,Beleid,,,,True\n"
+    assert storage.import_file(engine, "contacts", text.encode(), filename="c.csv").ok
+    at = _contacts_page(demo)
+    batch_id = history.batches(engine).iloc[0]["batch_id"]
+    assert at.selectbox(key="data_history_batch").value == batch_id  # the newest first
+    assert sorted(frame_with(at, "what")["record"].str.contains("Noor Visser|Sem"))[-2:] == [
+        True,
+        True,
+    ]
+
+    at.button(key="data_history_undo_batch").click().run()
+
+    assert not at.exception and at.success, [e.message for e in at.exception]
+    assert history.short_batch(batch_id) in at.success[0].value
+    pd.testing.assert_frame_equal(storage.read_table(engine, "contacts"), before)

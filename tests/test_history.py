@@ -318,3 +318,23 @@ def test_cli_history_and_undo(db_url, tmp_path, monkeypatch, capsys):
     assert cli_main.main(["--lang", "nl", "undo", "--batch", "zzzz"]) == 2
     assert "Geen (of meer dan één) import" in capsys.readouterr().err
     engine.dispose()
+
+
+def test_undo_a_self_assessment_restores_the_previous_levels_of_a_composite_key(engine):
+    stored = storage.read_table(engine, "maturity")
+    code, year = stored.iloc[0][["municipality_code", "year"]]
+    old = stored[(stored["municipality_code"] == code) & (stored["year"] == year)]
+    levels = {
+        d: 1 if level != 1 else 2 for d, level in zip(old["dimension"], old["level"], strict=True)
+    }
+    report = save_self_assessment(
+        engine, code, int(year), levels, role="coordinator", actor="eva", today=dt.date(2026, 1, 1)
+    )
+    assert report.ok, report.messages("en")
+    batch_id = history.batches(engine).iloc[0]["batch_id"]
+    keys = {c.key for c in history.batch_changes(engine, batch_id)}
+    assert keys == {(code, int(year), d) for d in old["dimension"]}
+
+    assert undo.undo_batch(engine, batch_id, actor="eva").ok
+
+    pd.testing.assert_frame_equal(storage.read_table(engine, "maturity"), stored)

@@ -549,6 +549,31 @@ def batches_frame(found: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     )
 
 
+def batch_labels(found: pd.DataFrame) -> dict[str, str]:
+    """Batch id -> "1a96b4b4 · 2026-11-30 15:20 · anna · leden.csv" (a picker's options)."""
+    return {
+        str(b): f"{short_batch(str(b))} · {pd.Timestamp(at):%Y-%m-%d %H:%M} · {who} · {src}"
+        for b, at, who, src in zip(
+            found["batch_id"], found["at"], found["actor"], found["source"], strict=True
+        )
+    }
+
+
+def record_choices(
+    engine_or_conn: Engine | Connection, table: str, lang: str | None, *, limit: int = 500
+) -> dict[str, str]:
+    """``row_key`` text -> the record as people recognise it, for every record of ``table``
+    with a history (newest change first): a "history of one record" picker's options."""
+    changed = changed_records(engine_or_conn, table, limit=limit)
+    now = current_rows(engine_or_conn, changed)
+    choices = {}
+    for c in changed:
+        text = key_text(c.key)
+        values = {**(c.before or {}), **now.get((table, text), {}), **(c.after or {})}
+        choices[text] = record_label(table, c.key, values, lang)
+    return choices
+
+
 def resolve_batch(engine_or_conn: Engine | Connection, text: str) -> str | None:
     """The full batch id for ``text``: the id itself or a prefix of it that only one batch
     has (people copy the 8 characters the history shows). ``None`` when none or several."""
