@@ -38,23 +38,32 @@ def _loaded_key(scope: str, name: str) -> str:
     return f"{scope}_loaded_{name}"
 
 
-def loaded_for_edit(scope: str, name: str) -> tuple[pd.DataFrame, str]:
-    """The table as this session's editor loaded it, and a token for the editor's key.
+def loaded_for_edit(scope: str, name: str, *, editor: str) -> tuple[pd.DataFrame, str]:
+    """The table as this session's editor loaded it, and the editor's widget key
+    (``editor`` followed by a token of that load).
 
     Pinned in the session until :func:`release_edit`: when someone else saves meanwhile,
     the editor keeps showing (and keeping the edits made on) what was loaded, and the
     save compares against exactly that (optimistic locking, :mod:`cop.data.locking`).
     Without pinning, the next rerun would load the newer table under a new key and the
-    edits typed so far would be gone.
+    edits typed so far would be gone. An editor without edits simply shows the newer
+    table: there is nothing to keep.
     """
     key = _loaded_key(scope, name)
-    if key not in st.session_state:
-        st.session_state[key] = {
+    pinned = st.session_state.get(key)
+    if pinned is not None and pinned["version"] != data_version():
+        edits = st.session_state.get(f"{editor}{pinned['token']}") or {}
+        untouched = not any(edits.get(p) for p in ("edited_rows", "added_rows", "deleted_rows"))
+        if untouched and f"{scope}_conflict_{name}" not in st.session_state:
+            pinned = None
+    if pinned is None:
+        pinned = {
             "frame": visible(name),
+            "version": data_version(),
             "token": f"{data_version()}-{time.time_ns()}",
         }
-    pinned = st.session_state[key]
-    return pinned["frame"].copy(), str(pinned["token"])
+        st.session_state[key] = pinned
+    return pinned["frame"].copy(), f"{editor}{pinned['token']}"
 
 
 def release_edit(scope: str, name: str) -> None:

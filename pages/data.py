@@ -163,14 +163,14 @@ if visibility.can_edit(ui.role()):
                 ui.flash("data", ui.tr("preview.cancelled"))
     with edit_tab:
         st.caption(ui.tr("edit.edit_help"))
-        loaded, token = ui_editing.loaded_for_edit("data", name)
+        loaded, editor_key = ui_editing.loaded_for_edit("data", name, editor=f"data_editor_{name}_")
         edited = st.data_editor(
             loaded,
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
             height=400,
-            key=f"data_editor_{name}_{token}",
+            key=editor_key,
         )
         conflict = ui_editing.pending_conflict("data", name)
         if conflict is None:

@@ -66,13 +66,15 @@ if visibility.can_edit(ui.role()):
     edit_tab, link_tab = st.tabs([ui.tr("toolbox.edit_resources"), ui.tr("toolbox.edit_links")])
     with edit_tab:
         st.caption(ui.tr("toolbox.edit_help"))
-        loaded, token = ui_editing.loaded_for_edit("toolbox", "resources")  # kept until saved
+        loaded, editor_key = ui_editing.loaded_for_edit(  # kept while it holds edits
+            "toolbox", "resources", editor="toolbox_editor_"
+        )
         edited = st.data_editor(
             loaded,
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
-            key=f"toolbox_editor_{token}",
+            key=editor_key,
         )
         if st.button(ui.tr("toolbox.save"), key="toolbox_save", type="primary"):
             report = editing.save_table_edit(

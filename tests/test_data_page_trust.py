@@ -189,3 +189,16 @@ def test_history_tab_undoes_a_whole_import(demo):
     assert not at.exception and at.success, [e.message for e in at.exception]
     assert history.short_batch(batch_id) in at.success[0].value
     pd.testing.assert_frame_equal(storage.read_table(engine, "contacts"), before)
+
+
+def test_an_editor_without_edits_shows_what_another_session_saved(demo):
+    engine = demo["engine"]
+    at = _contacts_page(demo)
+    old_key = _editor_key(at)
+    text = HEADER + "990,GM0344,Noor Visser,Ecoloog,,,,True\n"
+    assert storage.import_file(engine, "contacts", text.encode(), filename="c.csv").ok
+
+    at.run()
+
+    assert _editor_key(at) != old_key
+    assert 990 in set(at.data_editor[0].value["id"])
