@@ -212,6 +212,13 @@ def role() -> str:
     return value
 
 
+def actor() -> str:
+    """Who the change history names for a save from this session: the signed-in username
+    (the role when the session has none)."""
+    user = st.session_state.get(USER_KEY)
+    return str(user) if user and role() != "visitor" else role()
+
+
 def visible(name: str) -> pd.DataFrame:
     """A table as the signed-in person may see it (the access rule lives in cop.access.visibility)."""
     return table(name)

@@ -8,8 +8,9 @@ from cop.data import filters
 from cop.geo import boundaries
 from cop.data import presentation
 from cop.core import vocab
+from cop.data.preview import ImportPreview
 from cop.data.schema import TABLE_ORDER, TABLES
-from cop import ui
+from cop import ui, ui_editing
 
 ui.page_title("data.title", "data.intro")
 name = st.selectbox(
@@ -99,40 +100,109 @@ if name == "measures":
         )
         ui.show_table(outside, None, key="data_outside")
 
-# --- Coordinators: import a file or edit the table (issue 6) -------------------------------
+# --- Coordinators: import a file or edit the table (issue 6), safely (issue 12) -----------
 # Everything stored goes through cop.access.editing, which checks the role and validates the whole
-# table first: a bad file or a bad edit changes nothing.
+# table first: a bad file or a bad edit changes nothing. An upload is previewed first; a table
+# edit is refused when someone changed the same rows since they were loaded; every change is in
+# the history and can be undone.
 if visibility.can_edit(ui.role()):
     st.divider()
     st.subheader(ui.tr("edit.title", table=ui.vocab_label("table")(name)))
     ui.show_flash("data")
-    import_tab, edit_tab = st.tabs([ui.tr("edit.import"), ui.tr("edit.edit")])
+    import_tab, edit_tab, history_tab = st.tabs(
+        [ui.tr("edit.import"), ui.tr("edit.edit"), ui.tr("history.tab")]
+    )
     edit_report = None
     with import_tab:
         upload = st.file_uploader(
             ui.tr("edit.upload"), type=["csv", "txt", "xlsx"], key="data_upload"
         )
         replace = st.checkbox(ui.tr("edit.replace"), key="data_replace")
-        if st.button(ui.tr("edit.import_button"), key="data_import", disabled=upload is None):
-            edit_report = editing.import_upload(
-                ui.engine(), name, upload.getvalue(), upload.name, role=ui.role(), replace=replace
+        if st.button(ui.tr("preview.preview_button"), key="data_import", disabled=upload is None):
+            checked = editing.import_upload(
+                ui.engine(),
+                name,
+                upload.getvalue(),
+                upload.name,
+                role=ui.role(),
+                replace=replace,
+                actor=ui.actor(),
+                dry_run=True,
             )
+            if checked.ok:
+                ui_editing.remember_preview(name, upload.getvalue(), upload.name, replace, checked)
+            else:
+                edit_report = checked
+        pending = ui_editing.pending_preview(name)
+        if pending is not None:
+            preview = ImportPreview.from_report(pending["report"])
+            st.subheader(ui.tr("preview.title"))
+            st.info(ui.md(preview.summary(ui.lang())), icon=":material/preview:")
+            ui_editing.show_preview(preview, key="data_preview")
+            confirm, cancel = st.columns(2)
+            if confirm.button(
+                ui.tr("preview.confirm"),
+                key="data_import_confirm",
+                type="primary",
+                disabled=not preview.changes_anything,
+            ):
+                ui_editing.forget_preview(name)
+                edit_report = editing.import_upload(
+                    ui.engine(),
+                    name,
+                    pending["data"],
+                    pending["filename"],
+                    role=ui.role(),
+                    replace=pending["replace"],
+                    actor=ui.actor(),
+                )
+                if edit_report.ok:
+                    ui_editing.release_edit("data", name)
+            if cancel.button(ui.tr("preview.cancel"), key="data_import_cancel"):
+                ui_editing.forget_preview(name)
+                ui.flash("data", ui.tr("preview.cancelled"))
     with edit_tab:
         st.caption(ui.tr("edit.edit_help"))
-        shown = ui.visible(name)
+        loaded, editor_key = ui_editing.loaded_for_edit("data", name, editor=f"data_editor_{name}_")
         edited = st.data_editor(
-            shown,
+            loaded,
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
             height=400,
-            key=f"data_editor_{name}_{ui.data_version()}",
+            key=editor_key,
         )
-        if st.button(ui.tr("edit.save"), key="data_editor_save", type="primary"):
-            edit_report = editing.save_table_edit(
-                ui.engine(), name, edited, role=ui.role(), original=shown
-            )
+        conflict = ui_editing.pending_conflict("data", name)
+        if conflict is None:
+            if st.button(ui.tr("edit.save"), key="data_editor_save", type="primary"):
+                edit_report = editing.save_table_edit(
+                    ui.engine(), name, edited, role=ui.role(), original=loaded, actor=ui.actor()
+                )
+        else:
+            ui_editing.show_conflict(conflict, key="data_conflict")
+            mine, theirs = st.columns(2)
+            if mine.button(ui.tr("lock.overwrite"), key="data_editor_overwrite", type="primary"):
+                edit_report = editing.save_table_edit(
+                    ui.engine(),
+                    name,
+                    edited,
+                    role=ui.role(),
+                    original=loaded,
+                    actor=ui.actor(),
+                    overwrite=True,
+                )
+            if theirs.button(ui.tr("lock.discard"), key="data_editor_discard"):
+                ui_editing.release_edit("data", name)
+                st.rerun()
+    with history_tab:
+        st.caption(ui.tr("history.help"))
+        ui_editing.history_section(name, key="data_history")
     if edit_report is not None:
         if edit_report.ok:
+            ui_editing.release_edit("data", name)
             ui.flash("data", edit_report.summary(ui.lang()))
-        ui.show_problems(edit_report, key="data_edit_report")
+        elif ui_editing.is_conflict(edit_report):
+            ui_editing.remember_conflict("data", name, edit_report)
+            st.rerun()
+        else:
+            ui.show_problems(edit_report, key="data_edit_report")

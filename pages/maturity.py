@@ -157,7 +157,13 @@ elif show or save:
 if save and not missing:
     try:
         report = assessment.save_self_assessment(
-            ui.engine(), code, this_year, levels, role=role, account_municipality=own
+            ui.engine(),
+            code,
+            this_year,
+            levels,
+            role=role,
+            account_municipality=own,
+            actor=ui.actor(),
         )
     except assessment.AssessmentRefused as not_stored:
         st.warning(not_stored.message(lang))

@@ -252,6 +252,7 @@ if visibility.can_edit(ui.role()):
             host_code=host,
             summary=summary,
             meeting_id=None if chosen is None else int(chosen.id),
+            actor=ui.actor(),
         )
         if report.ok:
             ui.flash("meeting", ui.tr("meeting.saved"))

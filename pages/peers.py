@@ -239,7 +239,13 @@ with st.form("peers_post_form"):
     submitted = st.form_submit_button(ui.tr("peers.post_submit"), key="peers_post_submit")
 if submitted:
     report = questions.post_help_question(
-        ui.engine(), post_code, post_theme, post_text, role=role, account_municipality=own
+        ui.engine(),
+        post_code,
+        post_theme,
+        post_text,
+        role=role,
+        account_municipality=own,
+        actor=ui.actor(),
     )
     if report.ok:
         del st.session_state["peers_post_text"]  # an empty form for the next question

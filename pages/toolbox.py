@@ -6,7 +6,7 @@ from cop.access import visibility
 from cop.access import editing
 from cop.meetings import toolbox
 from cop.core import vocab
-from cop import ui
+from cop import ui, ui_editing
 
 ui.page_title("toolbox.title", "toolbox.intro")
 resources = ui.table("resources")
@@ -66,17 +66,28 @@ if visibility.can_edit(ui.role()):
     edit_tab, link_tab = st.tabs([ui.tr("toolbox.edit_resources"), ui.tr("toolbox.edit_links")])
     with edit_tab:
         st.caption(ui.tr("toolbox.edit_help"))
+        loaded, editor_key = ui_editing.loaded_for_edit(  # kept while it holds edits
+            "toolbox", "resources", editor="toolbox_editor_"
+        )
         edited = st.data_editor(
-            resources,
+            loaded,
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
-            key=f"toolbox_editor_{ui.data_version()}",
+            key=editor_key,
         )
         if st.button(ui.tr("toolbox.save"), key="toolbox_save", type="primary"):
             report = editing.save_table_edit(
-                ui.engine(), "resources", edited, role=ui.role(), original=resources
+                ui.engine(),
+                "resources",
+                edited,
+                role=ui.role(),
+                original=loaded,
+                actor=ui.actor(),
             )
+        if st.button(ui.tr("lock.discard"), key="toolbox_reload"):
+            ui_editing.release_edit("toolbox", "resources")
+            st.rerun()
     with link_tab:
         titles = resources.set_index("id")["title"].to_dict()
         if titles:
@@ -99,8 +110,16 @@ if visibility.can_edit(ui.role()):
                 **ui.empty_prompt(),
             )
             if st.button(ui.tr("toolbox.save_links"), key="toolbox_save_links", type="primary"):
-                report = editing.save_links(ui.engine(), int(resource_id), picked, role=ui.role())
+                report = editing.save_links(
+                    ui.engine(), int(resource_id), picked, role=ui.role(), actor=ui.actor()
+                )
     if report is not None:
         if report.ok:
+            ui_editing.release_edit("toolbox", "resources")
             ui.flash("toolbox", report.summary(ui.lang()))
-        ui.show_problems(report, key="toolbox_report")
+        if ui_editing.is_conflict(
+            report
+        ):  # someone saved these rows first: theirs shown, edits kept
+            ui_editing.show_conflict(report, key="toolbox_conflict")
+        else:
+            ui.show_problems(report, key="toolbox_report")

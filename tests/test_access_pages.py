@@ -209,7 +209,8 @@ def test_coordinator_sees_all_and_gets_the_import_and_edit_section(demo):
     at.get("file_uploader")[0].set_value(
         ("extra.csv", (header + "999,GM0344,Lou,,lou@x.example,,,ja\n").encode(), "text/csv")
     ).run()
-    at.button(key="data_import").click().run()
+    at.button(key="data_import").click().run()  # the preview first (issue 12), then confirm
+    at.button(key="data_import_confirm").click().run()
     assert not at.exception
     assert at.success and "extra.csv" in at.success[0].value
     assert 999 in set(storage.read_table(demo["engine"], "contacts")["id"])

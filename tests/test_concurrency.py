@@ -279,6 +279,7 @@ def test_a_table_edit_keeps_what_someone_else_stored_meanwhile(db_url, tmp_path)
     assert report.outcome.counts() == {"added": 0, "changed": 1, "removed": 0, "unchanged": 0}
     stored = storage.read_table(engine, "contacts").set_index("id")
     assert stored["role"].to_dict() == {1: "Projectleider", 2: "Wethouder", 3: "Beleid"}
+    shown = storage.read_table(engine, "contacts")  # the editor reloads after a save
     removed = shown[shown["id"] != 1]
     assert editing.save_table_edit(
         engine, "contacts", removed, role="coordinator", original=shown

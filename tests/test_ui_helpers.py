@@ -145,7 +145,8 @@ def test_data_page_import_success_is_shown_once(fast_hashing):
     at.selectbox(key="data_table").select("resources").run()
     csv = b"id,title,kind,theme,level,url,description\n91,Zaadmengsels kiezen,guide,flower_verges,starter,,\n"
     at.get("file_uploader")[0].upload("nieuw.csv", csv, "text/csv").run()
-    at.button(key="data_import").click().run()
+    at.button(key="data_import").click().run()  # the preview first (issue 12), then confirm
+    at.button(key="data_import_confirm").click().run()
     assert not at.exception
     assert len(at.success) == 1
     assert "nieuw.csv" in at.success[0].value and "resources" in at.success[0].value

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from cop.access import visibility
-from cop.data import storage
+from cop.data import locking, storage, undo
 from cop.data.bulk import db_rows
 from cop.data.schema import TABLES, coerce_types
 from cop.data.validation import ValidationReport, validate_frame
@@ -38,15 +38,24 @@ def import_upload(
     role: str,
     replace: bool = False,
     actor: str | None = None,
+    dry_run: bool = False,
 ) -> ValidationReport:
     """Validate an uploaded CSV/Excel file and store it only when it is valid.
 
     Rows are upserted by key; ``replace`` also removes the stored rows the file leaves out.
-    ``actor`` names who imports (the username; the role when not given).
+    ``actor`` names who imports (the username; the role when not given). ``dry_run``
+    stores nothing: the report's outcome is what the import would change, which
+    :class:`cop.data.preview.ImportPreview` shows before the coordinator confirms.
     """
     _require_editor(role)
     return storage.import_file(
-        engine, table, data, replace=replace, filename=filename, actor=actor or role
+        engine,
+        table,
+        data,
+        replace=replace,
+        filename=filename,
+        actor=actor or role,
+        dry_run=dry_run,
     )
 
 
@@ -59,13 +68,24 @@ def save_table_edit(
     today: dt.date | None = None,
     original: pd.DataFrame | None = None,
     actor: str | None = None,
+    overwrite: bool = False,
 ) -> ValidationReport:
     """Store an edited copy of a whole table (rows may be changed, added or deleted).
 
     With ``original`` (the table as the editor showed it), only the rows the coordinator
     changed, added or removed are written: a row someone else added or changed meanwhile
-    stays as they left it. Without it the edited table replaces the stored one. Either way
-    the table counts as real data afterwards (no longer demo data).
+    stays as they left it. And when a row the coordinator changed or removed was changed
+    by someone else since it was loaded, nothing is stored: the result is a
+    :class:`cop.data.locking.ConflictReport` naming the rows and cells, with the newer
+    values (:meth:`~cop.data.locking.ConflictReport.newer`), so the page can show them and
+    keep the coordinator's edits (optimistic locking). Without ``original`` the edited
+    table replaces the stored one. Either way the table counts as real data afterwards (no
+    longer demo data).
+
+    ``overwrite`` is the coordinator's "save my edits anyway" after such a refusal: the
+    edits are moved onto the rows as stored now (:func:`cop.data.locking.rebase`: the
+    cells this coordinator changed win, the other cells keep the newer values) and saved,
+    still checked against those rows.
 
     Rows in the report are numbered from 1 in the order of the editor, so "row 3" is
     the third row the coordinator sees.
@@ -82,7 +102,12 @@ def save_table_edit(
         return storage.store(engine, report, actor=who, mode="replace", demo=False)
     everything = report.frame
     report.frame, removed = _edited_rows(everything, original, table)
-    result = storage.store(engine, report, actor=who, delete=removed, demo=False)
+    result = storage.store(engine, report, actor=who, delete=removed, demo=False, expected=original)
+    if overwrite and isinstance(result, locking.ConflictReport):
+        loaded, mine = locking.rebase(table, original, everything, result)
+        return save_table_edit(
+            engine, table, mine, role=role, today=today, original=loaded, actor=who
+        )
     if result.ok:
         result.frame = everything  # the summary counts the rows the editor holds
     return result
@@ -140,3 +165,15 @@ def save_links(
         scope={"resource_id": int(resource_id)},
         demo=False,
     )
+
+
+def undo_change(engine: Engine, change_id: int, *, role: str, actor: str) -> undo.UndoResult:
+    """Undo one recorded change (:func:`cop.data.undo.undo_change`); coordinators only."""
+    _require_editor(role)
+    return undo.undo_change(engine, change_id, actor=actor)
+
+
+def undo_batch(engine: Engine, batch_id: str, *, role: str, actor: str) -> undo.UndoResult:
+    """Undo a whole import or edit (:func:`cop.data.undo.undo_batch`); coordinators only."""
+    _require_editor(role)
+    return undo.undo_batch(engine, batch_id, actor=actor)

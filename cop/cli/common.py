@@ -10,6 +10,7 @@ command is not overwritten by the command's own default.
 from __future__ import annotations
 
 import argparse
+import getpass
 from collections.abc import Callable
 
 from cop.core import i18n
@@ -62,3 +63,15 @@ def add_command(
 def resolve_lang(args: argparse.Namespace) -> str:
     """The language asked for anywhere on the command line, else the command's default."""
     return getattr(args, "lang", None) or getattr(args, "default_lang", DEFAULT_LANG)
+
+
+def cli_actor() -> str:
+    """Who writes from the command line, as the change history names them: ``cli:<user>``.
+
+    The operating-system account running the command (``cli:deploy``); ``cli`` alone when
+    it cannot be found (a container without a passwd entry).
+    """
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from cop.cli.common import EXIT_INVALID, EXIT_OK, add_command
+from cop.cli.common import EXIT_INVALID, EXIT_OK, add_command, cli_actor
 from cop.core import i18n
 from cop.core.text import plain
 from cop.data import storage
 from cop.data.exports import ExportTooLarge, write_tables
+from cop.data.preview import ImportPreview
 from cop.data.schema import TABLE_ORDER
 from cop.data.validation import ValidationReport, validate_file
 from cop.geo import boundaries, pointcheck
@@ -48,6 +49,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--replace",
         action="store_true",
         help="also remove the stored rows the file leaves out",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what the import would add, change and remove; store nothing",
     )
     p = add_command(
         subparsers,
@@ -136,8 +142,24 @@ def _warn_measure_locations(report: ValidationReport, lang: str) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     engine = storage.make_engine()
     storage.init_db(engine)
-    report = storage.import_file(engine, args.table, args.file, replace=args.replace)
+    report = storage.import_file(
+        engine,
+        args.table,
+        args.file,
+        replace=args.replace,
+        actor=cli_actor(),
+        dry_run=args.dry_run,
+    )
+    if args.dry_run and report.ok:
+        for line in ImportPreview.from_report(report).lines(args.lang, REPORT_LIMIT):
+            print(line)
+        print(i18n.t("preview.dry_run", args.lang))
+        return EXIT_OK
     _print_report(report, args.lang)
+    if report.ok and report.resolved:
+        preview = ImportPreview.from_report(report)
+        for line in preview.section_lines(args.lang, REPORT_LIMIT, only="resolved"):
+            print(line)
     return EXIT_OK if report.ok else EXIT_INVALID
 
 

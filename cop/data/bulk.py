@@ -116,7 +116,7 @@ def upsert(
     columns = spec.columns
     staged = conn.dialect.name == "postgresql" and len(rows) > STAGE_ABOVE
     if staged and all_new:
-        _copy(conn, table.name, columns, rows)
+        copy_rows(conn, table.name, columns, rows)
         return
     if staged:
         stage = stage_rows(conn, table, columns, rows)
@@ -186,11 +186,11 @@ def stage_rows(
         postgresql_on_commit="DROP",
     )
     stage.create(conn)
-    _copy(conn, stage.name, columns, rows)
+    copy_rows(conn, stage.name, columns, rows)
     return stage
 
 
-def _copy(
+def copy_rows(
     conn: Connection, name: str, columns: Sequence[str], rows: list[tuple[object, ...]]
 ) -> None:
     """PostgreSQL ``COPY name (columns) FROM STDIN`` of ``rows``, in this transaction."""

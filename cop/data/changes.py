@@ -14,13 +14,16 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from cop.data.schema import TABLES, coerce_types, empty_frame
 from cop.data.validation import Issue
+
+if TYPE_CHECKING:
+    from cop.data.locking import Conflict
 
 Kind = Literal["insert", "update", "delete"]
 
@@ -49,7 +52,9 @@ class TableChanges:
     Inside the write's transaction only positions and plain tuples are collected
     (``incoming`` with ``inserted_at``/``changed_at``, ``before_rows``, ``deleted_rows`` in
     the table's column order), so the lock is held no longer than the database work; the
-    frames are built when first asked for.
+    frames are built when first asked for. ``inserted_rows`` and ``after_rows`` are the
+    same rows as tuples as they were written (the ones the database numbered with their
+    id), which the change history stores without building a frame.
     """
 
     table: str
@@ -61,6 +66,8 @@ class TableChanges:
     numbered: pd.DataFrame | None = None  # rows the database gave an id, with that id
     unchanged: int = 0
     assigned_ids: pd.Series = field(default_factory=lambda: pd.Series(dtype="Int64"))
+    inserted_rows: list[tuple[object, ...]] = field(default_factory=list)
+    after_rows: list[tuple[object, ...]] = field(default_factory=list)
 
     @classmethod
     def empty(cls, table: str) -> TableChanges:
@@ -154,10 +161,12 @@ class WriteOutcome:
     applied: bool = False
     issues: list[Issue] = field(default_factory=list)
     tables: dict[str, TableChanges] = field(default_factory=dict)
+    # rows changed since the editor loaded them (:mod:`cop.data.locking`): nothing written
+    conflicts: list[Conflict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.issues
+        return not self.issues and not self.conflicts
 
     def counts(self) -> dict[str, int]:
         totals = dict.fromkeys(("added", "changed", "removed", "unchanged"), 0)

@@ -85,6 +85,54 @@ USERS = sa.Table(
 )
 
 
+# The change history (issue 12), written by :mod:`cop.data.history` in the transaction of
+# every write. ``changes``: one row per row a write added, changed or removed. ``row_key`` is
+# the row's key as a JSON list; ``before``/``after`` are JSON objects of the non-key columns
+# (every column of an added or removed row, only the changed cells of a changed row);
+# ``reverts`` is the change an undo reverted. The one index serves "the history of this
+# record" and "was it changed since"; a batch's rows are found by their id range, which
+# ``change_batches`` keeps (no second index to maintain on a million-row import).
+CHANGES = sa.Table(
+    "changes",
+    METADATA,
+    sa.Column("id", _ID_TYPE, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.String(32), nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(6), nullable=False),
+    sa.Column("row_key", sa.Text, nullable=False),
+    sa.Column("before", sa.Text),
+    sa.Column("after", sa.Text),
+    sa.Column("reverts", sa.BigInteger),
+    sa.Index("ix_changes_record", "table_name", "row_key", "id"),
+    sqlite_autoincrement=True,
+)
+# One row per write that changed something: who, when, from what, the tables and
+# municipalities it touched, how many rows, and the id range of its ``changes``. The Data
+# page lists these as "imports and edits", and freshness reads them, without reading the
+# (possibly millions of) changes.
+CHANGE_BATCHES = sa.Table(
+    "change_batches",
+    METADATA,
+    sa.Column("batch_id", sa.String(32), primary_key=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("tables", sa.Text, nullable=False),
+    sa.Column("municipalities", sa.Text),
+    sa.Column("added", sa.BigInteger, nullable=False),
+    sa.Column("changed", sa.BigInteger, nullable=False),
+    sa.Column("removed", sa.BigInteger, nullable=False),
+    sa.Column("first_change", sa.BigInteger),
+    sa.Column("last_change", sa.BigInteger),
+    sa.Column("reverts_batch", sa.String(32)),
+    sa.Column("reverts_change", sa.BigInteger),
+    sa.Index("ix_change_batches_at", "at"),
+)
+
+
 def _create_core_tables(conn: Connection) -> None:
     METADATA.create_all(conn, tables=[*SQL_TABLES.values(), META])
 
@@ -95,6 +143,11 @@ def _create_users(conn: Connection) -> None:
 
 def _create_resource_usage(conn: Connection) -> None:
     SQL_TABLES["resource_usage"].create(conn, checkfirst=True)
+
+
+def _create_history(conn: Connection) -> None:
+    CHANGES.create(conn, checkfirst=True)
+    CHANGE_BATCHES.create(conn, checkfirst=True)
 
 
 def _ids_from_the_database(conn: Connection) -> None:
@@ -163,6 +216,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
         "ids assigned by the database (autoincrement key, sequences set past max id)",
         _ids_from_the_database,
     ),
+    # 5-9 are left free; issue 13's tables use 20 and up.
+    (10, "changes and change_batches: the history of every write (undo)", _create_history),
 ]
 
 

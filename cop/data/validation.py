@@ -14,11 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from cop.core import i18n, vocab
 from cop.core.text import plain
+from cop.data import names
 from cop.data.readers import RawTable, ReadError, read_raw
 from cop.data.schema import CODE_PATTERN, TABLES, Field, build_schema
 
@@ -73,6 +75,8 @@ class ValidationReport:
     issues: list[Issue]
     frame: pd.DataFrame | None = None
     raw: RawTable | None = None
+    # municipality names turned into codes: (row, column, name as written, code)
+    resolved: list[tuple[int | None, str, str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -126,8 +130,12 @@ def validate_file(
     filename: str | None = None,
     today: dt.date | None = None,
     known_ids: Mapping[str, set[int]] | None = None,
+    town_names: Mapping[str, str] | None = None,
 ) -> ValidationReport:
-    """Read and validate a file; read errors become a report with one issue."""
+    """Read and validate a file; read errors become a report with one issue.
+
+    ``town_names`` (:func:`cop.data.names.name_index`) lets a municipality-code column
+    hold names ("Den Haag"); see :func:`validate_frame`."""
     name = filename or (Path(source).name if isinstance(source, (str, Path)) else "upload")
     if table not in TABLES:
         return ValidationReport(
@@ -155,6 +163,7 @@ def validate_file(
         decimal_comma=raw.decimal_comma,
         source=name,
         known_ids=known_ids,
+        town_names=town_names,
     )
     report.raw = raw
     return report
@@ -169,11 +178,16 @@ def validate_frame(
     decimal_comma: bool = False,
     source: str = "data",
     known_ids: Mapping[str, set[int]] | None = None,
+    town_names: Mapping[str, str] | None = None,
 ) -> ValidationReport:
     """Validate a frame of text (or already typed) cells against the table's schema.
 
     ``known_ids`` maps a referenced table (``resources``) to the ids that exist, for
-    columns declared with ``references``; ``None`` skips those checks.
+    columns declared with ``references``; ``None`` skips those checks. ``town_names`` maps
+    normalised municipality names to codes (:func:`cop.data.names.name_index`): a cell of a
+    municipality-code column that is not a code but names exactly one municipality ("Den
+    Haag") becomes its code, and ``report.resolved`` lists each one, so a preview can show
+    "Den Haag -> GM0518"; a name of several or none stays as written and is reported.
     Returns a report whose ``frame`` holds the typed, normalised rows when it is ``ok``.
     """
     today = today or dt.date.today()
@@ -188,11 +202,15 @@ def validate_frame(
     frame = frame[[c for c in spec.columns if c in frame.columns]]
 
     bad_cells: set[tuple[int, str]] = set()
+    resolved: list[tuple[int | None, str, str, str]] = []
     comma = decimal_comma or _looks_decimal_comma(frame, spec.fields)
     for f in spec.fields:
         if f.name not in frame:
             continue
         parsed, cell_issues = _parse_column(frame[f.name], f, comma)
+        if f.municipality and town_names:
+            parsed, named = _resolve_names(frame[f.name], parsed, town_names)
+            resolved += [(row, f.name, name, code) for row, name, code in named]
         frame[f.name] = parsed
         issues += cell_issues
         bad_cells |= {(i.row, f.name) for i in cell_issues if i.row is not None}
@@ -214,7 +232,30 @@ def validate_frame(
         if f.name not in typed:
             typed[f.name] = pd.Series(False if f.kind == "bool" else pd.NA, index=typed.index)
     typed = typed[spec.columns]
-    return ValidationReport(table, source, [], frame=typed)
+    return ValidationReport(table, source, [], frame=typed, resolved=resolved)
+
+
+def _resolve_names(
+    written: pd.Series, parsed: pd.Series, town_names: Mapping[str, str]
+) -> tuple[pd.Series, list[tuple[int | None, str, str]]]:
+    """A code column with the names that name one municipality replaced by its code, and
+    ``[(row, name as written, code)]`` of those cells."""
+    if parsed.dtype != "string" and parsed.dtype != object:
+        return parsed, []
+    codes = parsed.astype("string")
+    not_code = codes.notna() & ~codes.str.fullmatch(CODE_PATTERN[1:-1]).fillna(False)
+    if not not_code.any():
+        return parsed, []
+    named: list[tuple[int | None, str, str]] = []
+    out = codes.copy()
+    for row, text in written[not_code].astype("string").items():
+        code = names.resolve(str(text), town_names)
+        if code is not None:
+            out[row] = code
+            named.append(
+                (int(row) if isinstance(row, (int, np.integer)) else None, str(text), code)
+            )
+    return out, named
 
 
 def _column_names(headers: pd.Index, columns: list[str]) -> list[str]:

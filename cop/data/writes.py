@@ -15,7 +15,10 @@ Inside one :func:`cop.data.transactions.locked` transaction it
    ``ON DELETE CASCADE`` would;
 6. checks references against the state *inside* the transaction (municipality codes and ids
    a row points to; a municipality still used elsewhere is not removed);
-7. bumps ``data_version`` with one atomic upsert, never a read-then-write.
+7. records every row it added, changed or removed in the ``changes`` table
+   (:func:`cop.data.history.record`), in the same transaction, so no change is ever
+   stored without its history (who, when, table, key, before and after, batch);
+8. bumps ``data_version`` with one atomic upsert, never a read-then-write.
 
 A refused or dry-run write is rolled back: nothing changes. The result, a
 :class:`WriteOutcome`, names the ``actor`` and ``source`` and carries a ``batch_id`` and the
@@ -43,6 +46,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from cop.core import i18n
 from cop.core.config import SHIPPED_DATA_DIR, get_settings
+from cop.data import history, locking, names
 from cop.data.bulk import (
     advance_sequence,
     db_columns,
@@ -102,6 +106,11 @@ class TableWrite:
     only that resource's links). ``delete`` names keys to remove (a table editor's removed
     rows). ``demo`` marks the table as demo data (``True``) or real data (``False``);
     ``None`` leaves the flag alone, except that replacing a whole table makes it real data.
+
+    ``expected`` (optimistic locking, :mod:`cop.data.locking`) holds the rows as the editor
+    loaded them: every row the write changes or removes must still be stored exactly so,
+    and a key it adds must still be free; otherwise nothing is written and
+    ``outcome.conflicts`` names the rows.
     """
 
     table: str
@@ -110,6 +119,7 @@ class TableWrite:
     scope: Mapping[str, object] | None = None
     delete: pd.DataFrame | None = None
     demo: bool | None = None
+    expected: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if self.table not in TABLES:
@@ -153,13 +163,20 @@ def write(
     batch_id: str | None = None,
     dry_run: bool = False,
     precondition: Callable[[Connection], bool] | None = None,
+    reverts: Mapping[tuple[str, str], int] | None = None,
+    reverts_batch: str | None = None,
+    history_rows: bool = True,
 ) -> WriteOutcome:
     """Apply ``writes`` in one locked transaction; see the module docstring for the steps.
 
-    ``actor`` is who writes (a username, ``"cli"`` or ``"system"``), ``source`` what (a file
-    name, ``"help_question"``, ``"editor"``). When the references of the written rows do not
-    hold, ``outcome.issues`` says why and nothing is stored; ``dry_run`` always rolls back.
-    When ``precondition(conn)`` is false, nothing is written and ``outcome.applied`` is false.
+    ``actor`` is who writes (a username, ``"cli:<os user>"`` or ``"system"``), ``source``
+    what (a file name, ``"help_question"``, ``"editor"``). When the references of the
+    written rows do not hold, ``outcome.issues`` says why and nothing is stored;
+    ``dry_run`` always rolls back. When ``precondition(conn)`` is false, nothing is written
+    and ``outcome.applied`` is false. ``reverts`` and ``reverts_batch`` are for an undo
+    (:mod:`cop.data.undo`): the change reverted per ``(table, row_key)``, the batch
+    reverted as a whole. ``history_rows=False`` records the write as one batch without
+    its rows (the first load of an empty database, see :func:`init_db`).
 
     Examples
     --------
@@ -183,7 +200,11 @@ def write(
             conn.rollback()
             return outcome
         for ready in prepared:
-            outcome.tables[ready.item.table], issues = _apply(conn, ready)
+            outcome.tables[ready.item.table], issues, conflicts = _apply(conn, ready)
+            if conflicts:  # someone changed these rows since they were loaded
+                outcome.conflicts += conflicts
+                conn.rollback()
+                return outcome
             outcome.issues += issues
             _drop_dangling_links(conn, ready.item.table, outcome)
         towns = outcome.tables.get("municipalities")
@@ -193,6 +214,9 @@ def write(
             conn.rollback()
             return outcome
         flags_changed = _update_demo_flags(conn, writes)
+        history.record(
+            conn, outcome, rows=history_rows, reverts=reverts, reverts_batch=reverts_batch
+        )
         if flags_changed or any(c.changed for c in outcome.tables.values()):
             _bump_version(conn)
         outcome.applied = True
@@ -209,18 +233,23 @@ def store(
     delete: pd.DataFrame | None = None,
     demo: bool | None = None,
     dry_run: bool = False,
+    expected: pd.DataFrame | None = None,
 ) -> ValidationReport:
     """Store the rows of a clean validation report; return the report of what happened.
 
     A report with problems is returned as it is. A refusal inside the transaction (a code
     removed meanwhile) comes back as a report with those issues and nothing stored.
     Otherwise the result is a :class:`WriteReport` whose ``frame`` has the ids the database
-    assigned and whose ``outcome`` has the per-row changes.
+    assigned and whose ``outcome`` has the per-row changes. With ``expected`` (the rows as
+    an editor loaded them) a row changed meanwhile refuses the save: the result is then a
+    :class:`cop.data.locking.ConflictReport` with the newer values.
     """
     if not report.ok or report.frame is None:
         return report
-    item = TableWrite(report.table, report.frame, mode, scope, delete, demo)
+    item = TableWrite(report.table, report.frame, mode, scope, delete, demo, expected)
     outcome = write(engine, [item], actor=actor, source=report.source, dry_run=dry_run)
+    if outcome.conflicts:
+        return locking.conflict_report(report.table, report.source, outcome.conflicts)
     if not outcome.ok:
         return ValidationReport(report.table, report.source, outcome.issues)
     frame = coerce_types(report.frame, report.table)
@@ -254,15 +283,36 @@ def import_file(
     replace: bool = False,
     filename: str | None = None,
     actor: str = "cli",
+    dry_run: bool = False,
 ) -> ValidationReport:
-    """Validate and, only when the whole file is valid, store it."""
+    """Validate and, only when the whole file is valid, store it.
+
+    A municipality-code column may name municipalities ("Den Haag"): each name that fits
+    exactly one is stored as its code (:mod:`cop.data.names`), and ``report.resolved``
+    lists them. ``dry_run`` works out everything the import would change (the report's
+    ``outcome``, see :mod:`cop.data.preview`) and stores nothing.
+    """
+    towns = None
     with engine.connect() as conn:
         codes = _codes(conn) if table != "municipalities" else None
         ids = {name: _ids(conn, name) for name in referenced_tables(table)}
+        if table != "municipalities":
+            municipalities = SQL_TABLES["municipalities"]
+            query = sa.select(municipalities.c.code, municipalities.c.name)
+            towns = names.name_index((str(c), str(n)) for c, n in conn.execute(query))
     report = validate_file(
-        source, table, known_codes=codes, filename=filename, known_ids=ids or None
+        source,
+        table,
+        known_codes=codes,
+        filename=filename,
+        known_ids=ids or None,
+        town_names=towns,
     )
-    return import_frame_report(engine, table, report, replace=replace, actor=actor)
+    stored = store(
+        engine, report, actor=actor, mode="replace" if replace else "upsert", dry_run=dry_run
+    )
+    stored.resolved = report.resolved
+    return stored
 
 
 def is_empty(engine: Engine) -> bool:
@@ -277,6 +327,12 @@ def init_db(engine: Engine, seed_dir: Path | None = None, *, reload: bool = Fals
     a broken seed raises :class:`ImportFailed` and leaves the database untouched. Every
     table is replaced in one transaction (tables without a seed file end up empty); when
     another process filled the database meanwhile, nothing is loaded.
+
+    The first load of an empty database is recorded in the history as one batch (who,
+    when, which seed, how many rows) without a row per added row: there is no "before",
+    the "after" is the table itself, and a million history rows would double the time of
+    ``init`` for nothing an undo could use. A ``reload`` replaces data that is there, so
+    its every row is recorded and the reload can be undone.
     """
     migrate(engine)
     if not reload and not is_empty(engine):
@@ -311,6 +367,7 @@ def init_db(engine: Engine, seed_dir: Path | None = None, *, reload: bool = Fals
         actor="system",
         source=f"init:{seed_dir.name}",
         precondition=None if reload else _is_empty,
+        history_rows=reload,
     )
     if not outcome.ok:
         raise ImportFailed(ValidationReport("municipalities", str(seed_dir), outcome.issues))
@@ -349,6 +406,7 @@ class _Prepared:
     rows: list[tuple[object, ...]]  # ``explicit`` as tuples in column order
     keys: list[tuple[object, ...]]
     removals: list[tuple[object, ...]]
+    expected: dict[tuple[object, ...], tuple[object, ...]] | None = None
 
 
 def _prepare(item: TableWrite) -> _Prepared:
@@ -364,10 +422,13 @@ def _prepare(item: TableWrite) -> _Prepared:
     keys = list(zip(*[columns[spec.columns.index(c)] for c in spec.key], strict=True))
     if len(set(keys)) != len(keys):
         raise ValueError(f"{item.table}: duplicate keys in one write")
-    return _Prepared(item, explicit, incoming[fresh], rows, keys, _removal_keys(item))
+    expected = None if item.expected is None else locking.expected_rows(item.table, item.expected)
+    return _Prepared(item, explicit, incoming[fresh], rows, keys, _removal_keys(item), expected)
 
 
-def _apply(conn: Connection, prepared: _Prepared) -> tuple[TableChanges, list[Issue]]:
+def _apply(
+    conn: Connection, prepared: _Prepared
+) -> tuple[TableChanges, list[Issue], list[locking.Conflict]]:
     """Write one table: only the rows that differ from what is stored; see :func:`write`.
 
     Rows are compared as the plain tuples the database gets and gives back (``None`` for
@@ -396,6 +457,17 @@ def _apply(conn: Connection, prepared: _Prepared) -> tuple[TableChanges, list[Is
     if item.mode == "replace":
         gone |= stored_at.keys() - set(keys)
     removed = [stored[stored_at[k]] for k in stored_at if k in gone] if gone else []
+    if prepared.expected is not None:
+        numbers = prepared.explicit.index
+        touched = [(keys[n], None, row_number(numbers[n])) for n in new]
+        touched += [
+            (keys[n], stored[m], row_number(numbers[n]))
+            for n, m in zip(changed, changed_from, strict=True)
+        ]
+        touched += [(key(row), row, None) for row in removed]
+        conflicts = locking.conflicts(conn, item.table, prepared.expected, touched)
+        if conflicts:
+            return TableChanges.empty(item.table), [], conflicts
 
     table = SQL_TABLES[item.table]
     if removed:
@@ -407,6 +479,7 @@ def _apply(conn: Connection, prepared: _Prepared) -> tuple[TableChanges, list[Is
         advance_sequence(conn, item.table, max(keys[n][0] for n in new + changed))
     fresh = prepared.fresh
     assigned = pd.Series(insert_fresh(conn, table, fresh), index=fresh.index, dtype="Int64")
+    numbered_rows = db_rows(fresh.assign(id=assigned), spec.columns) if len(fresh) else []
     changes = TableChanges(
         item.table,
         prepared.explicit,
@@ -417,8 +490,10 @@ def _apply(conn: Connection, prepared: _Prepared) -> tuple[TableChanges, list[Is
         numbered=fresh.assign(id=assigned) if len(fresh) else None,
         unchanged=unchanged,
         assigned_ids=assigned,
+        inserted_rows=[rows[n] for n in new] + numbered_rows,
+        after_rows=[rows[n] for n in changed],
     )
-    return changes, _reference_issues(conn, prepared, new + changed)
+    return changes, _reference_issues(conn, prepared, new + changed), []
 
 
 def _removal_keys(item: TableWrite) -> list[tuple[object, ...]]:

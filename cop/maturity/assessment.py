@@ -94,6 +94,7 @@ def save_self_assessment(
     note: str | None = None,
     today: dt.date | None = None,
     actor: str | None = None,
+    loaded: pd.DataFrame | None = None,
 ) -> ValidationReport:
     """Store a self-assessment as the maturity rows of ``code`` in ``year``, when allowed.
 
@@ -102,6 +103,10 @@ def save_self_assessment(
     (:func:`cop.data.storage.store`). Returns the report: when it is not ``ok`` nothing was
     stored and its messages say why (unknown code, level out of range, a year in the
     future). ``actor`` names who stores (the username; the role when not given).
+    ``loaded`` is the stored ``maturity`` rows of ``code`` and ``year`` as the form read
+    them (possibly none): when someone stored or changed that assessment since, nothing is
+    stored and the result is a :class:`cop.data.locking.ConflictReport` with their levels
+    (optimistic locking).
 
     Raises
     ------
@@ -139,7 +144,9 @@ def save_self_assessment(
         today=today,
         source="self-assessment",
     )
-    return storage.store(engine, report, actor=actor or role)
+    if loaded is not None:
+        loaded = loaded[(loaded["municipality_code"] == code) & (loaded["year"] == year)]
+    return storage.store(engine, report, actor=actor or role, expected=loaded)
 
 
 def previous_levels(maturity: pd.DataFrame, code: str) -> dict[str, tuple[int, int]]:

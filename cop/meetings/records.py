@@ -59,10 +59,14 @@ def record_meeting(
     summary: str | None = None,
     meeting_id: int | None = None,
     actor: str | None = None,
+    loaded: pd.DataFrame | None = None,
 ) -> ValidationReport:
     """Validate and store a meeting; ``meeting_id`` updates that meeting instead of adding.
 
-    ``actor`` names who records (the username; the role when not given).
+    ``actor`` names who records (the username; the role when not given). ``loaded`` is
+    the meeting row as the form showed it: when someone changed that meeting since, nothing
+    is stored and the result is a :class:`cop.data.locking.ConflictReport` with their
+    values (optimistic locking).
     """
     if not visibility.can_edit(role):
         raise PermissionError("only coordinators may record meetings")
@@ -78,4 +82,4 @@ def record_meeting(
     report = validate_frame(
         frame, "meetings", known_codes=storage.known_codes(engine), source=SOURCE
     )
-    return storage.store(engine, report, actor=actor or role)
+    return storage.store(engine, report, actor=actor or role, expected=loaded)

@@ -21,49 +21,16 @@ Examples
 
 from __future__ import annotations
 
-import csv
-from functools import lru_cache
-from pathlib import Path
-
 import pandas as pd
 
-from cop.core.config import SHIPPED_DATA_DIR
 from cop.core.textmatch import normalise
+from cop.data.names import ALIASES, FORMER_NAMES_FILE, former_names
 
-FORMER_NAMES_FILE = SHIPPED_DATA_DIR / "municipality_former_names.csv"
-
-# Official CBS name -> names people also use (Dutch colloquial, English, Dutch for Frisian).
-ALIASES: dict[str, tuple[str, ...]] = {
-    "'s-Gravenhage": ("Den Haag", "The Hague"),
-    "'s-Hertogenbosch": ("Den Bosch", "Hertogenbosch"),
-    "Súdwest-Fryslân": ("Zuidwest-Friesland",),
-    "Noardeast-Fryslân": ("Noordoost-Friesland",),
-    "De Fryske Marren": ("De Friese Meren",),
-    "Tytsjerksteradiel": ("Tietjerksteradeel",),
-    "Dantumadiel": ("Dantumadeel",),
-    "Bergen (NH.)": ("Bergen Noord-Holland",),
-    "Bergen (L.)": ("Bergen Limburg",),
-    "Nuenen, Gerwen en Nederwetten": ("Nuenen",),
-}
+# The alias table and the former names live in the data layer (imports resolve names too).
+__all__ = ["ALIASES", "FORMER_NAMES_FILE", "former_names", "search_municipalities"]
 
 # Match quality, best first.
 EXACT, PREFIX, CONTAINS = 0, 1, 2
-
-
-@lru_cache(maxsize=4)
-def former_names(path: Path = FORMER_NAMES_FILE) -> dict[str, tuple[str, ...]]:
-    """Former names by current municipality code (CBS mergers, splits and renamings).
-
-    >>> former_names()["GM0820"]
-    ('Nuenen c.a.',)
-    >>> sorted(code for code, names in former_names().items() if "Haaren" in names)
-    ['GM0757', 'GM0824', 'GM0855', 'GM0865']
-    """
-    found: dict[str, list[str]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            found.setdefault(row["code"], []).append(row["former_name"])
-    return {code: tuple(names) for code, names in found.items()}
 
 
 def _quality(query: str, candidate: str) -> int | None:
