@@ -82,6 +82,9 @@ USERS = sa.Table(
     sa.Column("last_failed_at", sa.DateTime),
     sa.Column("locked_until", sa.DateTime),
     sa.Column("last_sign_in_at", sa.DateTime),
+    # Where notifications for this account go (coordinators: new join requests and
+    # submissions; members: answers to their municipality's questions). Migration 25.
+    sa.Column("email", sa.String(254)),
 )
 
 
@@ -91,6 +94,12 @@ def _create_core_tables(conn: Connection) -> None:
 
 def _create_users(conn: Connection) -> None:
     USERS.create(conn, checkfirst=True)
+
+
+def _users_email(conn: Connection) -> None:
+    """Give accounts an optional e-mail address (idempotent: a fresh ``users`` has it)."""
+    if "email" not in {c["name"] for c in sa.inspect(conn).get_columns(USERS.name)}:
+        conn.execute(sa.text("ALTER TABLE users ADD COLUMN email VARCHAR(254)"))
 
 
 def _create_resource_usage(conn: Connection) -> None:
@@ -163,6 +172,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
         "ids assigned by the database (autoincrement key, sequences set past max id)",
         _ids_from_the_database,
     ),
+    # 25-29: issue 13, answers and joining (10+ and 20-24 are taken by parallel work).
+    (25, "users.email: where an account's notifications go", _users_email),
 ]
 
 
