@@ -173,7 +173,7 @@ def table(name: str) -> pd.DataFrame:
     can get contact details its reader may not see, whichever loader it calls.
     """
     frame = _table(get_settings().database_url, data_version(), name)
-    if name in TABLES and TABLES[name].personal:
+    if name in TABLES and (TABLES[name].personal or TABLES[name].coordinators_only):
         return visibility.visible_frame(name, frame, role())
     return frame
 
@@ -206,8 +206,16 @@ def _compute(
     module: str, name: str, url: str, version: int, tables: tuple[str, ...], params: str
 ) -> object:
     func = getattr(importlib.import_module(module), name)
-    frames = [_table(url, version, t) for t in tables]
+    frames = [_guarded(t, _table(url, version, t)) for t in tables]
     return func(*frames, **json.loads(params))
+
+
+def _guarded(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as a visitor sees it when it holds personal data (see :func:`compute`)."""
+    spec = TABLES.get(name)
+    if spec is not None and (spec.personal or spec.coordinators_only):
+        return visibility.visible_frame(name, frame, "visitor")
+    return frame
 
 
 def compute(func: Callable[..., object], *tables: str, **params: object) -> object:
@@ -216,11 +224,11 @@ def compute(func: Callable[..., object], *tables: str, **params: object) -> obje
     Pages call pure ``cop`` functions through this so that a derived frame (overall
     maturity, all trends, ...) is computed once per data change, and the cache key hashes
     only table names and small parameters, never a large DataFrame. Parameters must be
-    JSON-serialisable. Personal tables are refused: they are read unfiltered here.
+    JSON-serialisable. The result is shared by every session, whatever its role, so tables
+    with personal data are read as a *visitor* sees them (personal columns blanked, no rows
+    of a coordinators-only table): a computation never needs those cells (the brief lists
+    answers by municipality, not by their author), and none can leak through the cache.
     """
-    personal = [t for t in tables if t in TABLES and TABLES[t].personal]
-    if personal:
-        raise ValueError(f"compute() reads tables unfiltered; use table() for {personal}")
     return _compute(
         func.__module__,
         func.__name__,

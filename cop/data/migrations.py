@@ -102,6 +102,14 @@ def _users_email(conn: Connection) -> None:
         conn.execute(sa.text("ALTER TABLE users ADD COLUMN email VARCHAR(254)"))
 
 
+def _create_answers(conn: Connection) -> None:
+    SQL_TABLES["answers"].create(conn, checkfirst=True)
+
+
+def _create_join_requests(conn: Connection) -> None:
+    SQL_TABLES["join_requests"].create(conn, checkfirst=True)
+
+
 def _create_resource_usage(conn: Connection) -> None:
     SQL_TABLES["resource_usage"].create(conn, checkfirst=True)
 
@@ -174,6 +182,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     ),
     # 25-29: issue 13, answers and joining (10+ and 20-24 are taken by parallel work).
     (25, "users.email: where an account's notifications go", _users_email),
+    (26, "answers: answers to help questions, by a municipality or an expert", _create_answers),
+    (27, "join_requests: requests to join the CoP (personal data)", _create_join_requests),
 ]
 
 
