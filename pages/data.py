@@ -13,7 +13,10 @@ from cop import ui
 
 ui.page_title("data.title", "data.intro")
 name = st.selectbox(
-    ui.tr("data.table"), TABLE_ORDER, key="data_table", format_func=ui.vocab_label("table")
+    ui.tr("data.table"),
+    visibility.visible_tables(TABLE_ORDER, ui.role()),  # join requests: coordinators only
+    key="data_table",
+    format_func=ui.vocab_label("table"),
 )
 frame = ui.visible(name)
 municipalities = ui.table("municipalities")

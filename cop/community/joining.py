@@ -244,9 +244,13 @@ def set_status(
     writes = [storage.TableWrite("join_requests", report.frame)]
     checks = [rows_unchanged("join_requests", before)]
     if status == "joined":
-        towns = storage.read_table(
-            engine, "municipalities", municipality_codes=[str(before.at[0, "municipality_code"])]
-        )
+        code = str(before.at[0, "municipality_code"])
+        towns = storage.read_table(engine, "municipalities")
+        towns = towns[towns["code"] == code].reset_index(drop=True)
+        if towns.empty:
+            return refusal(
+                "join_requests", STATUS_SOURCE, "municipality_code", "err.unknown_municipality"
+            )
         partner = towns.copy()
         if not bool(partner.at[0, "is_partner"]) or pd.isna(partner.at[0, "joined_year"]):
             partner["is_partner"] = pd.array([True], dtype="boolean")
