@@ -76,6 +76,7 @@ shown = filters.apply_filter(frame, municipalities, chosen)
 st.caption(ui.tr("app.rows_shown", shown=ui.num(len(shown)), total=ui.num(len(frame))))
 if TABLES[name].personal and ui.role() == "visitor":
     st.info(ui.tr("data.personal_hidden"), icon=":material/lock:")
+    ui.coordinator_link()
 if shown.empty:
     st.warning(ui.tr("app.no_rows"))
 else:

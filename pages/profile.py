@@ -73,6 +73,7 @@ else:
 st.caption(ui.tr("profile.facts_source"))
 if not facts.is_partner:
     st.info(ui.tr("profile.not_partner_info", name=ui.md(facts.name)), icon=":material/handshake:")
+    ui.coordinator_link()
 
 if facts.is_partner:
     st.subheader(ui.tr("profile.maturity"))

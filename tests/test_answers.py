@@ -358,3 +358,65 @@ def test_migrations_add_both_tables(db_url: str) -> None:
     assert columns == {"id", "municipality_code", "name", "role", "email", "message",
                        "status", "created_at"}  # fmt: skip
     engine.dispose()
+
+
+# ---------------------------------------------------------------- briefs
+
+
+def test_brief_lists_new_answers_since_the_previous_meeting(demo_db_file) -> None:
+    from cop.meetings import briefs, layout, markdown
+
+    engine = storage.make_engine(f"sqlite:///{demo_db_file}")
+    frames = {name: storage.read_table(engine, name) for name in briefs.BRIEF_TABLES}
+    engine.dispose()
+    given = frames["answers"]["created_at"].sort_values()
+    date = given.iloc[-1].date() + dt.timedelta(days=1)
+    brief = briefs.build_brief(
+        *frames.values(), date=date.isoformat(), lang="en", trends_enabled=False
+    )
+    since = brief.changes.since
+    # computed independently: answers after the previous meeting, up to the date
+    day = frames["answers"]["created_at"].dt.date
+    expected = frames["answers"][(day > since) & (day <= date)]
+    assert len(expected) > 0, "the demo data has answers since the previous meeting"
+    got = brief.changes.new_answers
+    assert sorted(a.question_id for a in got) == sorted(expected["question_id"].astype(int))
+    towns = frames["municipalities"].set_index("code")["name"]
+    orgs = frames["experts"].set_index("id")["name"]
+    first = expected.sort_values(["created_at", "id"]).iloc[0]
+    who = (
+        towns[first["municipality_code"]]
+        if pd.notna(first["municipality_code"])
+        else orgs[first["expert_id"]]
+    )
+    assert got[0].answerer == who
+    text = markdown.to_markdown(layout.document(brief), "en")
+    assert "New answers to help questions" in text
+    assert f"{who} answered the question of" in text
+    # without the answers table (older callers) the brief still builds, with none
+    older = briefs.build_brief(*list(frames.values())[:-1], date=date.isoformat(), lang="en")
+    assert older.changes.new_answers == ()
+
+
+# ---------------------------------------------------------------- command line
+
+
+def test_cli_lists_and_sets_join_requests(app_env, capsys) -> None:
+    from cop.cli.main import main
+
+    engine = storage.make_engine(f"sqlite:///{app_env / 'cop.sqlite'}")
+    stored = storage.read_table(engine, "join_requests")
+    assert main(["join-requests", "list"]) == 0
+    out = capsys.readouterr().out
+    assert all(email in out for email in stored["email"])
+    assert len(out.strip().splitlines()) == len(stored) + 1
+    first = stored.iloc[0]
+    assert main(["join-requests", "set", str(int(first["id"])), "joined"]) == 0
+    towns = storage.read_table(engine, "municipalities").set_index("code")
+    assert bool(towns.at[first["municipality_code"], "is_partner"])
+    capsys.readouterr()
+    assert main(["join-requests", "list", "--status", "joined"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and first["email"] in lines[1]
+    assert main(["join-requests", "set", "999", "joined"]) == 2
+    engine.dispose()

@@ -198,12 +198,15 @@ def list_requests(engine: Engine, statuses: Sequence[str] = ()) -> pd.DataFrame:
     For coordinators: the page shows it only to them, the command line is run by people
     with access to the database.
     """
-    frame = storage.read_table(engine, "join_requests")
+    return newest_first(storage.read_table(engine, "join_requests"), statuses)
+
+
+def newest_first(requests: pd.DataFrame, statuses: Sequence[str] = ()) -> pd.DataFrame:
+    """The requests with ``statuses`` (all when empty), newest first."""
     if statuses:
-        frame = frame[frame["status"].isin(list(statuses))]
-    return frame.sort_values(["created_at", "id"], ascending=False, kind="stable").reset_index(
-        drop=True
-    )
+        requests = requests[requests["status"].isin(list(statuses))]
+    ordered = requests.sort_values(["created_at", "id"], ascending=False, kind="stable")
+    return ordered.reset_index(drop=True)
 
 
 def set_status(
