@@ -420,3 +420,49 @@ def test_cli_lists_and_sets_join_requests(app_env, capsys) -> None:
     assert len(lines) == 2 and first["email"] in lines[1]
     assert main(["join-requests", "set", "999", "joined"]) == 2
     engine.dispose()
+
+
+# ---------------------------------------------------------------- e-mail after storing
+
+
+def test_stored_answer_and_request_are_mailed_and_a_dead_server_loses_nothing(
+    engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from argon2 import PasswordHasher
+
+    from cop.access import accounts
+    from tests.smtp_support import free_port, smtp_server
+
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024))
+    accounts.add_user(
+        engine, "ann", "member-pw-123", "member", "GM0001", email="ann@aadorp.example"
+    )
+    accounts.add_user(engine, "coco", "coordinator-pw", "coordinator", email="coco@cop.example")
+    with smtp_server() as (inbox, server):
+        env = {"COP_SMTP_URL": f"smtp://127.0.0.1:{server.port}?starttls=off"}
+        answer = answers.post_answer(
+            engine, 1, "Wij zaaien een inheems kleimengsel.", role="member",
+            account_municipality="GM0002", author="bea", now=NOW, environ=env,
+        )  # fmt: skip
+        assert answer.ok and answer.notification.wait(30)
+        request = joining.submit_join_request(
+            engine, "GM0003", "Carla", "Ecoloog", "carla@cromvoirt.example", "Graag!",
+            now=NOW, environ=env,
+        )  # fmt: skip
+        assert request.ok and request.notification.wait(30)
+    assert [m.rcpt_tos for m in inbox.messages] == [["ann@aadorp.example"], ["coco@cop.example"]]
+    assert "Wij zaaien een inheems kleimengsel." in inbox.messages[0].message.get_content()
+    assert "carla@cromvoirt.example" in inbox.messages[1].message.get_content()
+
+    dead = {"COP_SMTP_URL": f"smtp://127.0.0.1:{free_port()}?starttls=off", "COP_SMTP_TIMEOUT": "5"}
+    late = answers.post_answer(
+        engine, 2, "Tegels tellen bij het inleverpunt.", role="member",
+        account_municipality="GM0002", author="bea", now=NOW, environ=dead,
+    )  # fmt: skip
+    assert late.ok and not late.notification.wait(30)  # the mail failed ...
+    assert len(_stored(engine, "answers")) == 2  # ... the answer is stored all the same
+    # without COP_SMTP_URL nothing is tried
+    quiet = joining.submit_join_request(
+        engine, "GM0003", "Dirk", "r", "dirk@cromvoirt.example", None, now=NOW, environ={}
+    )
+    assert quiet.ok and quiet.notification is None

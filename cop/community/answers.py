@@ -19,7 +19,7 @@ page that forgot a check still cannot store an answer for a visitor.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 import sqlalchemy as sa
@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 
 from cop.access import visibility
 from cop.community import notify
-from cop.community.forms import cleaned, refusal, rows_unchanged, utcnow
+from cop.community.forms import cleaned, refusal, rows_unchanged, utcnow, with_notification
 from cop.core.textmatch import normalise
 from cop.data import storage
 from cop.data.schema import coerce_types
@@ -136,6 +136,7 @@ def post_answer(
     municipality_code: str | None = None,
     expert_id: int | None = None,
     now: dt.datetime | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> ValidationReport:
     """Validate an answer and store it when valid; then notify the asker (if mail is set up).
 
@@ -172,8 +173,10 @@ def post_answer(
         known_ids=storage.known_ids(engine, ["help_questions", "experts"]),
     )
     stored = storage.store(engine, report, actor=author)
-    if stored.ok and stored.frame is not None:
-        notify.notify_answer(engine, stored.frame.iloc[0].to_dict(), question.to_dict())
+    if isinstance(stored, storage.WriteReport) and stored.frame is not None:
+        row = stored.frame.iloc[0].to_dict()
+        delivery = notify.notify_answer(engine, row, question.to_dict(), environ=environ)
+        return with_notification(stored, delivery)
     return stored
 
 

@@ -25,10 +25,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from cop.core import i18n
+from cop.core.mail import Delivery
 from cop.data.bulk import db_rows, select_rows
 from cop.data.migrations import SQL_TABLES
 from cop.data.schema import TABLES, coerce_types
 from cop.data.validation import Issue, ValidationReport
+from cop.data.writes import WriteReport
 
 
 def utcnow() -> dt.datetime:
@@ -80,6 +82,19 @@ def _label(column: str | None, lang: str | None, labels: Mapping[str, str]) -> s
         return i18n.t(labels[column], lang)
     key = f"col.{column}"
     return i18n.t(key, lang) if i18n.has_key(key) else column
+
+
+@dataclass
+class NotifiedReport(WriteReport):
+    """A stored form's report with the e-mail on its way (``None``: mail is off)."""
+
+    notification: Delivery | None = None
+
+
+def with_notification(report: WriteReport, delivery: Delivery | None) -> NotifiedReport:
+    """``report`` with the notification about it, so a caller (a test) can wait for it."""
+    values = {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
+    return NotifiedReport(**values, notification=delivery)
 
 
 def refusal(

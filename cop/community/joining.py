@@ -30,7 +30,7 @@ the municipality a partner in the same transaction, with the current year as
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -39,7 +39,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from cop.access import visibility
 from cop.community import notify
-from cop.community.forms import cleaned, refusal, rows_unchanged, utcnow
+from cop.community.forms import cleaned, refusal, rows_unchanged, utcnow, with_notification
 from cop.core import vocab
 from cop.data import storage
 from cop.data.schema import coerce_types
@@ -145,6 +145,7 @@ def submit_join_request(
     actor: str = "visitor",
     now: dt.datetime | None = None,
     limits: RateLimits = LIMITS,
+    environ: Mapping[str, str] | None = None,
 ) -> ValidationReport:
     """Validate a request to join and store it when valid and within the database limits.
 
@@ -185,8 +186,9 @@ def submit_join_request(
     if not outcome.applied:
         return refusal("join_requests", SOURCE, None, f"join.limit_{reached[0]}")
     stored = report.frame.assign(id=outcome.tables["join_requests"].assigned_ids.to_numpy())
-    notify.notify_join_request(engine, stored.iloc[0].to_dict())
-    return storage.WriteReport("join_requests", SOURCE, [], frame=stored, outcome=outcome)
+    report = storage.WriteReport("join_requests", SOURCE, [], frame=stored, outcome=outcome)
+    delivery = notify.notify_join_request(engine, stored.iloc[0].to_dict(), environ=environ)
+    return with_notification(report, delivery)
 
 
 # ---------------------------------------------------------------- following up
