@@ -466,3 +466,27 @@ def test_stored_answer_and_request_are_mailed_and_a_dead_server_loses_nothing(
         engine, "GM0003", "Dirk", "r", "dirk@cromvoirt.example", None, now=NOW, environ={}
     )
     assert quiet.ok and quiet.notification is None
+
+
+def test_removing_an_expert_takes_only_its_own_answers_along(engine) -> None:
+    by_town = answers.post_answer(
+        engine, 1, "Wij zaaien een kleimengsel.", role="member",
+        account_municipality="GM0002", author="bea", now=NOW,
+    )  # fmt: skip
+    answers.post_answer(
+        engine, 1, "Advies van de organisatie.", role="coordinator",
+        account_municipality=None, author="coco", expert_id=1, now=NOW,
+    )  # fmt: skip
+    outcome = storage.write(
+        engine,
+        [
+            storage.TableWrite(
+                "experts", storage.read_table(engine, "experts").iloc[0:0], mode="replace"
+            )
+        ],
+        actor="coco",
+        source="editor",
+    )
+    assert outcome.ok and outcome.counts()["removed"] == 2  # the expert and its one answer
+    left = _stored(engine, "answers")
+    assert left["id"].tolist() == [int(by_town.frame.at[0, "id"])]
