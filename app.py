@@ -22,6 +22,8 @@ PAGES = {
     ],
     ui.tr("nav.section_together"): [
         st.Page("pages/peers.py", title=ui.tr("peers.nav"), icon=":material/diversity_3:"),
+        st.Page("pages/questions.py", title=ui.tr("questions.nav"), icon=":material/forum:"),
+        st.Page("pages/join.py", title=ui.tr("join.nav"), icon=":material/group_add:"),
         st.Page("pages/meeting.py", title=ui.tr("meeting.nav"), icon=":material/event_note:"),
         st.Page("pages/toolbox.py", title=ui.tr("toolbox.nav"), icon=":material/construction:"),
     ],

@@ -20,6 +20,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from cop.access import accounts, visibility
+from cop.community import forms
 from cop.core import config, i18n, text
 from cop.core.config import get_settings
 from cop.data import caches, exports, failures, presentation, storage
@@ -189,7 +190,7 @@ def table(name: str) -> pd.DataFrame:
     can get contact details its reader may not see, whichever loader it calls.
     """
     frame = _table(get_settings().database_url, data_version(), name)
-    if name in TABLES and TABLES[name].personal:
+    if name in TABLES and (TABLES[name].personal or TABLES[name].coordinators_only):
         return visibility.visible_frame(name, frame, role())
     return frame
 
@@ -237,11 +238,19 @@ def _compute(
     # The key is the function's module and name; ``_func`` (not hashed: leading
     # underscore) is the function the page passed, else the prewarm finds it by name.
     start = time.perf_counter()
-    frames = [_table(url, version, t) for t in tables]
+    frames = [_guarded(t, _table(url, version, t)) for t in tables]
     result = (_func or caches.function(module, name))(*frames, **json.loads(params))
     call = {"module": module, "name": name, "tables": list(tables), "params": params}
     _PREWARM.learn(call, time.perf_counter() - start)
     return result
+
+
+def _guarded(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as a visitor sees it when it holds personal data (see :func:`compute`)."""
+    spec = TABLES.get(name)
+    if spec is not None and (spec.personal or spec.coordinators_only):
+        return visibility.visible_frame(name, frame, "visitor")
+    return frame
 
 
 def compute(func: Callable[..., object], *tables: str, **params: object) -> object:
@@ -250,7 +259,10 @@ def compute(func: Callable[..., object], *tables: str, **params: object) -> obje
     Pages call pure ``cop`` functions through this so that a derived frame (overall
     maturity, all trends, ...) is computed once per data change, and the cache key hashes
     only table names and small parameters, never a large DataFrame. Parameters must be
-    JSON-serialisable. Personal tables are refused: they are read unfiltered here.
+    JSON-serialisable. The result is shared by every session, whatever its role, so tables
+    with personal data are read as a *visitor* sees them (personal columns blanked, no rows
+    of a coordinators-only table): a computation never needs those cells (the brief lists
+    answers by municipality, not by their author), and none can leak through the cache.
     A call slower than ``caches.PREWARM_MIN_SECONDS`` is remembered and computed ahead of
     the first user after the next import or server start (``_PREWARM``).
     """
@@ -276,9 +288,12 @@ def _compute_for(
     _func: Callable[..., object],
 ) -> object:
     frames = [
-        _table_for(url, version, t, codes)
-        if "municipality_code" in TABLES[t].columns
-        else _table(url, version, t)
+        _guarded(
+            t,
+            _table_for(url, version, t, codes)
+            if "municipality_code" in TABLES[t].columns
+            else _table(url, version, t),
+        )
         for t in tables
     ]
     return _func(*frames, **json.loads(params))
@@ -372,6 +387,11 @@ def sidebar() -> None:
 def user_municipality() -> str | None:
     """Municipality code of the signed-in person, when their account has one."""
     return st.session_state.get(MUNICIPALITY_KEY) if role() != "visitor" else None
+
+
+def username() -> str | None:
+    """The signed-in account's name (who wrote an answer, who changed a request)."""
+    return st.session_state.get(USER_KEY) if role() != "visitor" else None
 
 
 def _sign_out() -> None:
@@ -715,6 +735,39 @@ def show_problems(report: ValidationReport, *, key: str | None = None) -> None:
         key=key,
         column_config={c: tr(f"edit.col_{c}") for c in ("row", "column", "value", "problem")},
     )
+
+
+JOIN_PAGE = "pages/join.py"
+
+
+def coordinator_link() -> None:
+    """The way in behind every "via the CoP coordinator" text: the join page, which has
+    the coordinator's address and the form to ask to join (issue 13)."""
+    st.page_link(JOIN_PAGE, label=tr("join.coordinator_link"), icon=":material/contact_mail:")
+
+
+def coordinator_contact() -> None:
+    """The CoP coordinator's public address (``COP_COORDINATOR_EMAIL``), or a note that
+    none is set."""
+    address = config.coordinator_email()
+    if address:
+        st.markdown(tr("join.contact", address=md(address)))
+    else:
+        st.caption(tr("join.contact_none"))
+
+
+def show_form_problems(report: ValidationReport, labels: Mapping[str, str]) -> None:
+    """Why a form was not stored: one message per field, named by the form's label.
+
+    ``labels`` maps a column to the catalog key of its field's label, in the form's order
+    (:func:`cop.community.forms.field_problems`).
+    """
+    st.error(tr("form.problems"), icon=":material/error:")
+    lines = []
+    for problem in forms.field_problems(report, lang(), labels):
+        label = f"**{md(problem.label)}**: " if problem.label else ""
+        lines.append(f"- {label}{md(problem.message)}")
+    st.markdown("\n".join(lines))
 
 
 # ---------------------------------------------------------------- boundaries (map, issue 3)

@@ -14,7 +14,10 @@ from cop import ui, ui_editing
 
 ui.page_title("data.title", "data.intro")
 name = st.selectbox(
-    ui.tr("data.table"), TABLE_ORDER, key="data_table", format_func=ui.vocab_label("table")
+    ui.tr("data.table"),
+    visibility.visible_tables(TABLE_ORDER, ui.role()),  # join requests: coordinators only
+    key="data_table",
+    format_func=ui.vocab_label("table"),
 )
 frame = ui.visible(name)
 municipalities = ui.table("municipalities")
@@ -74,6 +77,7 @@ shown = filters.apply_filter(frame, municipalities, chosen)
 st.caption(ui.tr("app.rows_shown", shown=ui.num(len(shown)), total=ui.num(len(frame))))
 if TABLES[name].personal and ui.role() == "visitor":
     st.info(ui.tr("data.personal_hidden"), icon=":material/lock:")
+    ui.coordinator_link()
 if shown.empty:
     st.warning(ui.tr("app.no_rows"))
 else:

@@ -26,6 +26,10 @@ for column, page, label, help_key, icon in (
     with column.container(border=True):
         st.page_link(page, label=ui.tr(label), icon=icon)
         st.caption(ui.tr(help_key))
+with st.container(border=True, key="home_join"):  # "Mee doen?" and the coordinator (issue 13)
+    st.page_link("pages/join.py", label=ui.tr("join.home_link"), icon=":material/group_add:")
+    st.caption(ui.tr("join.home_link_help"))
+    ui.coordinator_contact()
 
 figures = ui.compute(summary.key_figures, "municipalities", "measures", "help_questions")
 cols = st.columns(4)

@@ -136,6 +136,7 @@ practices = recommend.relevant_practices(measures, top, themes)
 contacts = recommend.peer_contacts(ui.visible("contacts"), top, themes, ui.lang())
 if role == "visitor":
     st.info(ui.tr("peers.contacts_visitor"), icon=":material/lock:")
+    ui.coordinator_link()
 for code in top:
     row = ranked.set_index("code").loc[code]
     with st.expander(f"{int(row['rank'])}. {ui.md(names[code])} — {ui.md(row['reasons'])}"):
@@ -151,6 +152,7 @@ for code in top:
         people = contacts[contacts["municipality_code"] == code]
         if people.empty:
             st.caption(ui.tr("peers.no_contacts"))
+            ui.coordinator_link()
         else:
             shown = (
                 ["role", "themes", "how_to_reach"]

@@ -77,6 +77,7 @@ if facts.is_partner:
     st.caption(ui.md(freshness.profile_line(updates, code, ui.lang())))
 if not facts.is_partner:
     st.info(ui.tr("profile.not_partner_info", name=ui.md(facts.name)), icon=":material/handshake:")
+    ui.coordinator_link()
 
 if facts.is_partner:
     st.subheader(ui.tr("profile.maturity"))

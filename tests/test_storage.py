@@ -201,8 +201,19 @@ def test_replace_removes_only_the_rows_the_file_leaves_out(engine):
     outcome = storage.write(
         engine, [storage.TableWrite("experts", keep, mode="replace")], actor="cli", source="x"
     )
-    assert outcome.counts() == {"added": 0, "changed": 0, "removed": 1, "unchanged": len(keep)}
+    # the removed organisation's answers to help questions go with it (issue 13)
+    answers = storage.read_table(engine, "answers") if "answers" in outcome.tables else None
+    gone = len(outcome.tables["answers"].deleted) if answers is not None else 0
+    assert outcome.counts() == {
+        "added": 0,
+        "changed": 0,
+        "removed": 1 + gone,
+        "unchanged": len(keep),
+    }
     assert outcome.tables["experts"].deleted["id"].tolist() == [int(before["id"].iloc[0])]
+    if answers is not None:
+        assert not (answers["expert_id"] == int(before["id"].iloc[0])).any()
+        assert set(outcome.tables["answers"].deleted["expert_id"]) == {int(before["id"].iloc[0])}
     pd.testing.assert_frame_equal(
         storage.read_table(engine, "experts"), keep.reset_index(drop=True)
     )

@@ -4,12 +4,18 @@ Contact details are personal data (GDPR). A visitor (not signed in) never sees a
 name, e-mail address or phone number; a member of a partner municipality sees the contacts
 that consented to be shown to members; a coordinator sees everything and may edit.
 
-Who may write what is decided here too: posting a help question (:func:`may_post_for`) and
-storing an official maturity assessment (:func:`assessment_refusal`).
+Who may write what is decided here too: posting a help question (:func:`may_post_for`),
+storing an official maturity assessment (:func:`assessment_refusal`), answering a help
+question (:func:`answer_refusal`), marking it answered (:func:`may_mark_answered`) and
+following up requests to join (:func:`can_manage_join_requests`).
+
+Tables declared ``coordinators_only`` (join requests: personal data of people outside the
+CoP) have no rows at all for any other role.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 import pandas as pd
@@ -82,15 +88,103 @@ def assessment_refusal(
     return None
 
 
+#: Why a role may not answer a help question (see :func:`answer_refusal`).
+ANSWER_REFUSALS: tuple[str, ...] = (
+    "sign_in",
+    "no_municipality",
+    "not_own",
+    "not_partner",
+    "expert_coordinator_only",
+    "no_source",
+)
+
+
+def answer_refusal(
+    role: str,
+    account_municipality: str | None,
+    municipality_code: str | None,
+    expert_id: int | None,
+    *,
+    is_partner: bool,
+) -> str | None:
+    """Why ``role`` may not post an answer in the name of ``municipality_code`` or ``expert_id``.
+
+    ``None`` means it may. Members of a partner municipality answer for their own
+    municipality (the answer names it, so it must be theirs); coordinators answer for any
+    municipality or, entering what an expert organisation said, for an organisation.
+    ``is_partner`` is the partner status of ``municipality_code``.
+
+    Examples
+    --------
+    >>> answer_refusal("member", "GM0344", "GM0344", None, is_partner=True) is None
+    True
+    >>> answer_refusal("member", "GM0344", None, 3, is_partner=False)
+    'expert_coordinator_only'
+    >>> answer_refusal("coordinator", None, None, 3, is_partner=False) is None
+    True
+    """
+    if role not in ("member", "coordinator"):
+        return "sign_in"
+    if (municipality_code is None) == (expert_id is None):
+        return "no_source"
+    if role == "coordinator":
+        return None
+    if expert_id is not None:
+        return "expert_coordinator_only"
+    if not account_municipality:
+        return "no_municipality"
+    if municipality_code != account_municipality:
+        return "not_own"
+    if not is_partner:
+        return "not_partner"
+    return None
+
+
+def may_mark_answered(
+    role: str, account_municipality: str | None, question_municipality: str
+) -> bool:
+    """The asker (a member of the asking municipality) or a coordinator closes a question.
+
+    >>> may_mark_answered("member", "GM0344", "GM0344"), may_mark_answered("member", None, "GM0344")
+    (True, False)
+    """
+    if role == "coordinator":
+        return True
+    return (
+        role == "member"
+        and bool(account_municipality)
+        and (account_municipality == question_municipality)
+    )
+
+
+def can_manage_join_requests(role: str) -> bool:
+    """See requests to join and change their status: coordinators only."""
+    return role == "coordinator"
+
+
+def visible_tables(tables: Iterable[str], role: str) -> list[str]:
+    """The tables a role may list (for the Data page): no coordinators-only table for others."""
+    return [
+        name
+        for name in tables
+        if role == "coordinator" or name not in TABLES or not TABLES[name].coordinators_only
+    ]
+
+
 def visible_frame(table: str, frame: pd.DataFrame, role: str) -> pd.DataFrame:
     """The rows and cells of ``table`` that ``role`` may see; the only gate for personal data.
 
-    Personal columns of rows a role may not see are blanked rather than dropped, so the
-    municipality and themes of a contact stay visible ("contact via the CoP coordinator").
-    An unknown role is treated as a visitor.
+    A ``coordinators_only`` table has no rows for any other role. Personal columns of rows
+    a role may not see are blanked rather than dropped, so the municipality and themes of
+    a contact stay visible ("contact via the CoP coordinator"). An unknown role is
+    treated as a visitor.
     """
     spec = TABLES.get(table)
-    if spec is None or not spec.personal or role == "coordinator":
+    if spec is None or role == "coordinator":
+        return frame
+    if spec.coordinators_only:
+        return frame.iloc[0:0].copy()
+    if not spec.personal:
         return frame
     out = frame.copy()
     personal = [c for c in spec.personal if c in out.columns]

@@ -60,6 +60,8 @@ SCHEMES: tuple[str, ...] = (
 SPECIES_GROUPS: tuple[str, ...] = ("butterflies", "bees", "birds", "plants")
 
 QUESTION_STATUSES: tuple[str, ...] = ("open", "answered")
+# A request to join the CoP, as the coordinators follow it up (issue 13).
+JOIN_STATUSES: tuple[str, ...] = ("new", "contacted", "joined", "declined")
 
 EXPERT_KINDS: tuple[str, ...] = (
     "knowledge_institute",
@@ -95,6 +97,7 @@ VOCAB_PREFIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "scheme": ("scheme", SCHEMES),
     "species_group": ("group", SPECIES_GROUPS),
     "status_question": ("qstatus", QUESTION_STATUSES),
+    "status_join": ("jstatus", JOIN_STATUSES),
     "expert_kind": ("expertkind", EXPERT_KINDS),
     "resource_kind": ("reskind", RESOURCE_KINDS),
     "resource_level": ("reslevel", RESOURCE_LEVELS),

@@ -52,12 +52,10 @@ def call_key(
 ) -> tuple[str, str, str]:
     """Module, name and JSON parameters of a cached call on whole tables.
 
-    The cache key holds these, never a large frame. Tables with personal data are refused:
-    a cached result is shared by every session, whatever its reader may see.
+    The cache key holds these, never a large frame. Tables with personal data are read
+    as a visitor sees them (``cop.ui._guarded``): a cached result is shared by every
+    session, whatever its reader may see.
     """
-    personal = [t for t in tables if t in TABLES and TABLES[t].personal]
-    if personal:
-        raise ValueError(f"compute() reads tables unfiltered; use table() for {personal}")
     return func.__module__, func.__name__, json.dumps(params, sort_keys=True, default=str)
 
 

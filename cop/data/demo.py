@@ -21,7 +21,7 @@ Examples
 --------
 >>> tables = generate("small", seed=7)
 >>> sorted(tables)[:3]
-['contacts', 'experts', 'help_questions']
+['answers', 'contacts', 'experts']
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ import pandas as pd
 from cop.core import vocab
 from cop.core.config import SHIPPED_DATA_DIR
 from cop.data.demo_content import (
+    ANSWERS,
     BUILDINGS,
     EXPERTS,
     FIRST_NAMES,
@@ -108,6 +109,9 @@ def generate(
     measures, maturity, resource_usage = _lagging(
         partners, measures, maturity, resource_usage, np.random.default_rng([seed, LAG_STREAM])
     )
+    # drawn after that, for the same reason (issue 13)
+    answers = _answers(questions, partners, experts, rng)
+    join_requests = _join_requests(towns, rng)
     columns = [
         "code",
         "name",
@@ -131,6 +135,8 @@ def generate(
         "meetings": meetings,
         "resources": resources,
         "resource_usage": resource_usage,
+        "answers": answers,
+        "join_requests": join_requests,
     }
 
 
@@ -535,6 +541,82 @@ def _questions(
     frame = pd.DataFrame(rows).sort_values("asked_on", kind="stable").reset_index(drop=True)
     frame.insert(0, "id", np.arange(1, len(frame) + 1))
     return frame
+
+
+def _answers(
+    questions: pd.DataFrame,
+    partners: pd.DataFrame,
+    experts: pd.DataFrame,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Answers to the demo help questions: the one that helped for each answered question
+    (by the municipality or organisation named in ``answered_by``), and for some questions
+    another answer by a partner, given a few days to weeks after the question."""
+    town_codes = dict(zip(partners["name"], partners["code"], strict=True))
+    expert_ids = dict(zip(experts["name"], experts["id"], strict=True))
+    last = dt.date(LAST_YEAR, 11, 1)
+    rows = []
+    for q in questions.itertuples():
+        asked = dt.date.fromisoformat(q.asked_on)
+        givers: list[tuple[object, object, bool]] = []
+        if q.status == "answered":
+            name = q.answered_by
+            givers.append((town_codes.get(name, np.nan), expert_ids.get(name, np.nan), True))
+        if rng.random() < 0.4:
+            other = partners.iloc[int(rng.integers(0, len(partners)))]
+            if other["code"] != q.municipality_code:
+                givers.append((other["code"], np.nan, False))
+        for code, expert, helped in givers:
+            day = min(last, asked + dt.timedelta(days=int(rng.integers(2, 45))))
+            rows.append(
+                {
+                    "question_id": q.id,
+                    "municipality_code": code,
+                    "expert_id": expert,
+                    "author": np.nan,
+                    "text": ANSWERS[q.theme],
+                    "created_at": day.isoformat(),
+                    "helped": helped,
+                }
+            )
+    frame = pd.DataFrame(rows).sort_values(["created_at", "question_id"], kind="stable")
+    frame = frame.reset_index(drop=True)
+    frame["expert_id"] = frame["expert_id"].astype("Int64")
+    frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    return frame
+
+
+JOIN_MESSAGES = (
+    "Wij willen graag aansluiten bij de CoP en leren van gemeenten die al verder zijn.",
+    "Onze raad heeft net een groenvisie vastgesteld; we zoeken collega's om mee te sparren.",
+    "Kunnen we eerst een bijeenkomst bijwonen om kennis te maken?",
+)
+
+
+def _join_requests(towns: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Three invented requests to join from municipalities that are not partners (from
+    partners when every municipality is one), with ``.example`` addresses like contacts."""
+    pool = towns[~towns["is_partner"]]
+    pool = towns if pool.empty else pool
+    rows = []
+    for i, status in enumerate(("contacted", "new", "new")):
+        town = pool.iloc[int(rng.integers(0, len(pool)))]
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        local = f"{first}.{last}".lower().replace(" ", "")
+        day = dt.date(LAST_YEAR, 10, 1) + dt.timedelta(days=int(rng.integers(0, 31)))
+        rows.append(
+            {
+                "id": i + 1,
+                "municipality_code": town["code"],
+                "name": f"{first} {last}",
+                "role": rng.choice(ROLES),
+                "email": f"{local}@{_slug(town['name'])}.example",
+                "message": JOIN_MESSAGES[i],
+                "status": status,
+                "created_at": day.isoformat(),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _meetings(partners: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:

@@ -147,6 +147,23 @@ QUESTIONS = {
     "ecological_corridors": "Hoe leggen jullie verbindingszones vast over gemeentegrenzen heen?",
     "climate_adaptation": "Welke beplanting overleeft in een wadi met wisselende waterstand?",
 }
+# One illustrative answer per theme (demo answers to help questions, issue 13).
+ANSWERS = {
+    "ecological_mowing": "Wij hebben sinusbeheer als eis in het nieuwe bestek gezet en de prijs per hectare gelijk gehouden door minder vaak te maaien.",
+    "depaving": "We tellen de tegels die inwoners bij het tegeltaxi-punt inleveren en delen dat door het aantal inwoners.",
+    "green_roofs_walls": "Een vaste bijdrage per vierkante meter met een minimum van 20 m² werkte bij ons beter dan een percentage.",
+    "flower_verges": "Eerst twee jaar verschralen door maaisel af te voeren, daarna een mengsel met inheemse klei-soorten inzaaien.",
+    "nature_friendly_banks": "We hebben een beheerkaart per oever gemaakt: het waterschap maait de natte zone, wij de droge.",
+    "trees_tiny_forests": "De school doet het snoeien en water geven met een beheerplan van IVN; wij komen twee keer per jaar langs.",
+    "fauna_provisions": "Inbouwkasten onder de dakrand op de noord- of oostgevel, minstens vier meter hoog en vrij van uitstekende balkons.",
+    "nature_inclusive_building": "We gebruiken een puntensysteem in het omgevingsplan: elk bouwplan moet een minimumscore halen.",
+    "dark_sky_lighting": "Amberkleurig licht van 1800 kelvin op de routes, en na middernacht gedimd.",
+    "invasive_species": "Afdekken met zwaar worteldoek en het blad elke twee weken wegmaaien; na drie jaar was het meeste weg.",
+    "citizen_participation": "Een vaste wijkcontactpersoon en een jaarlijkse werkdag met koffie houden de groepen bij ons actief.",
+    "policy_vision": "Wij hanteren 75 m² groen per woning binnen 300 meter; het wordt getoetst bij elk nieuw bestemmingsplan.",
+    "ecological_corridors": "Met de buurgemeente hebben we een gezamenlijke kaart vastgesteld in beide omgevingsvisies.",
+    "climate_adaptation": "Gele lis, moerasspirea en kattenstaart doen het goed; ze verdragen droogte en natte voeten.",
+}
 EXPERTS = (
     (
         "De Vlinderstichting",

@@ -82,6 +82,9 @@ USERS = sa.Table(
     sa.Column("last_failed_at", sa.DateTime),
     sa.Column("locked_until", sa.DateTime),
     sa.Column("last_sign_in_at", sa.DateTime),
+    # Where notifications for this account go (coordinators: new join requests and
+    # submissions; members: answers to their municipality's questions). Migration 25.
+    sa.Column("email", sa.String(254)),
 )
 
 
@@ -139,6 +142,20 @@ def _create_core_tables(conn: Connection) -> None:
 
 def _create_users(conn: Connection) -> None:
     USERS.create(conn, checkfirst=True)
+
+
+def _users_email(conn: Connection) -> None:
+    """Give accounts an optional e-mail address (idempotent: a fresh ``users`` has it)."""
+    if "email" not in {c["name"] for c in sa.inspect(conn).get_columns(USERS.name)}:
+        conn.execute(sa.text("ALTER TABLE users ADD COLUMN email VARCHAR(254)"))
+
+
+def _create_answers(conn: Connection) -> None:
+    SQL_TABLES["answers"].create(conn, checkfirst=True)
+
+
+def _create_join_requests(conn: Connection) -> None:
+    SQL_TABLES["join_requests"].create(conn, checkfirst=True)
 
 
 def _create_resource_usage(conn: Connection) -> None:
@@ -216,8 +233,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
         "ids assigned by the database (autoincrement key, sequences set past max id)",
         _ids_from_the_database,
     ),
-    # 5-9 are left free; issue 13's tables use 20 and up.
+    # 5-9 are left free; 10-19 history (issue 12), 20-29 issue 13.
     (10, "changes and change_batches: the history of every write (undo)", _create_history),
+    (25, "users.email: where an account's notifications go", _users_email),
+    (26, "answers: answers to help questions, by a municipality or an expert", _create_answers),
+    (27, "join_requests: requests to join the CoP (personal data)", _create_join_requests),
 ]
 
 

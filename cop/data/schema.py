@@ -27,6 +27,8 @@ EARLIEST_YEAR = 1990
 EMAIL_PATTERN = r"^[^@\s;,]+@[^@\s;,]+\.[A-Za-z]{2,}$"
 URL_PATTERN = r"^https?://\S+$"
 CODE_PATTERN = r"^GM\d{4}$"
+ANSWER_MAX_LENGTH = 4000
+JOIN_MESSAGE_MAX_LENGTH = 2000
 NL_LAT = (50.6, 53.7)
 NL_LON = (3.2, 7.3)
 
@@ -62,6 +64,9 @@ class TableSpec:
     fields: tuple[Field, ...]
     key: tuple[str, ...]
     personal: frozenset[str] = field(default_factory=frozenset)
+    # Rows only coordinators may see at all (join requests): every other role gets no
+    # rows, on pages, in downloads and in cached computations (cop.access.visibility).
+    coordinators_only: bool = False
 
     @property
     def columns(self) -> list[str]:
@@ -253,6 +258,44 @@ TABLES: dict[str, TableSpec] = {
             ),
             key=("resource_id", "measure_id"),
         ),
+        # An answer to a help question (issue 13), on behalf of a municipality or of an
+        # expert organisation (exactly one of the two; see _answer_checks). ``author`` is
+        # the account that wrote it: personal, shown to coordinators only.
+        TableSpec(
+            "answers",
+            (
+                _id(),
+                Field("question_id", "int", min=1, references="help_questions"),
+                _municipality_code(nullable=True),
+                Field("expert_id", "int", nullable=True, min=1, references="experts"),
+                _text("author", max_length=120),
+                _text("text", nullable=False, max_length=ANSWER_MAX_LENGTH),
+                Field("created_at", "date"),
+                Field("helped", "bool", required=False),
+            ),
+            key=("id",),
+            personal=frozenset({"author"}),
+        ),
+        # A request to join the CoP from the "Mee doen?" form (issue 13): personal data of
+        # someone who is not (yet) in the CoP, so only coordinators see these rows at all.
+        TableSpec(
+            "join_requests",
+            (
+                _id(),
+                _municipality_code(),
+                _text("name", nullable=False, max_length=120),
+                _text("role", nullable=False, max_length=120),
+                Field(
+                    "email", "str", pattern=EMAIL_PATTERN, pattern_key="err.email", max_length=254
+                ),
+                _text("message", max_length=JOIN_MESSAGE_MAX_LENGTH),
+                Field("status", "str", vocab="status_join"),
+                Field("created_at", "date"),
+            ),
+            key=("id",),
+            personal=frozenset({"name", "role", "email", "message"}),
+            coordinators_only=True,
+        ),
     )
 }
 
@@ -351,6 +394,8 @@ def build_schema(
     frame_checks = [_duplicate_key_check(spec)]
     if spec.name == "measures":
         frame_checks += _measure_checks(today)
+    if spec.name == "answers":
+        frame_checks += _answer_checks()
     return pa.DataFrameSchema(columns, checks=frame_checks, strict=False)
 
 
@@ -404,6 +449,17 @@ def _measure_checks(today: dt.date) -> list[pa.Check]:
         pa.Check(unit_with_value, error="err.unit_missing|column=scale_unit"),
         pa.Check(both_coordinates, error="err.half_coordinate|column=lat"),
     ]
+
+
+def _answer_checks() -> list[pa.Check]:
+    """An answer speaks for one municipality or one expert organisation, never both or none."""
+
+    def one_source(df: pd.DataFrame) -> pd.Series:
+        if "municipality_code" not in df or "expert_id" not in df:
+            return pd.Series(True, index=df.index)
+        return df["municipality_code"].isna() != df["expert_id"].isna()
+
+    return [pa.Check(one_source, error="err.answer_source|column=municipality_code")]
 
 
 def empty_frame(table: str) -> pd.DataFrame:

@@ -538,7 +538,8 @@ def _stored_rows(
 
 
 def _drop_dangling_links(conn: Connection, name: str, outcome: WriteOutcome) -> None:
-    """Delete link rows (``resource_usage``) that point to ids ``name`` no longer has.
+    """Delete rows (``resource_usage`` links, ``answers``) that point to ids ``name`` no
+    longer has: a removed help question or expert organisation takes its answers along.
 
     A link table only says "this practice used that resource"; when a coordinator removes
     the resource or the practice, the link has nothing left to say, so it goes with it
@@ -550,7 +551,8 @@ def _drop_dangling_links(conn: Connection, name: str, outcome: WriteOutcome) -> 
     target = SQL_TABLES[name]
     for link_name, column in referencing_fields(name):
         link = SQL_TABLES[link_name]
-        dangling = ~sa.exists().where(target.c.id == link.c[column])
+        # an empty reference (an answer by a municipality has no expert) points nowhere
+        dangling = link.c[column].is_not(None) & ~sa.exists().where(target.c.id == link.c[column])
         gone = select_rows(conn, link_name, [dangling])
         if not gone:
             continue

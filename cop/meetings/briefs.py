@@ -25,6 +25,10 @@ item is (or is not) in the brief:
   - maturity movements of the invited municipalities: overall maturity
     (:func:`cop.maturity.model.overall_maturity`) in the latest assessment up to the date's year
     against the assessment before it that was available at the previous meeting;
+  - new answers to help questions (:func:`cop.community.answers.answers_since`): given
+    after the previous meeting and on or before the date, on questions of the themes,
+    named by the answering municipality or organisation (never by the account that wrote
+    them);
   - monitoring trends that changed class (:mod:`cop.meetings.trendchanges`): TRIM trends
     per invited municipality, scheme and species on the species groups that fit the
     themes, fitted on the years before the previous meeting's year (a season's counts come
@@ -50,6 +54,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from cop.community import answers as cop_answers
 from cop.core import i18n, vocab
 from cop.data import freshness
 from cop.maturity import model as cop_maturity
@@ -75,6 +80,7 @@ BRIEF_TABLES: tuple[str, ...] = (
     "help_questions",
     "experts",
     "meetings",
+    "answers",
 )
 
 # ---------------------------------------------------------------- the data structure
@@ -175,6 +181,20 @@ class Changes:
     trend_changes: tuple[TrendChange, ...]
     trend_before_year: int | None
     trend_after_year: int | None
+    new_answers: tuple[NewAnswer, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewAnswer:
+    """An answer given since the previous meeting: to whose question, by whom."""
+
+    question_id: int
+    asker: Town
+    theme: str
+    question: str
+    answerer: str  # the municipality's or the organisation's name
+    given_on: dt.date
+    helped: bool
 
 
 @dataclass(frozen=True)
@@ -346,6 +366,7 @@ def build_brief(
     help_questions: pd.DataFrame,
     experts: pd.DataFrame,
     meetings: pd.DataFrame,
+    answers: pd.DataFrame | None = None,
     *,
     date: str | dt.date,
     themes: Sequence[str] | None = None,
@@ -395,7 +416,12 @@ def build_brief(
             help_questions, municipalities, measures, maturity, experts, chosen, date, invited, lang
         ),
         spotlights=spotlight_practices(measures, towns, chosen, date, invited),
-        changes=_changes(municipalities, measures, maturity, monitoring, meeting, trends_enabled),
+        changes=replace(
+            _changes(municipalities, measures, maturity, monitoring, meeting, trends_enabled),
+            new_answers=new_answers(
+                answers, help_questions, municipalities, experts, meeting.since, date, chosen
+            ),
+        ),
         agenda=(),
         frontrunners=frontrunners,
         invitee_levels=invitee_levels(maturity, codes, date.year),
@@ -424,6 +450,38 @@ def behind_partners(
             bool(row.maturity_behind),
         )
         for row in stale.itertuples(index=False)
+    )
+
+
+def new_answers(
+    answers: pd.DataFrame | None,
+    help_questions: pd.DataFrame,
+    municipalities: pd.DataFrame,
+    experts: pd.DataFrame,
+    since: dt.date,
+    date: dt.date,
+    themes: Sequence[str],
+) -> tuple[NewAnswer, ...]:
+    """Answers given after ``since`` and on or before ``date`` on questions of ``themes``
+    (module doc, "Since ..."); none when the answers table is not given."""
+    if answers is None or answers.empty:
+        return ()
+    towns = _towns(municipalities)
+    found = cop_answers.answers_since(
+        answers, help_questions, municipalities, experts, since, date, themes
+    )
+    return tuple(
+        NewAnswer(
+            question_id=int(r.question_id),
+            asker=towns[r.asker_code],
+            theme=str(r.theme),
+            question=str(r.question),
+            answerer=str(r.answerer),
+            given_on=pd.Timestamp(r.created_at).date(),
+            helped=bool(r.helped),
+        )
+        for r in found.itertuples()
+        if r.asker_code in towns
     )
 
 

@@ -335,6 +335,7 @@ def _changes(brief: Brief) -> list[Section]:
     return [
         Section(_t("briefs.h_changes", lang), blocks=[since]),
         _new_partners(brief),
+        _new_answers(brief),
         _measures(brief),
         _maturity_movements(brief),
         _trend_changes(brief),
@@ -352,6 +353,31 @@ def _new_partners(brief: Brief) -> Section:
     else:
         block = Paragraph(_t("briefs.no_new_partners", lang))
     return Section(_t("briefs.h_new_partners", lang), 2, [block])
+
+
+def _new_answers(brief: Brief) -> Section:
+    """Answers to help questions since the previous meeting (issue 13), by who answered."""
+    lang = brief.lang
+    given = brief.changes.new_answers
+    block: Block
+    if given:
+        block = Items(
+            [
+                _t(
+                    "briefs.answer_helped" if a.helped else "briefs.answer_item",
+                    lang,
+                    answerer=a.answerer,
+                    asker=a.asker.name,
+                    theme=_theme(a.theme, lang),
+                    date=i18n.format_date(a.given_on, lang),
+                    question=a.question,
+                )
+                for a in given
+            ]
+        )
+    else:
+        block = Paragraph(_t("briefs.no_new_answers", lang))
+    return Section(_t("briefs.h_new_answers", lang), 2, [block])
 
 
 def _measures(brief: Brief) -> Section:
