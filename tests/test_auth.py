@@ -511,10 +511,10 @@ def test_user_list_shows_dashes_and_utc_minutes(tmp_path, monkeypatch, capsys):
     assert code == 0
     assert header.split() == [
         "username", "role", "municipality_code", "created_at", "(UTC)", "failed_attempts",
-        "last_failed_at", "(UTC)", "locked_until", "(UTC)", "last_sign_in_at", "(UTC)",
+        "last_failed_at", "(UTC)", "locked_until", "(UTC)", "last_sign_in_at", "(UTC)", "email",
     ]  # fmt: skip
     assert row.split() == [
-        "anna", "member", "–", "2026-03-01", "09:05", "0", "–", "–", "2026-03-02", "17:30",
+        "anna", "member", "–", "2026-03-01", "09:05", "0", "–", "–", "2026-03-02", "17:30", "–",
     ]  # fmt: skip
     assert "NaN" not in out and "None" not in out and "987654" not in out
 

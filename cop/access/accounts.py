@@ -43,11 +43,12 @@ from sqlalchemy.engine import Engine
 
 from cop.core import config
 from cop.data import storage
-from cop.data.schema import CODE_PATTERN
+from cop.data.schema import CODE_PATTERN, EMAIL_PATTERN
 
 ACCOUNT_ROLES: tuple[str, ...] = ("member", "coordinator")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,119}$")
 MIN_PASSWORD_LENGTH = 10
+MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a path
 MAX_PASSWORD_LENGTH = 1024  # hashing megabytes on request would be a denial of service
 
 # Message keys (catalog cop/locale/auth.toml).
@@ -152,6 +153,17 @@ def check_password_rules(password: str) -> None:
         raise AuthError("auth.password_long", max=MAX_PASSWORD_LENGTH)
 
 
+def check_email(email: str | None) -> str | None:
+    """An account's e-mail address trimmed (``None`` when empty); :class:`AuthError` when
+    it is not one (the same pattern as stored contacts' addresses)."""
+    address = (email or "").strip()
+    if not address:
+        return None
+    if len(address) > MAX_EMAIL_LENGTH or not re.match(EMAIL_PATTERN, address):
+        raise AuthError("auth.email_invalid")
+    return address
+
+
 def normalise_username(username: str) -> str:
     return (username or "").strip().lower()
 
@@ -167,8 +179,13 @@ def add_user(
     municipality_code: str | None = None,
     *,
     now: dt.datetime | None = None,
+    email: str | None = None,
 ) -> User:
-    """Create an account; the municipality must exist when the municipalities are loaded."""
+    """Create an account; the municipality must exist when the municipalities are loaded.
+
+    ``email`` (optional) is where notifications for this account go
+    (:mod:`cop.community.notify`).
+    """
     storage.migrate(engine)
     name = normalise_username(username)
     if not USERNAME_PATTERN.match(name):
@@ -183,6 +200,7 @@ def add_user(
         if known and code not in known:
             raise AuthError("err.unknown_municipality")
     check_password_rules(password)
+    address = check_email(email)
     if get_user(engine, name) is not None:
         raise AuthError("auth.user_exists", username=name)
     try:
@@ -195,6 +213,7 @@ def add_user(
                     municipality_code=code,
                     created_at=now or utcnow(),
                     failed_attempts=0,
+                    email=address,
                 )
             )
     except sa.exc.IntegrityError:  # created by someone else in the meantime
@@ -253,6 +272,38 @@ def unlock_user(engine: Engine, username: str) -> None:
         )
     if not result.rowcount:
         raise AuthError("auth.user_unknown", username=normalise_username(username))
+
+
+def set_email(engine: Engine, username: str, email: str | None) -> None:
+    """Set (or with an empty ``email``, remove) the notification address of an account."""
+    address = check_email(email)
+    users = storage.USERS
+    with engine.begin() as conn:
+        result = conn.execute(
+            users.update()
+            .where(users.c.username == normalise_username(username))
+            .values(email=address)
+        )
+    if not result.rowcount:
+        raise AuthError("auth.user_unknown", username=normalise_username(username))
+
+
+def notification_addresses(
+    engine: Engine, role: str, municipality_code: str | None = None
+) -> list[str]:
+    """The e-mail addresses of the accounts with ``role`` (and, when given, of that
+    municipality), sorted and without duplicates; accounts without an address are left out.
+
+    Who receives a notification is decided by the caller (:mod:`cop.community.notify`);
+    this only reads the accounts.
+    """
+    users = storage.USERS
+    query = sa.select(users.c.email).where(users.c.role == role, users.c.email.is_not(None))
+    if municipality_code is not None:
+        query = query.where(users.c.municipality_code == municipality_code)
+    with engine.connect() as conn:
+        found = {str(v).strip() for v in conn.execute(query).scalars() if str(v).strip()}
+    return sorted(found, key=str.lower)
 
 
 def list_users(engine: Engine) -> pd.DataFrame:

@@ -7,6 +7,7 @@ Examples::
     python -m cop user list
     python -m cop user passwd anna
     python -m cop user unlock anna
+    python -m cop user email anna anna@gemeente.nl
     python -m cop user remove anna
 
 Exit codes: 0 success, 2 invalid input (unknown account, weak password, ...; nothing
@@ -61,7 +62,9 @@ def _read_password(args: argparse.Namespace) -> str:
 def _cmd_add(args: argparse.Namespace) -> int:
     engine = storage.make_engine()
     password = _read_password(args)
-    user = accounts.add_user(engine, args.username, password, args.role, args.municipality)
+    user = accounts.add_user(
+        engine, args.username, password, args.role, args.municipality, email=args.email
+    )
     where = f" ({user.municipality_code})" if user.municipality_code else ""
     print(f"Added {user.username}: {user.role}{where}")
     return EXIT_OK
@@ -124,6 +127,15 @@ def _cmd_unlock(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_email(args: argparse.Namespace) -> int:
+    engine = storage.make_engine()
+    storage.migrate(engine)
+    accounts.set_email(engine, args.username, args.address)
+    name = accounts.normalise_username(args.username)
+    print(f"E-mail of {name}: {args.address.strip() or EMPTY}")
+    return EXIT_OK
+
+
 def _reporting(handler: Handler) -> Handler:
     """Run an action; an :class:`accounts.AuthError` becomes its message and exit code 2."""
 
@@ -146,6 +158,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("username")
     p.add_argument("--role", choices=accounts.ACCOUNT_ROLES, required=True)
     p.add_argument("--municipality", metavar="GM0000", help="municipality code of the person")
+    p.add_argument("--email", metavar="ADDRESS", help="where this account's notifications go")
     p.add_argument("--password-stdin", action="store_true", help=PASSWORD_STDIN_HELP)
     add_command(sub, "list", _reporting(_cmd_list), help="list accounts (never the passwords)")
     p = add_command(sub, "remove", _reporting(_cmd_remove), help="delete an account")
@@ -155,6 +168,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("username")
     p.add_argument("--password-stdin", action="store_true", help=PASSWORD_STDIN_HELP)
+    p = add_command(
+        sub, "email", _reporting(_cmd_email), help="set the e-mail address for notifications"
+    )
+    p.add_argument("username")
+    p.add_argument("address", help="the address; an empty string '' removes it")
     p = add_command(
         sub, "unlock", _reporting(_cmd_unlock), help="lift a lock after too many failed sign-ins"
     )

@@ -8,9 +8,11 @@ so that pages and library code never hard-code a path.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 PROJECT_DIR = PACKAGE_DIR.parent
@@ -156,3 +158,122 @@ def auth_settings(environ: Mapping[str, str] | None = None) -> AuthSettings:
         oidc_members=_csv_set(env.get("COP_OIDC_MEMBERS")),
         oidc_member_domains=_csv_set(env.get("COP_OIDC_MEMBER_DOMAINS")),
     )
+
+
+# ---------------------------------------------------------------- e-mail (issue 13)
+
+MAIL_SECURITY: tuple[str, ...] = ("starttls", "ssl", "none")
+DEFAULT_SMTP_TIMEOUT = 10.0
+DEFAULT_SENDER = "cop-dashboard@localhost"
+# A plain shape check (the strict pattern of stored addresses lives in cop.data.schema).
+_ADDRESS = re.compile(r"^[^@\s;,<>\"]+@[^@\s;,<>\"]+\.[A-Za-z]{2,}$")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """How notifications are sent; :func:`mail_settings` reads them from the environment.
+
+    Attributes
+    ----------
+    host, port
+        The SMTP server from ``COP_SMTP_URL``: ``smtp://host:587`` (STARTTLS, default port
+        587), ``smtps://host:465`` (TLS from the first byte, default port 465).
+    security
+        ``starttls`` (``smtp://``; the server must offer it), ``ssl`` (``smtps://``), or
+        ``none`` for a relay on the same host (``smtp://localhost:25?starttls=off``; then no
+        credentials are accepted, they would travel unencrypted).
+    username, password
+        ``COP_SMTP_USER``/``COP_SMTP_PASSWORD``, else the URL's ``user:password@`` part
+        (percent-decoded). The password never appears in ``repr`` or logs.
+    sender
+        The ``From`` address: ``COP_SMTP_FROM``, else ``COP_COORDINATOR_EMAIL``, else
+        ``cop-dashboard@localhost``.
+    timeout
+        Seconds for connecting and for each SMTP reply (``COP_SMTP_TIMEOUT``, default 10).
+    ca_file
+        ``COP_SMTP_CA_FILE``: a PEM file of certificate authorities to trust instead of the
+        system's (a server with an organisation's own certificate authority).
+    """
+
+    host: str
+    port: int
+    security: str = "starttls"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sender: str = DEFAULT_SENDER
+    timeout: float = DEFAULT_SMTP_TIMEOUT
+    ca_file: Path | None = None
+
+
+def mail_settings(environ: Mapping[str, str] | None = None) -> MailSettings | None:
+    """The e-mail settings, or ``None`` when ``COP_SMTP_URL`` is not set (nothing is sent).
+
+    Invalid values raise ``ValueError`` naming the variable (never its password).
+
+    Examples
+    --------
+    >>> s = mail_settings({"COP_SMTP_URL": "smtp://mail.example.nl", "COP_SMTP_USER": "cop"})
+    >>> (s.host, s.port, s.security, s.username)
+    ('mail.example.nl', 587, 'starttls', 'cop')
+    >>> mail_settings({}) is None
+    True
+    """
+    env = os.environ if environ is None else environ
+    raw = (env.get("COP_SMTP_URL") or "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    scheme = parts.scheme.lower()
+    if scheme not in ("smtp", "smtps"):
+        raise ValueError("COP_SMTP_URL must start with smtp:// or smtps://")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("COP_SMTP_URL has an invalid port") from None
+    if not parts.hostname:
+        raise ValueError("COP_SMTP_URL names no host")
+    options = dict(parse_qsl(parts.query))
+    security = "ssl" if scheme == "smtps" else "starttls"
+    if options.get("starttls", "").lower() in OFF_WORDS:
+        if scheme == "smtps":
+            raise ValueError("COP_SMTP_URL: starttls=off makes no sense with smtps://")
+        security = "none"
+    username = env.get("COP_SMTP_USER") or (unquote(parts.username) if parts.username else None)
+    password = env.get("COP_SMTP_PASSWORD") or (unquote(parts.password) if parts.password else None)
+    if security == "none" and (username or password):
+        raise ValueError("COP_SMTP_URL: credentials need STARTTLS or smtps://")
+    raw_timeout = env.get("COP_SMTP_TIMEOUT") or str(DEFAULT_SMTP_TIMEOUT)
+    try:
+        timeout = float(raw_timeout)
+    except ValueError:
+        raise ValueError(f"COP_SMTP_TIMEOUT must be a number, not {raw_timeout!r}") from None
+    if not timeout > 0:
+        raise ValueError("COP_SMTP_TIMEOUT must be > 0")
+    sender = (env.get("COP_SMTP_FROM") or "").strip() or coordinator_email(env) or DEFAULT_SENDER
+    if not _ADDRESS.match(sender) and sender != DEFAULT_SENDER:
+        raise ValueError("COP_SMTP_FROM is not an e-mail address")
+    ca_file = (env.get("COP_SMTP_CA_FILE") or "").strip()
+    return MailSettings(
+        host=parts.hostname,
+        port=port or (465 if scheme == "smtps" else 587),
+        security=security,
+        username=username or None,
+        password=password or None,
+        sender=sender,
+        timeout=timeout,
+        ca_file=Path(ca_file).expanduser() if ca_file else None,
+    )
+
+
+def coordinator_email(environ: Mapping[str, str] | None = None) -> str | None:
+    """The CoP coordinator's public address (``COP_COORDINATOR_EMAIL``), shown on Home and
+    the join page; ``None`` when unset or not an e-mail address.
+
+    >>> coordinator_email({"COP_COORDINATOR_EMAIL": " cop@example.nl "})
+    'cop@example.nl'
+    >>> coordinator_email({"COP_COORDINATOR_EMAIL": "not an address"}) is None
+    True
+    """
+    env = os.environ if environ is None else environ
+    value = (env.get("COP_COORDINATOR_EMAIL") or "").strip()
+    return value if _ADDRESS.match(value) else None

@@ -86,6 +86,9 @@ USERS = sa.Table(
     sa.Column("last_failed_at", sa.DateTime),
     sa.Column("locked_until", sa.DateTime),
     sa.Column("last_sign_in_at", sa.DateTime),
+    # Where notifications for this account go (coordinators: new join requests and
+    # submissions; members: answers to their municipality's questions). Migration 25.
+    sa.Column("email", sa.String(254)),
 )
 
 
@@ -95,6 +98,12 @@ def _create_core_tables(conn: Connection) -> None:
 
 def _create_users(conn: Connection) -> None:
     USERS.create(conn, checkfirst=True)
+
+
+def _users_email(conn: Connection) -> None:
+    """Give accounts an optional e-mail address (idempotent: a fresh ``users`` has it)."""
+    if "email" not in {c["name"] for c in sa.inspect(conn).get_columns(USERS.name)}:
+        conn.execute(sa.text("ALTER TABLE users ADD COLUMN email VARCHAR(254)"))
 
 
 def _create_resource_usage(conn: Connection) -> None:
@@ -201,9 +210,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
         "ids assigned by the database (autoincrement key, sequences set past max id)",
         _ids_from_the_database,
     ),
-    # Issue 13 (the community contributes) uses versions 20-24.
+    # Issue 13 (the community contributes): 20-24 shared practices and photos,
+    # 25-29 answers and joining (10+ is taken by parallel work).
     (20, "measures: funding and the review of shared practices", _measure_review_columns),
     (21, "photos: pictures of practices, stored in the database", _create_photos),
+    (25, "users.email: where an account's notifications go", _users_email),
 ]
 
 
