@@ -646,6 +646,20 @@ def open_practice(measure_id: object) -> NoReturn:
     st.switch_page(PRACTICE_PAGE, query_params={PRACTICE_PARAM: str(int(measure_id))})  # type: ignore[call-overload]
 
 
+SHARE_PAGE = "pages/share.py"
+SHARE_EDIT_PARAM = "bewerk"  # ?bewerk=123 opens practice 123 in the share form
+
+
+def share_link(measure_id: object) -> None:
+    """A link to the share form with practice ``measure_id`` loaded for editing."""
+    st.page_link(
+        SHARE_PAGE,
+        label=tr("practice.edit"),
+        query_params={SHARE_EDIT_PARAM: str(int(measure_id))},  # type: ignore[call-overload]
+        icon=":material/edit:",
+    )
+
+
 def _flash_key(scope: str) -> str:
     return f"flash_{scope}"
 

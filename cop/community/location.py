@@ -92,7 +92,10 @@ def check_place(
         params = {"name": name, "distance_m": int(found["distance_m"])}
         if pd.notna(found["falls_in_name"]):
             return PlaceCheck(
-                False, "boundary", "share.place_in_other", {**params, "other": found["falls_in_name"]}
+                False,
+                "boundary",
+                "share.place_in_other",
+                {**params, "other": found["falls_in_name"]},
             )
         return PlaceCheck(False, "boundary", "share.place_outside", params)
     if code not in towns.index:
@@ -104,3 +107,26 @@ def check_place(
     if away <= reach:
         return PlaceCheck(True, "distance", "share.place_near", params)
     return PlaceCheck(False, "distance", "share.place_far", params)
+
+
+def clicked_point(returned: object) -> tuple[float, float] | None:
+    """The position a person clicked, from the dict ``st_folium`` returns (``last_clicked``),
+    rounded to 6 decimals (about 10 cm); ``None`` when there was no click or it is malformed.
+
+    >>> clicked_point({"last_clicked": {"lat": 52.0907374, "lng": 5.1214201}})
+    (52.090737, 5.12142)
+    >>> clicked_point({"last_clicked": None}) is None
+    True
+    """
+    if not isinstance(returned, dict):
+        return None
+    click = returned.get("last_clicked")
+    if not isinstance(click, dict):
+        return None
+    try:
+        lat, lon = float(click["lat"]), float(click["lng"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return None
+    return round(lat, 6), round(lon, 6)
