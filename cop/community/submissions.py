@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -165,7 +167,7 @@ def own_submissions(measures: pd.DataFrame, username: str | None) -> pd.DataFram
 
 
 #: Form labels of the fields that are not measure columns.
-_FIELD_LABELS = {"photos": "share.photos_field", "lat": "share.place", "lon": "share.place"}
+_FIELD_LABELS = {"photos": "share.photos_label", "lat": "share.place", "lon": "share.place"}
 
 
 def field_problems(report: ValidationReport, lang: str | None) -> list[str]:
@@ -193,17 +195,22 @@ def _form_frame(values: Mapping[str, object], code: str, today: dt.date) -> pd.D
     """The form as a one-row table of text cells, the way a file import reads a sheet."""
 
     def cell(value: object) -> object:
-        if value is None or (isinstance(value, float) and pd.isna(value)):
+        if value is None or value is pd.NA or value is pd.NaT:
             return None
-        text = " ".join(str(value).split()) if not isinstance(value, float) else repr(value)
-        return text or None
+        if isinstance(value, numbers.Number) and not isinstance(value, bool):
+            number = float(value)  # type: ignore[arg-type]
+            if math.isnan(number):
+                return None
+            return str(int(number)) if number.is_integer() else repr(number)
+        return " ".join(str(value).split()) or None
 
     row: dict[str, object] = {name: cell(values.get(name)) for name in FORM_FIELDS}
     row["municipality_code"] = code
     row["updated_at"] = today.isoformat()
     for multiline in ("description", "lessons_learned", "partners"):  # keep paragraphs
         value = values.get(multiline)
-        row[multiline] = str(value).strip() or None if value is not None else None
+        empty = value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+        row[multiline] = None if empty else (str(value).strip() or None)
     frame = pd.DataFrame([row], dtype=object)
     frame.index = frame.index + 1
     return frame
