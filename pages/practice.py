@@ -50,15 +50,16 @@ town = names.get(code, code)
 st.header(ui.md(practice["title"]))
 ui.profile_link(code, ui.tr("practice.open_profile", name=town))
 
-cols = st.columns(4)
-cols[0].metric(ui.tr("practice.theme"), ui.vocab_label("theme")(practice["theme"]))
-cols[1].metric(ui.tr("practice.status"), ui.vocab_label("status")(practice["status"]))
+left, right = st.columns(2)
 year = practice["start_year"]
-cols[2].metric(
-    ui.tr("practice.start_year"), "–" if year is None or str(year) == "<NA>" else str(int(year))
-)
 size = webmap.scale_text(practice["scale_value"], practice["scale_unit"], ui.lang())
-cols[3].metric(ui.tr("practice.size"), size or "–")
+for column, label_key, value in (
+    (left, "practice.theme", ui.vocab_label("theme")(practice["theme"])),
+    (right, "practice.status", ui.vocab_label("status")(practice["status"])),
+    (left, "practice.start_year", "–" if str(year) == "<NA>" else str(int(year))),
+    (right, "practice.size", size or "–"),
+):
+    column.markdown(f"**{ui.tr(label_key)}:** {ui.md(value)}")
 
 left, right = st.columns(2)
 cost = practice["cost_eur"]
