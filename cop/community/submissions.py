@@ -1,6 +1,6 @@
 """Members share practices; coordinators review them. Validated like imports, stored once.
 
-A shared practice is a row of ``measures`` with a review state (see docs/community.md for
+A shared practice is a row of ``measures`` with a review state (see docs/sharing-practices.md for
 why the state lives on ``measures`` rather than in a separate table):
 
 * a **member** submits for the municipality their account names; the row is stored as

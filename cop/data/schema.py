@@ -148,7 +148,7 @@ def _username(name: str) -> Field:
     return Field(name, "str", nullable=True, required=False, max_length=120)
 
 
-# Review columns of a shared practice (issue 13); see docs/community.md for why the review
+# Review columns of a shared practice (issue 13); see docs/sharing-practices.md for why the review
 # state lives on ``measures`` itself.
 _MEASURE_REVIEW = frozenset({"review_state", "submitted_by", "submitted_at", "review_message"})
 
