@@ -17,7 +17,7 @@ from cop.cli.main import main as cli_main
 from cop.community import location, photos, practices, submissions
 from cop.data import storage
 from cop.data.schema import MB
-from tests.conftest import SHARED_BOUNDARIES, require
+from tests.conftest import ROOT, SHARED_BOUNDARIES, require
 
 HOME = "GM0344"  # Utrecht
 
@@ -330,3 +330,27 @@ def test_cli_lists_publishes_and_rejects(engine, monkeypatch, capsys):
     capsys.readouterr()
     assert cli_main(["submissions", "list"]) == 0
     assert "Eerste" not in capsys.readouterr().out
+
+
+def test_share_review_and_photo_bytes_on_sqlite_and_postgresql(db_url):
+    """The whole path on both databases: ids from the database, BLOB/BYTEA round trip."""
+    engine = storage.make_engine(db_url)
+    storage.init_db(engine, ROOT / "data")
+    try:
+        first = _share(engine, "Eerste", uploads=[submissions.Upload(jpeg_with_gps(), "a")])
+        second = _share(engine, "Tweede")
+        assert first.ok and second.ok and second.measure_id > first.measure_id
+        stored = storage.read_photo(engine, first.photo_ids[0], unpublished=True)
+        assert Image.open(io.BytesIO(stored["data"])).size == (120, 80)
+        assert first.measure_id not in set(storage.read_table(engine, "measures")["id"])
+        assert submissions.review(
+            engine, first.measure_id, "publish", role="coordinator", actor="c"
+        ).ok
+        assert submissions.review(
+            engine, second.measure_id, "reject", role="coordinator", actor="c", message="Dubbel."
+        ).ok
+        published = set(storage.read_table(engine, "measures")["id"])
+        assert first.measure_id in published and second.measure_id not in published
+        assert storage.read_photo(engine, first.photo_ids[0])["data"] == stored["data"]
+    finally:
+        engine.dispose()
