@@ -191,6 +191,30 @@ st_folium(
 if point is not None:
     st.caption(ui.tr("share.picked", lat=f"{lat:.6f}", lon=f"{lon:.6f}"))
 
+
+def _remove_photo(photo_id: int) -> None:
+    submissions.remove_photo(
+        ui.engine(), photo_id, role=role, account_municipality=own_code, username=str(ui.username())
+    )
+
+
+if editing is not None:  # the photos the practice has, each with a button to remove it
+    shots = submissions.photos_of(ui.engine(), int(edit_id))
+    columns = st.columns(4)
+    for n, shot in enumerate(shots.itertuples()):
+        picture = ui.photo(int(shot.id), unpublished=True)
+        if picture is None:
+            continue
+        with columns[n % 4]:
+            st.image(picture["data"], width="stretch")
+            st.button(
+                ui.tr("share.remove_photo"),
+                key=f"share_remove_photo_{shot.id}",
+                on_click=_remove_photo,
+                args=(int(shot.id),),
+                icon=":material/delete:",
+            )
+
 uploads = st.file_uploader(
     ui.tr("share.photos_field"),
     type=["jpg", "jpeg", "png", "webp"],

@@ -354,3 +354,19 @@ def test_share_review_and_photo_bytes_on_sqlite_and_postgresql(db_url):
         assert storage.read_photo(engine, first.photo_ids[0])["data"] == stored["data"]
     finally:
         engine.dispose()
+
+
+def test_remove_photo_only_by_who_may_edit(engine):
+    result = _share(engine, uploads=[submissions.Upload(jpeg_with_gps(), None)] * 2)
+    first, second = result.photo_ids
+    with pytest.raises(PermissionError):
+        submissions.remove_photo(
+            engine, first, role="member", account_municipality="GM0363", username="bob"
+        )
+    assert submissions.remove_photo(
+        engine, first, role="member", account_municipality=HOME, username="anna"
+    )
+    assert submissions.photos_of(engine, result.measure_id)["id"].tolist() == [second]
+    assert not submissions.remove_photo(
+        engine, first, role="coordinator", account_municipality=None, username="c"
+    )

@@ -220,3 +220,32 @@ def test_member_cannot_edit_another_municipality(site):
             municipalities=site["towns"],
             boundaries_gdf=None,
         )
+
+
+def test_member_removes_a_photo_of_a_waiting_submission(site):
+    engine = site["engine"]
+    lat, lon = centre(site)
+    result = submissions.share_practice(
+        engine,
+        {
+            "title": "Bijenlint",
+            "theme": "flower_verges",
+            "status": "planned",
+            "lat": lat,
+            "lon": lon,
+        },
+        municipality_code=HOME,
+        role="member",
+        account_municipality=HOME,
+        username="member1",
+        municipalities=site["towns"],
+        boundaries_gdf=None,
+        uploads=[submissions.Upload(jpeg("yellow"), "Zomer")],
+    )
+    assert result.ok
+    at = open_page("pages/share.py", "member1", site)
+    at.button(key=f"share_edit_{result.measure_id}").click().run()
+    assert at.text_input(key="share_f_title").value == "Bijenlint"
+    at.button(key=f"share_remove_photo_{result.photo_ids[0]}").click().run()
+    assert not at.exception
+    assert submissions.photos_of(engine, result.measure_id).empty
