@@ -14,6 +14,7 @@ from cop import ui
 from cop.access import accounts
 from cop.community import submissions
 from cop.data import storage
+from tests.test_rendered_text import payload_app  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "a long enough password"
@@ -249,3 +250,56 @@ def test_member_removes_a_photo_of_a_waiting_submission(site):
     at.button(key=f"share_remove_photo_{result.photo_ids[0]}").click().run()
     assert not at.exception
     assert submissions.photos_of(engine, result.measure_id).empty
+
+
+def test_practice_and_review_pages_show_stored_text_as_text(payload_app):  # noqa: F811
+    """Markdown/HTML payloads in every text column (tests/rendered_payloads.py) stay text on
+    the practice page (member and visitor) and in the review queue and a member's own list."""
+    from tests.rendered_payloads import PAYLOADS, leaks
+    from tests.test_rendered_text import markdown_strings
+
+    engine = payload_app["engine"]
+    measures = storage.read_table(engine, "measures")
+    usage = storage.read_table(engine, "resource_usage")
+    home = payload_app["home"]
+    own = measures[measures["municipality_code"] == home]
+    linked = own[own["id"].isin(set(usage["measure_id"]))]
+    measure_id = int((linked if not linked.empty else own)["id"].iloc[0])
+    towns = storage.read_table(engine, "municipalities")
+    town = towns.set_index("code").loc[home]
+    submitted = submissions.share_practice(
+        engine,
+        {
+            "title": PAYLOADS[0],
+            "theme": "depaving",
+            "status": "idea",
+            "description": PAYLOADS[3] + "\n" + PAYLOADS[1],
+            "lessons_learned": PAYLOADS[2],
+            "funding": PAYLOADS[1],
+            "lat": float(town["lat"]),
+            "lon": float(town["lon"]),
+        },
+        municipality_code=home,
+        role="member",
+        account_municipality=home,
+        username="member1",
+        municipalities=towns,
+        boundaries_gdf=None,
+    )
+    assert submitted.ok, submitted.report.messages("en")
+    assert submissions.review(
+        engine, submitted.measure_id, "request_changes", role="coordinator", actor="c",
+        message=PAYLOADS[1],
+    ).ok  # fmt: skip
+    site = {"engine": engine}
+    for page, username, query in (
+        ("pages/practice.py", "member1", {"maatregel": str(measure_id)}),
+        ("pages/practice.py", None, {"maatregel": str(measure_id)}),
+        ("pages/share.py", "coordinator1", {}),
+        ("pages/share.py", "member1", {}),
+    ):
+        at = open_page(page, username, site, query=query)
+        strings = markdown_strings(at)
+        assert len(strings) > 20
+        leaked = [(where, text, kinds) for where, text in strings if (kinds := leaks(text))]
+        assert leaked == [], (page, username, leaked[:3])
