@@ -370,3 +370,44 @@ def test_remove_photo_only_by_who_may_edit(engine):
     assert not submissions.remove_photo(
         engine, first, role="coordinator", account_municipality=None, username="c"
     )
+
+
+def test_coordinators_mailed_after_storing_and_a_dead_server_loses_nothing(engine, caplog):
+    from cop.access import accounts
+    from tests.smtp_support import free_port, smtp_server
+
+    accounts.add_user(engine, "coco", "coordinator-pw-long", "coordinator", email="coco@example.nl")
+    with smtp_server() as (inbox, server):
+        env = {"COP_SMTP_URL": f"smtp://127.0.0.1:{server.port}?starttls=off"}
+        result = submissions.share_practice(
+            engine,
+            {"title": "Gemailde geveltuin", "theme": "depaving", "status": "idea"},
+            municipality_code=HOME,
+            role="member",
+            account_municipality=HOME,
+            username="anna",
+            municipalities=storage.read_table(engine, "municipalities"),
+            boundaries_gdf=None,
+            environ=env,
+        )
+        assert result.ok and result.notification is not None
+        assert result.notification.wait(30)
+    assert [m.rcpt_tos for m in inbox.messages] == [["coco@example.nl"]]
+    assert "Gemailde geveltuin" in str(inbox.messages[0].message["Subject"])
+
+    dead = {"COP_SMTP_URL": f"smtp://127.0.0.1:{free_port()}?starttls=off"}
+    result = submissions.share_practice(
+        engine,
+        {"title": "Niet gemaild", "theme": "depaving", "status": "idea"},
+        municipality_code=HOME,
+        role="member",
+        account_municipality=HOME,
+        username="anna",
+        municipalities=storage.read_table(engine, "municipalities"),
+        boundaries_gdf=None,
+        environ=dead,
+    )
+    assert result.ok and result.notification is not None
+    assert not result.notification.wait(30)  # the mail failed ...
+    every = submissions.all_practices(engine)
+    assert "Niet gemaild" in set(every["title"])  # ... the submission is stored

@@ -38,6 +38,7 @@ from sqlalchemy.engine import Engine
 
 from cop.community import location, notify, photos
 from cop.core import i18n, vocab
+from cop.core.mail import Delivery
 from cop.core.text import plain
 from cop.data import presentation, storage
 from cop.data.schema import TABLES
@@ -91,6 +92,8 @@ class ShareResult:
     state: str | None = None
     place: location.PlaceCheck | None = None
     photo_ids: list[int] = field(default_factory=list)
+    #: The e-mail to the coordinators, sent after storing (``None``: nothing sent).
+    notification: Delivery | None = None
 
     @property
     def ok(self) -> bool:
@@ -302,9 +305,10 @@ def share_practice(
     if state == PUBLISHED and stored is not None and stored.get("review_state") != PUBLISHED:
         _publish_photos(engine, new_id, username)  # a coordinator's edit publishes
     row = {**frame.iloc[0].to_dict(), "id": new_id, "submitted_by": username}
+    notification = None
     if role != "coordinator":
-        _tell_coordinators(engine, row, environ)
-    return ShareResult(stored_report, new_id, state, place, photo_ids)
+        notification = _tell_coordinators(engine, row, environ)
+    return ShareResult(stored_report, new_id, state, place, photo_ids, notification)
 
 
 def _next_state(role: str, stored: Mapping[str, object] | None) -> str:
@@ -400,11 +404,12 @@ def _store_photos(
 
 def _tell_coordinators(
     engine: Engine, row: Mapping[str, object], environ: Mapping[str, str] | None
-) -> None:
+) -> Delivery | None:
     """E-mail the coordinators after the practice is stored (never undoes the storing)."""
     delivery = notify.notify_submission(engine, row, environ=environ)
     if delivery is None:
         log.debug("no notification sent for practice %s", row.get("id"))
+    return delivery
 
 
 def remove_photo(
