@@ -19,6 +19,7 @@ PAGES = {
         st.Page("pages/compare.py", title=ui.tr("compare.nav"), icon=":material/compare_arrows:"),
         st.Page("pages/maturity.py", title=ui.tr("maturity.nav"), icon=":material/stairs:"),
         st.Page("pages/monitoring.py", title=ui.tr("monitoring.nav"), icon=":material/monitoring:"),
+        st.Page("pages/practice.py", title=ui.tr("practice.nav"), icon=":material/eco:"),
     ],
     ui.tr("nav.section_together"): [
         st.Page("pages/peers.py", title=ui.tr("peers.nav"), icon=":material/diversity_3:"),
@@ -26,6 +27,7 @@ PAGES = {
         st.Page("pages/join.py", title=ui.tr("join.nav"), icon=":material/group_add:"),
         st.Page("pages/meeting.py", title=ui.tr("meeting.nav"), icon=":material/event_note:"),
         st.Page("pages/toolbox.py", title=ui.tr("toolbox.nav"), icon=":material/construction:"),
+        st.Page("pages/share.py", title=ui.tr("share.nav"), icon=":material/add_photo_alternate:"),
     ],
     ui.tr("nav.section_data"): [
         st.Page("pages/data.py", title=ui.tr("nav.data"), icon=":material/table:"),

@@ -195,6 +195,49 @@ def table(name: str) -> pd.DataFrame:
     return frame
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _review_table(url: str, version: int, name: str) -> pd.DataFrame:
+    return storage.read_table(_engine(url), name, unpublished=True)
+
+
+def review_table(name: str) -> pd.DataFrame:
+    """Every row of ``name`` with its review columns: coordinators only.
+
+    The published view (:func:`table`) is what every page shows; this one is the review
+    queue's and the Data page's for coordinators. Anyone else gets a ``PermissionError``,
+    so a page that forgot to check the role still shows nothing unpublished.
+    """
+    if role() != "coordinator":
+        raise PermissionError("only coordinators see rows waiting for review")
+    return _review_table(get_settings().database_url, data_version(), name)
+
+
+def own_submissions() -> pd.DataFrame:
+    """The signed-in person's own shared practices in any review state (with the review
+    columns); empty for a visitor. A member sees only what they submitted themselves."""
+    frame = _review_table(get_settings().database_url, data_version(), "measures")
+    if role() == "visitor" or USER_KEY not in st.session_state:
+        return frame.iloc[0:0]
+    mine = frame["submitted_by"] == str(st.session_state[USER_KEY])
+    return frame[mine.fillna(False).to_numpy(dtype=bool)]
+
+
+def username() -> str | None:
+    """The signed-in account's name (the ``actor`` of what they store), or ``None``."""
+    return None if role() == "visitor" else st.session_state.get(USER_KEY)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _photo(url: str, version: int, photo_id: int, unpublished: bool) -> dict | None:
+    return storage.read_photo(_engine(url), photo_id, unpublished=unpublished)
+
+
+def photo(photo_id: int, *, unpublished: bool = False) -> dict | None:
+    """One photo with its picture, cached; unpublished ones only for whom may see them
+    (the caller decides with :mod:`cop.community.submissions`)."""
+    return _photo(get_settings().database_url, data_version(), int(photo_id), unpublished)
+
+
 def role() -> str:
     """The signed-in person's role; ``"visitor"`` unless a sign-in is present and current.
 
@@ -221,7 +264,13 @@ def actor() -> str:
 
 
 def visible(name: str) -> pd.DataFrame:
-    """A table as the signed-in person may see it (the access rule lives in cop.access.visibility)."""
+    """A table as the signed-in person may see it (the access rule lives in cop.access.visibility).
+
+    Coordinators see practices waiting for review too (they review them), with the review
+    columns; everyone else the published view.
+    """
+    if name in TABLES and TABLES[name].reviewed and role() == "coordinator":
+        return review_table(name)
     return table(name)
 
 
@@ -550,12 +599,21 @@ def _column_config(frame: pd.DataFrame) -> dict[str, object]:
 
 
 def show_table(
-    frame: pd.DataFrame, table_name: str | None, *, key: str, height: int | None = None
+    frame: pd.DataFrame,
+    table_name: str | None,
+    *,
+    key: str,
+    height: int | None = None,
+    practice_ids: Sequence[object] | None = None,
 ) -> None:
     """A dataframe with labels, headers and number/date formats of the session's language.
 
     Cells are formatted through a pandas Styler (``1.234,5`` in Dutch whatever the
     browser's locale), so columns still sort by value; empty cells show "–".
+
+    With ``practice_ids`` (the measure id of each row, in row order) a click on a row opens
+    that practice's page in the same tab and session (a link column would open a new tab,
+    which starts a new session: signed out).
     """
     shown = presentation.labelled(frame, table_name, lang())
     rows_height = 38 + 35 * max(len(shown), 1)
@@ -570,14 +628,21 @@ def show_table(
         config: dict[str, object] = {}
     else:
         data, config = shown, _column_config(frame)
-    st.dataframe(
+    selectable = {"on_select": "rerun", "selection_mode": "single-row"} if practice_ids else {}
+    event = st.dataframe(
         data,
         hide_index=True,
         width="stretch",
         key=key,
         column_config=config,
         **({"height": height} if height else {}),
+        **selectable,
     )
+    if practice_ids:
+        st.caption(tr("practice.click_row"))
+        rows = event.selection.rows if event is not None else []
+        if rows and 0 <= rows[0] < len(practice_ids):
+            open_practice(practice_ids[rows[0]])
 
 
 def download_buttons(
@@ -689,6 +754,39 @@ def profile_link(
 def open_profile(code: str) -> NoReturn:
     """Go to the profile page of municipality ``code`` (after a click on the map)."""
     st.switch_page(PROFILE_PAGE, query_params={PROFILE_PARAM: code})
+
+
+PRACTICE_PAGE = "pages/practice.py"
+PRACTICE_PARAM = "maatregel"  # ?maatregel=123 opens that practice
+
+
+def practice_link(measure_id: object, label: str, *, icon: str | None = None) -> None:
+    """A link that opens the page of practice ``measure_id`` (``label`` is escaped here)."""
+    st.page_link(
+        PRACTICE_PAGE,
+        label=md(label),
+        query_params={PRACTICE_PARAM: str(int(measure_id))},  # type: ignore[call-overload]
+        icon=icon or ":material/eco:",
+    )
+
+
+def open_practice(measure_id: object) -> NoReturn:
+    """Go to the page of practice ``measure_id`` (a clicked row or map marker)."""
+    st.switch_page(PRACTICE_PAGE, query_params={PRACTICE_PARAM: str(int(measure_id))})  # type: ignore[call-overload]
+
+
+SHARE_PAGE = "pages/share.py"
+SHARE_EDIT_PARAM = "bewerk"  # ?bewerk=123 opens practice 123 in the share form
+
+
+def share_link(measure_id: object) -> None:
+    """A link to the share form with practice ``measure_id`` loaded for editing."""
+    st.page_link(
+        SHARE_PAGE,
+        label=tr("practice.edit"),
+        query_params={SHARE_EDIT_PARAM: str(int(measure_id))},  # type: ignore[call-overload]
+        icon=":material/edit:",
+    )
 
 
 def _flash_key(scope: str) -> str:

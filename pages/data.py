@@ -82,7 +82,13 @@ if shown.empty:
     st.warning(ui.tr("app.no_rows"))
 else:
     readable = presentation.with_municipality_names(shown, municipalities)
-    ui.show_table(readable, name, key="data_grid", height=480)
+    ui.show_table(
+        readable,
+        name,
+        key="data_grid",
+        height=480,
+        practice_ids=shown["id"].tolist() if name == "measures" else None,
+    )
     ui.download_buttons(readable, f"cop_{name}", key="data_download", table_name=name)
 
 # --- Measures whose point lies outside their own municipality (issue 3) --------------------

@@ -148,6 +148,7 @@ for code in top:
                 done[["title", "theme", "status", "start_year", "lessons_learned", "url"]],
                 "measures",
                 key=f"peers_practices_{code}",
+                practice_ids=done["id"].tolist(),
             )
         people = contacts[contacts["municipality_code"] == code]
         if people.empty:

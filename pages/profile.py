@@ -122,7 +122,12 @@ if facts.is_partner:
     if shown.empty:
         st.info(ui.tr("profile.no_measures"))
     else:
-        ui.show_table(shown[profile.MEASURE_COLUMNS], "measures", key="profile_measures")
+        ui.show_table(
+            shown[profile.MEASURE_COLUMNS],
+            "measures",
+            key="profile_measures",
+            practice_ids=shown["id"].tolist(),
+        )
         st.markdown(f"**{ui.tr('profile.map')}**")
         web = ui.web_boundaries()
         center = (facts.lat or webmap.NL_CENTER[0], facts.lon or webmap.NL_CENTER[1])

@@ -52,7 +52,9 @@ else:
     if used.empty:
         st.info(ui.tr("toolbox.not_used"))
     else:
-        ui.show_table(used, "measures", key="toolbox_practices")
+        ui.show_table(
+            used, "measures", key="toolbox_practices", practice_ids=used["measure_id"].tolist()
+        )
         ui.download_buttons(
             used, "cop_toolbox_practices", key="toolbox_practices_download", table_name="measures"
         )

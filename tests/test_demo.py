@@ -9,7 +9,7 @@ import pytest
 
 from cop.core import vocab
 from cop.data import demo, demo_content, demo_texts
-from cop.data.schema import TABLE_ORDER
+from cop.data.schema import DATA_TABLES
 from cop.data.validation import validate_frame
 from tests.conftest import ROOT
 
@@ -168,7 +168,7 @@ def test_toolbox_resources_are_illustrative_and_fit_theme_and_kind(tables):
 
 def test_same_seed_same_data_other_seed_other_data(tables):
     again = demo.generate("small", seed=42)
-    for name in TABLE_ORDER:
+    for name in DATA_TABLES:
         pd.testing.assert_frame_equal(tables[name], again[name])
     other = demo.generate("small", seed=43)
     assert not tables["measures"].equals(other["measures"])
@@ -178,7 +178,7 @@ def test_shipped_csv_files_are_the_generator_output(tables, tmp_path):
     """Every shipped demo CSV is, byte for byte, what ``python -m cop demo`` writes (seed 42)."""
     demo.write(tables, tmp_path)
     written = sorted(p.name for p in tmp_path.iterdir())
-    assert written == sorted([*(f"{name}.csv" for name in TABLE_ORDER), "DEMO"])
+    assert written == sorted([*(f"{name}.csv" for name in DATA_TABLES), "DEMO"])
     for name in written:
         shipped = (ROOT / "data" / name).read_text(encoding="utf-8").splitlines()
         generated = (tmp_path / name).read_text(encoding="utf-8").splitlines()
@@ -197,7 +197,7 @@ def test_shipped_csv_files_are_the_generator_output(tables, tmp_path):
 
 def test_every_table_validates(tables):
     codes = set(tables["municipalities"]["code"])
-    for name in TABLE_ORDER:
+    for name in DATA_TABLES:
         known = None if name == "municipalities" else codes
         report = validate_frame(tables[name].astype("string"), name, known_codes=known)
         assert report.ok, (name, report.messages("en", 5))

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from cop.data import exports, presentation, storage
-from cop.data.schema import TABLE_ORDER
+from cop.data.schema import DATA_TABLES
 from cop.data.validation import validate_file
 
 # Stored texts that begin with - + = @, with an apostrophe, or are numbers written as text.
@@ -45,7 +45,7 @@ TRICKY_COLUMNS = {"measures": ("title", "lessons_learned"), "help_questions": ("
 @pytest.fixture(scope="module")
 def demo_tables(demo_db_file):
     engine = storage.make_engine(f"sqlite:///{demo_db_file}")
-    tables = {name: storage.read_table(engine, name) for name in TABLE_ORDER}
+    tables = {name: storage.read_table(engine, name) for name in DATA_TABLES}
     codes = storage.known_codes(engine)
     engine.dispose()
     for table, columns in TRICKY_COLUMNS.items():
@@ -66,7 +66,7 @@ def _download(shown: pd.DataFrame, fmt: str, lang: str) -> bytes:
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("lang", ["nl", "en"])
-@pytest.mark.parametrize("table", TABLE_ORDER)
+@pytest.mark.parametrize("table", DATA_TABLES)
 def test_data_page_download_imports_back_unchanged(demo_tables, table, lang, fmt):
     tables, codes = demo_tables
     original = tables[table]

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from cop.data import storage
-from cop.data.schema import TABLE_ORDER, TABLES
+from cop.data.schema import DATA_TABLES, TABLES
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.postgres
@@ -23,17 +23,17 @@ def engine(db_url):
 def test_init_loads_every_seed_table_with_declared_types(engine):
     assert storage.init_db(engine, ROOT / "data") is True
     counts = storage.table_counts(engine)
-    for table in TABLE_ORDER:
+    for table in DATA_TABLES:
         expected = len(pd.read_csv(ROOT / "data" / f"{table}.csv"))
         assert counts[table] == expected, table
     measures = storage.read_table(engine, "measures")
-    assert list(measures.columns) == TABLES["measures"].columns
+    assert list(measures.columns) == TABLES["measures"].public_columns
     assert str(measures["id"].dtype) == "Int64"
     assert str(measures["updated_at"].dtype).startswith("datetime64")
     towns = storage.read_table(engine, "municipalities")
     assert len(towns) == 342 and towns["code"].is_unique
     assert "'s-Gravenhage" in set(towns["name"]) and "Súdwest-Fryslân" in set(towns["name"])
-    assert storage.demo_tables(engine) == sorted(TABLE_ORDER)
+    assert storage.demo_tables(engine) == sorted(DATA_TABLES)
     assert storage.current_version(engine) == storage.MIGRATIONS[-1][0]
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cop.cli import backup, brief, demo, history, joinreq, tables, trend, user
+from cop.cli import backup, brief, demo, history, joinreq, submissions, tables, trend, user
 from cop.cli.common import EXIT_FAILED, EXIT_INVALID, add_global_options, resolve_lang
 from cop.core import config
 from cop.core.text import plain
@@ -37,7 +37,7 @@ from cop.data.validation import ValidationReport
 EXIT_INTERRUPTED = 130
 
 # Modules with register(subparsers), in the order of ``python -m cop --help``.
-COMMANDS = (tables, history, backup, demo, trend, brief, user, joinreq)
+COMMANDS = (tables, history, backup, demo, trend, brief, user, submissions, joinreq)
 
 
 def build_parser() -> argparse.ArgumentParser:

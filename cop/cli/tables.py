@@ -63,6 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument(
+        "--include-unpublished",
+        action="store_true",
+        help="also practices and photos waiting for review, with the review columns "
+        "(a full backup); without it only what is published",
+    )
 
 
 def _print_report(report: ValidationReport, lang: str) -> None:
@@ -166,7 +172,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     engine = storage.make_engine()
     storage.init_db(engine)
-    tables = {name: storage.read_table(engine, name) for name in TABLE_ORDER}
+    everything = args.include_unpublished
+    tables = {
+        name: storage.read_table(engine, name, unpublished=everything, blobs=True)
+        for name in TABLE_ORDER
+    }
     try:
         paths = write_tables(tables, args.out, args.format)
     except ExportTooLarge as exc:

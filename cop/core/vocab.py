@@ -71,6 +71,9 @@ EXPERT_KINDS: tuple[str, ...] = (
     "network",
 )
 RESOURCE_KINDS: tuple[str, ...] = ("tool", "guide", "example", "dataset")
+# Where a shared practice or photo stands in the coordinators' review (issue 13).
+REVIEW_STATES: tuple[str, ...] = ("pending", "changes_requested", "published", "rejected")
+PUBLISHED = "published"
 RESOURCE_LEVELS: tuple[str, ...] = ("starter", "advanced")
 
 PROVINCES: tuple[str, ...] = (
@@ -101,4 +104,5 @@ VOCAB_PREFIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "expert_kind": ("expertkind", EXPERT_KINDS),
     "resource_kind": ("reskind", RESOURCE_KINDS),
     "resource_level": ("reslevel", RESOURCE_LEVELS),
+    "review_state": ("review", REVIEW_STATES),
 }

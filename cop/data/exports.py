@@ -11,6 +11,7 @@ file imports back to exactly what was stored:
 
 from __future__ import annotations
 
+import base64
 import io
 from pathlib import Path
 
@@ -122,16 +123,44 @@ def _excel_value(sheet: Worksheet, value: object) -> object:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out: Path, fmt: str = "csv") -> list[Path]:
-    """Write tables to ``out``: a folder of CSV files, or one .xlsx workbook."""
+    """Write tables to ``out``: a folder of CSV files, or one .xlsx workbook.
+
+    Pictures (bytes cells: the photos of practices) travel in CSV as base64 text, which
+    ``import photos`` reads back. A workbook cannot hold them (a cell has at most 32,767
+    characters), so its sheets leave such columns out: use CSV for a backup.
+    """
     if fmt == "xlsx":
         target = out if out.suffix == ".xlsx" else out.with_suffix(".xlsx")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(to_excel_bytes(tables))
+        sheets = {name: frame.drop(columns=bytes_columns(frame)) for name, frame in tables.items()}
+        target.write_bytes(to_excel_bytes(sheets))
         return [target]
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, frame in tables.items():
         path = out / f"{name}.csv"
-        path.write_bytes(to_csv_bytes(frame))
+        path.write_bytes(to_csv_bytes(with_base64(frame)))
         paths.append(path)
     return paths
+
+
+def bytes_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns that hold bytes (pictures)."""
+    return [
+        column
+        for column in frame.columns
+        if frame[column].dtype == object and frame[column].map(lambda v: isinstance(v, bytes)).any()
+    ]
+
+
+def with_base64(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with bytes cells as base64 text (how a CSV file carries a picture)."""
+    columns = bytes_columns(frame)
+    if not columns:
+        return frame
+    out = frame.copy()
+    for column in columns:
+        out[column] = out[column].map(
+            lambda v: base64.b64encode(v).decode("ascii") if isinstance(v, bytes) else v
+        )
+    return out

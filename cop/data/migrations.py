@@ -28,6 +28,7 @@ _SQL_TYPES = {
     "float": sa.Float,
     "bool": sa.Boolean,
     "date": sa.DateTime,
+    "bytes": sa.LargeBinary,  # BLOB on SQLite, BYTEA on PostgreSQL
 }
 
 # The id the database assigns: on SQLite an ``INTEGER PRIMARY KEY AUTOINCREMENT`` (the rowid;
@@ -53,6 +54,9 @@ def _sql_table(spec: TableSpec) -> sa.Table:
     indexes = []
     if "municipality_code" in spec.columns and spec.key != ("municipality_code",):
         indexes.append(sa.Index(f"ix_{spec.name}_municipality", "municipality_code"))
+    for f in spec.fields:  # a practice's photos are looked up by the practice
+        if f.references and f.name not in spec.key:
+            indexes.append(sa.Index(f"ix_{spec.name}_{f.name}", f.name))
     options = {"sqlite_autoincrement": True} if spec.database_ids else {}
     return sa.Table(spec.name, METADATA, *columns, *indexes, **options)
 
@@ -211,9 +215,43 @@ def _rebuild_sqlite_table(conn: Connection, table: sa.Table) -> None:
     for index in table.indexes:
         conn.exec_driver_sql(f'DROP INDEX IF EXISTS "{index.name}"')
     table.create(conn)
-    columns = ", ".join(f'"{c.name}"' for c in table.columns)
+    # Only the columns the old table has: later migrations add the others.
+    existing = {c["name"] for c in sa.inspect(conn).get_columns(old)}
+    columns = ", ".join(f'"{c.name}"' for c in table.columns if c.name in existing)
     conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} FROM "{old}"')
     conn.exec_driver_sql(f'DROP TABLE "{old}"')
+
+
+#: Columns issue 13 added to ``measures``: funding and the review of shared practices.
+MEASURE_COLUMNS_V20: tuple[str, ...] = (
+    "funding",
+    "review_state",
+    "submitted_by",
+    "submitted_at",
+    "review_message",
+)
+
+
+def _measure_review_columns(conn: Connection) -> None:
+    """Add funding and the review columns to ``measures``; every stored practice is published.
+
+    Idempotent: a column that is there (a database created after this change gets them
+    from migration 1) is left alone.
+    """
+    table = SQL_TABLES["measures"]
+    present = {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
+    for name in MEASURE_COLUMNS_V20:
+        if name in present:
+            continue
+        sql_type = table.c[name].type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{name}" {sql_type}')
+    conn.execute(
+        table.update().where(table.c.review_state.is_(None)).values(review_state="published")
+    )
+
+
+def _create_photos(conn: Connection) -> None:
+    SQL_TABLES["photos"].create(conn, checkfirst=True)
 
 
 def sequence_name(conn: Connection, table: str) -> str | None:
@@ -235,6 +273,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     ),
     # 5-9 are left free; 10-19 history (issue 12), 20-29 issue 13.
     (10, "changes and change_batches: the history of every write (undo)", _create_history),
+    (20, "measures: funding and the review of shared practices", _measure_review_columns),
+    (21, "photos: pictures of practices, stored in the database", _create_photos),
     (25, "users.email: where an account's notifications go", _users_email),
     (26, "answers: answers to help questions, by a municipality or an expert", _create_answers),
     (27, "join_requests: requests to join the CoP (personal data)", _create_join_requests),

@@ -21,7 +21,7 @@ import pandera.pandas as pa
 
 from cop.core import vocab
 
-Kind = Literal["str", "int", "float", "bool", "date"]
+Kind = Literal["str", "int", "float", "bool", "date", "bytes"]
 
 EARLIEST_YEAR = 1990
 EMAIL_PATTERN = r"^[^@\s;,]+@[^@\s;,]+\.[A-Za-z]{2,}$"
@@ -29,6 +29,11 @@ URL_PATTERN = r"^https?://\S+$"
 CODE_PATTERN = r"^GM\d{4}$"
 ANSWER_MAX_LENGTH = 4000
 JOIN_MESSAGE_MAX_LENGTH = 2000
+MB = 1024 * 1024
+#: The largest photo the database keeps (an upload is refused above this, before decoding).
+MAX_PHOTO_BYTES = 5 * MB
+#: File signatures ("magic bytes") of the picture formats the CoP accepts, by MIME type.
+PHOTO_MIME_TYPES: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp")
 NL_LAT = (50.6, 53.7)
 NL_LON = (3.2, 7.3)
 
@@ -51,6 +56,9 @@ class Field:
     not_future: bool = False
     max_length: int | None = None
     references: str | None = None  # name of the table whose ``id`` this column points to
+    # Filled in where a file or form leaves the cell empty or the column out (a measure
+    # imported without ``review_state`` is published: coordinators import what is checked).
+    default: str | None = None
 
     @property
     def must_exist(self) -> bool:
@@ -67,10 +75,29 @@ class TableSpec:
     # Rows only coordinators may see at all (join requests): every other role gets no
     # rows, on pages, in downloads and in cached computations (cop.access.visibility).
     coordinators_only: bool = False
+    # Columns only the review sees (coordinators; a member for their own submission):
+    # who submitted, the coordinator's message, the review state. The published view,
+    # which every page, download, brief and export reads, leaves them out.
+    internal: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def columns(self) -> list[str]:
         return [f.name for f in self.fields]
+
+    @property
+    def reviewed(self) -> bool:
+        """Rows wait for a coordinator's review before anyone else sees them (issue 13)."""
+        return "review_state" in self.columns
+
+    @property
+    def public_columns(self) -> list[str]:
+        """The columns of the published view: everything but :attr:`internal` and blobs."""
+        return [f.name for f in self.fields if f.name not in self.internal and f.kind != "bytes"]
+
+    @property
+    def blob_columns(self) -> list[str]:
+        """Columns holding bytes (a photo): read only on request, one row at a time."""
+        return [f.name for f in self.fields if f.kind == "bytes"]
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -115,6 +142,22 @@ def _url() -> Field:
     return Field("url", "str", nullable=True, pattern=URL_PATTERN, pattern_key="err.url")
 
 
+def _review_state() -> Field:
+    """Where a row stands in the review; a file or form without it stores ``published``."""
+    return Field(
+        "review_state", "str", vocab="review_state", required=False, default=vocab.PUBLISHED
+    )
+
+
+def _username(name: str) -> Field:
+    return Field(name, "str", nullable=True, required=False, max_length=120)
+
+
+# Review columns of a shared practice (issue 13); see docs/sharing-practices.md for why the review
+# state lives on ``measures`` itself.
+_MEASURE_REVIEW = frozenset({"review_state", "submitted_by", "submitted_at", "review_message"})
+
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
@@ -153,8 +196,15 @@ TABLES: dict[str, TableSpec] = {
                 _text("lessons_learned"),
                 _url(),
                 Field("updated_at", "date", not_future=True),
+                # Issue 13: how the practice was paid for, and its review.
+                Field("funding", "str", nullable=True, required=False, max_length=500),
+                _review_state(),
+                _username("submitted_by"),
+                Field("submitted_at", "date", nullable=True, required=False),
+                Field("review_message", "str", nullable=True, required=False, max_length=2000),
             ),
             key=("id",),
+            internal=_MEASURE_REVIEW,
         ),
         TableSpec(
             "maturity",
@@ -296,11 +346,42 @@ TABLES: dict[str, TableSpec] = {
             personal=frozenset({"name", "role", "email", "message"}),
             coordinators_only=True,
         ),
+        # Photos of a practice, the picture itself in the database (issue 13): a backup is
+        # one database dump and several app servers need no shared disk. Every picture was
+        # re-encoded without its metadata when it was uploaded (cop.community.photos).
+        TableSpec(
+            "photos",
+            (
+                _id(),
+                Field("measure_id", "int", min=1, references="measures"),
+                Field(
+                    "mime",
+                    "str",
+                    pattern=r"^image/(jpeg|png|webp)$",
+                    pattern_key="err.photo_mime",
+                ),
+                Field("width", "int", min=1, max=20_000),
+                Field("height", "int", min=1, max=20_000),
+                _text("caption", max_length=200),
+                Field("data", "bytes", max_length=MAX_PHOTO_BYTES),
+                _username("uploaded_by"),
+                Field("uploaded_at", "date", nullable=True, required=False),
+                _review_state(),
+            ),
+            key=("id",),
+            internal=frozenset({"review_state", "uploaded_by"}),
+        ),
     )
 }
 
 # Load order respects references (municipality codes first).
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
+#: Tables people fill only through the app (the photos of shared practices): no seed file
+#: or demo data, and not on the Data page (a picture is not a cell to edit). Exports,
+#: imports and backups carry them like any table.
+APP_ONLY_TABLES: frozenset[str] = frozenset({"photos"})
+#: The tables of the Data page, the seed files and the demo generator.
+DATA_TABLES: tuple[str, ...] = tuple(t for t in TABLE_ORDER if t not in APP_ONLY_TABLES)
 
 
 def vocabulary(name: str) -> tuple[str, ...]:
@@ -371,7 +452,15 @@ def build_schema(
             checks.append(pa.Check.le(upper, error=f"err.max|max={_num(upper)}"))
         if f.pattern:
             checks.append(pa.Check.str_matches(f.pattern, error=f.pattern_key))
-        if f.max_length:
+        if f.max_length and f.kind == "bytes":
+            checks.append(
+                pa.Check(
+                    lambda s, most=f.max_length: s.map(len) <= most,
+                    element_wise=False,
+                    error=f"err.bytes_length|max_mb={_num(f.max_length / MB)}",
+                )
+            )
+        elif f.max_length:
             checks.append(
                 pa.Check.str_length(max_value=f.max_length, error=f"err.length|max={f.max_length}")
             )
@@ -396,6 +485,8 @@ def build_schema(
         frame_checks += _measure_checks(today)
     if spec.name == "answers":
         frame_checks += _answer_checks()
+    if spec.blob_columns and "mime" in spec.columns:
+        frame_checks.append(_picture_matches_mime())
     return pa.DataFrameSchema(columns, checks=frame_checks, strict=False)
 
 
@@ -410,6 +501,7 @@ def _pandera_dtype(kind: Kind) -> object:
         "float": "Float64",
         "bool": "boolean",
         "date": "datetime64[ns]",
+        "bytes": object,
     }[kind]
 
 
@@ -462,6 +554,35 @@ def _answer_checks() -> list[pa.Check]:
     return [pa.Check(one_source, error="err.answer_source|column=municipality_code")]
 
 
+def photo_mime(data: bytes) -> str | None:
+    """The MIME type a picture's first bytes announce (JPEG, PNG or WebP), else ``None``.
+
+    >>> photo_mime(b"\\x89PNG\\r\\n\\x1a\\n" + bytes(8))
+    'image/png'
+    >>> photo_mime(b"<svg onload=alert(1)>") is None
+    True
+    """
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _picture_matches_mime() -> pa.Check:
+    """A stored picture is what its ``mime`` says, judged by its bytes (never by a name)."""
+
+    def matches(df: pd.DataFrame) -> pd.Series:
+        if "data" not in df or "mime" not in df:
+            return pd.Series(True, index=df.index)
+        found = df["data"].map(lambda v: photo_mime(v) if isinstance(v, bytes) else None)
+        return (found == df["mime"].astype(object)).fillna(False).astype(bool)
+
+    return pa.Check(matches, error="err.photo_content|column=data")
+
+
 def empty_frame(table: str) -> pd.DataFrame:
     """A typed, empty DataFrame with the table's columns (for templates and empty stores)."""
     spec = TABLES[table]
@@ -476,11 +597,13 @@ def coerce_types(df: pd.DataFrame, table: str) -> pd.DataFrame:
     out = df.copy()
     for f in spec.fields:
         if f.name not in out:
-            out[f.name] = pd.Series(pd.NA, index=out.index)
+            out[f.name] = pd.Series(pd.NA if f.default is None else f.default, index=out.index)
         if f.kind == "date":
             out[f.name] = pd.to_datetime(out[f.name], errors="coerce").astype("datetime64[ns]")
         elif f.kind == "bool":
             out[f.name] = out[f.name].astype("boolean")
+        elif f.kind == "bytes":
+            out[f.name] = out[f.name].astype(object)
         else:
             out[f.name] = out[f.name].astype(_pandera_dtype(f.kind))  # type: ignore[call-overload]
     return out[spec.columns]

@@ -23,6 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from cop.core import vocab
 from cop.core.config import get_settings
 from cop.data.migrations import (
     META,
@@ -74,6 +75,8 @@ __all__ = [
     "known_ids",
     "make_engine",
     "migrate",
+    "published_conditions",
+    "read_photo",
     "read_table",
     "store",
     "table_counts",
@@ -129,17 +132,85 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
 
 
 def read_table(
-    engine: Engine, table: str, *, municipality_codes: Iterable[str] | None = None
+    engine: Engine,
+    table: str,
+    *,
+    municipality_codes: Iterable[str] | None = None,
+    unpublished: bool = False,
+    blobs: bool = False,
 ) -> pd.DataFrame:
-    """A whole table (optionally for some municipalities), typed as declared."""
+    """A whole table (optionally for some municipalities), typed as declared.
+
+    By default this is the **published view**: rows waiting for a coordinator's review
+    (a shared practice, a photo; :attr:`TableSpec.reviewed`) and rows pointing to such a
+    row (a photo or toolbox link of an unpublished practice) are left out, and so are the
+    review's own columns (:attr:`TableSpec.internal`). Every page, download, brief and
+    export reads this view, so a submission reaches nobody before it is published.
+    ``unpublished=True`` gives every row with every column: the review queue, a member's
+    own submissions and a full backup (``export --include-unpublished``).
+
+    Pictures (bytes columns) are read only with ``blobs=True``: a page reads one photo at
+    a time (:func:`read_photo`), never all of them.
+    """
+    spec = TABLES[table]
     sql_table = SQL_TABLES[table]
-    query = sa.select(sql_table)
+    wanted = [c for c in spec.columns if blobs or c not in spec.blob_columns]
+    query = sa.select(*[sql_table.c[c] for c in wanted])
     if municipality_codes is not None and "municipality_code" in sql_table.c:
         query = query.where(sql_table.c.municipality_code.in_(list(municipality_codes)))
-    key = [sql_table.c[c] for c in TABLES[table].key]
+    if not unpublished:
+        query = query.where(*published_conditions(table))
+    key = [sql_table.c[c] for c in spec.key]
     with engine.connect() as conn:
         frame = pd.read_sql(query.order_by(*key), conn)
-    return coerce_types(frame, table)
+    frame = coerce_types(frame, table)
+    if not blobs:
+        frame = frame.drop(columns=spec.blob_columns)
+    if not unpublished:
+        frame = frame.drop(columns=[c for c in spec.columns if c in spec.internal])
+    return frame
+
+
+def published_conditions(table: str) -> list[sa.ColumnElement[bool]]:
+    """SQL conditions that keep the published rows of ``table`` (none for most tables).
+
+    A row is published when its ``review_state`` is ``published`` (or empty: a row
+    written before reviews existed), and every reviewed row it points to is published too
+    (a photo of a practice under review is not shown, whatever its own state).
+    """
+    sql_table = SQL_TABLES[table]
+    conditions = []
+    if TABLES[table].reviewed:
+        conditions.append(_is_published(sql_table))
+    for f in TABLES[table].fields:
+        if f.references and TABLES[f.references].reviewed:
+            target = SQL_TABLES[f.references]
+            shown = sa.select(target.c.id).where(_is_published(target))
+            conditions.append(sql_table.c[f.name].in_(shown))
+    return conditions
+
+
+def _is_published(sql_table: sa.Table) -> sa.ColumnElement[bool]:
+    state = sql_table.c.review_state
+    return sa.or_(state.is_(None), state == vocab.PUBLISHED)
+
+
+def read_photo(engine: Engine, photo_id: int, *, unpublished: bool = False) -> dict | None:
+    """One photo with its picture (``data``), or ``None`` when there is none to show.
+
+    Without ``unpublished`` only a published photo of a published practice is found.
+    """
+    photos = SQL_TABLES["photos"]
+    query = sa.select(photos).where(photos.c.id == int(photo_id))
+    if not unpublished:
+        query = query.where(*published_conditions("photos"))
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    if row is None:
+        return None
+    found = dict(row)
+    found["data"] = bytes(found["data"])
+    return found
 
 
 def known_codes(engine: Engine) -> set[str]:

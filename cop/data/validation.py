@@ -8,6 +8,8 @@ stored here; :mod:`cop.data.storage` only writes a frame whose report is clean.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -200,6 +202,7 @@ def validate_frame(
     if issues:
         return ValidationReport(table, source, issues)
     frame = frame[[c for c in spec.columns if c in frame.columns]]
+    frame = _fill_defaults(frame, spec.fields)
 
     bad_cells: set[tuple[int, str]] = set()
     resolved: list[tuple[int | None, str, str, str]] = []
@@ -228,10 +231,10 @@ def validate_frame(
             source,
             issues[:MAX_ISSUES] if len(issues) > MAX_ISSUES else issues,
         )
-    for f in spec.fields:  # optional columns absent from the file
-        if f.name not in typed:
+    for f in spec.fields:  # optional columns absent from the file (review columns stay out)
+        if f.name not in typed and f.name not in spec.internal:
             typed[f.name] = pd.Series(False if f.kind == "bool" else pd.NA, index=typed.index)
-    typed = typed[spec.columns]
+    typed = typed[[c for c in spec.columns if c in typed]]
     return ValidationReport(table, source, [], frame=typed, resolved=resolved)
 
 
@@ -256,6 +259,25 @@ def _resolve_names(
                 (int(row) if isinstance(row, (int, np.integer)) else None, str(text), code)
             )
     return out, named
+
+
+def _fill_defaults(frame: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
+    """Put a field's ``default`` where the file or form leaves a cell empty.
+
+    A column left out entirely stays out: the write stores the default for new rows and
+    keeps what is stored for the others (a measures file from before issue 13, without
+    ``review_state``, neither publishes nor hides anything).
+    """
+    for f in fields:
+        if f.default is None:
+            continue
+        if f.name not in frame:
+            continue  # new rows get the default when stored; stored rows keep theirs
+        cells = frame[f.name]
+        empty = cells.isna() | (cells.astype("string").str.strip() == "").fillna(False)
+        if empty.any():
+            frame[f.name] = cells.astype("string").mask(empty, f.default)
+    return frame
 
 
 def _column_names(headers: pd.Index, columns: list[str]) -> list[str]:
@@ -292,6 +314,8 @@ def _parse_column(
     column: pd.Series, f: Field, decimal_comma: bool
 ) -> tuple[pd.Series, list[Issue]]:
     """Parse one column of text into its declared kind; report the cells that fail."""
+    if f.kind == "bytes":
+        return _parse_bytes(column, f.name)
     if column.dtype != "string" and column.dtype != object:
         return column, []  # already typed (e.g. a frame from the generator)
     text = column.astype("string")
@@ -334,6 +358,25 @@ def _parse_column(
     dates = iso.fillna(dutch).astype("datetime64[ns]")
     failed = present & dates.isna()
     return dates, _cell_issues(text, failed, f.name, "err.not_a_date")
+
+
+def _parse_bytes(column: pd.Series, name: str) -> tuple[pd.Series, list[Issue]]:
+    """Bytes as they are (a form's upload); text as base64 (how CSV files carry a picture)."""
+    values: list[object] = []
+    failed: list[int] = []
+    for row, cell in column.items():
+        if isinstance(cell, (bytes, bytearray, memoryview)):
+            values.append(bytes(cell))
+        elif cell is None or (not isinstance(cell, str) and pd.isna(cell)):
+            values.append(None)
+        else:
+            try:
+                values.append(base64.b64decode("".join(str(cell).split()), validate=True))
+            except (binascii.Error, ValueError):
+                values.append(None)
+                failed.append(row)
+    issues = [Issue(int(row), name, "err.not_base64") for row in failed]
+    return pd.Series(values, index=column.index, dtype=object), issues
 
 
 def _strip_level_labels(text: pd.Series) -> pd.Series:

@@ -44,7 +44,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from cop.core import i18n
+from cop.core import i18n, vocab
 from cop.core.config import SHIPPED_DATA_DIR, get_settings
 from cop.data import history, locking, names
 from cop.data.bulk import (
@@ -63,6 +63,7 @@ from cop.data.migrations import META, SQL_TABLES, migrate
 from cop.data.schema import (
     TABLE_ORDER,
     TABLES,
+    TableSpec,
     coerce_types,
     empty_frame,
     referenced_tables,
@@ -406,6 +407,7 @@ class _Prepared:
     rows: list[tuple[object, ...]]  # ``explicit`` as tuples in column order
     keys: list[tuple[object, ...]]
     removals: list[tuple[object, ...]]
+    kept: list[int]  # positions of review columns the frame leaves out: stored values stay
     expected: dict[tuple[object, ...], tuple[object, ...]] | None = None
 
 
@@ -423,7 +425,10 @@ def _prepare(item: TableWrite) -> _Prepared:
     if len(set(keys)) != len(keys):
         raise ValueError(f"{item.table}: duplicate keys in one write")
     expected = None if item.expected is None else locking.expected_rows(item.table, item.expected)
-    return _Prepared(item, explicit, incoming[fresh], rows, keys, _removal_keys(item), expected)
+    kept = [spec.columns.index(c) for c in sorted(spec.internal) if c not in item.frame.columns]
+    return _Prepared(
+        item, explicit, incoming[fresh], rows, keys, _removal_keys(item), kept, expected
+    )
 
 
 def _apply(
@@ -441,6 +446,8 @@ def _apply(
     key = key_of(item.table)
     stored = _stored_rows(conn, item, keys + prepared.removals)
     stored_at = dict(zip(map(key, stored), range(len(stored)), strict=True))
+    if prepared.kept and stored:
+        rows = _keep_review_columns(prepared, stored, stored_at)
     new, changed, changed_from, unchanged = [], [], [], 0
     if not stored:  # an empty table (or scope): everything is new, nothing to compare
         new = list(range(len(rows)))
@@ -455,7 +462,7 @@ def _apply(
             unchanged += 1
     gone = set(prepared.removals) & stored_at.keys()
     if item.mode == "replace":
-        gone |= stored_at.keys() - set(keys)
+        gone |= _not_under_review(spec, stored_at.keys() - set(keys), stored, stored_at)
     removed = [stored[stored_at[k]] for k in stored_at if k in gone] if gone else []
     if prepared.expected is not None:
         numbers = prepared.explicit.index
@@ -494,6 +501,61 @@ def _apply(
         after_rows=[rows[n] for n in changed],
     )
     return changes, _reference_issues(conn, prepared, new + changed), []
+
+
+def _keep_review_columns(
+    prepared: _Prepared, stored: list[tuple[object, ...]], stored_at: dict[tuple, int]
+) -> list[tuple[object, ...]]:
+    """Rows with the stored review columns where the frame has none (a practice's review
+    state, submitter and message are never reset by a file or form that does not name them).
+
+    A download of the published view has no review columns; imported again, it must leave
+    a practice's review as it is, and a row that did not change stays unchanged. The typed
+    frame gets the kept values too, so the outcome shows what is stored.
+    """
+    rows = list(prepared.rows)
+    spec = TABLES[prepared.item.table]
+    explicit = prepared.explicit
+    for n, row_key in enumerate(prepared.keys):
+        m = stored_at.get(row_key)
+        if m is None:
+            continue
+        values = list(rows[n])
+        for at in prepared.kept:
+            values[at] = stored[m][at]
+        if tuple(values) != rows[n]:
+            rows[n] = tuple(values)
+            for at in prepared.kept:
+                f = spec.fields[at]
+                explicit.iat[n, explicit.columns.get_loc(f.name)] = _typed(stored[m][at], f.kind)
+    prepared.rows = rows
+    return rows
+
+
+def _typed(value: object, kind: str) -> object:
+    """A stored cell for a typed frame (dates come back as the text SQLite stores)."""
+    if value is None:
+        return pd.NaT if kind == "date" else pd.NA
+    return pd.Timestamp(value) if kind == "date" else value
+
+
+def _not_under_review(
+    spec: TableSpec,
+    left_out: set[tuple[object, ...]],
+    stored: list[tuple[object, ...]],
+    stored_at: dict[tuple[object, ...], int],
+) -> set[tuple[object, ...]]:
+    """The rows a replace may remove: not those waiting for a coordinator's review.
+
+    A file that replaces ``measures`` is the coordinator's table of published practices
+    (the published view is what every download holds); a member's submission in review
+    is not part of it and must not vanish because the file does not know it. An explicit
+    removal (a table edit, ``delete``) still removes any row.
+    """
+    if not spec.reviewed or not left_out:
+        return left_out
+    at = spec.columns.index("review_state")
+    return {k for k in left_out if stored[stored_at[k]][at] in (None, vocab.PUBLISHED)}
 
 
 def _removal_keys(item: TableWrite) -> list[tuple[object, ...]]:

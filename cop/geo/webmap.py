@@ -71,6 +71,8 @@ THEME_COLOURS: tuple[str, ...] = (
 #: Where a popup links to: the profile page, relative to the map component's iframe
 #: (``<base>/component/<name>/index.html``), so it works under any base URL path.
 PROFILE_HREF = "../../profile?gemeente="
+#: Where a popup opens the practice itself (issue 13; the page of ``pages/practice.py``).
+PRACTICE_HREF = "../../practice?maatregel="
 
 _JINJA_OPENER = re.compile(r"\{(?=[{%#])")
 
@@ -135,7 +137,7 @@ def scale_text(value: object, unit: object, lang: str | None) -> str:
 #: relative to a reference point per municipality, so most need four or five digits.
 COORDINATE_SCALE = 100_000
 #: Numbers per measure in the flat ``rows`` array of :func:`measure_payload`.
-ROW_STRIDE = 8
+ROW_STRIDE = 9
 
 
 def measure_payload(
@@ -187,6 +189,7 @@ def measure_payload(
         title_codes.tolist(),
         scale_codes.tolist(),
         town.tolist(),
+        located["id"].astype(int).tolist(),  # issue 13: the practice page of this measure
     ]
     rows = [value for row in zip(*columns, strict=True) for value in row]
     return {
@@ -208,8 +211,10 @@ def measure_payload(
             "year": escape(i18n.t("map.popup_year", lang)),
             "scale": escape(i18n.t("map.popup_scale", lang)),
             "profile": escape(i18n.t("map.popup_profile", lang)),
+            "practice": escape(i18n.t("practice.popup_open", lang)),
         },
         "href": PROFILE_HREF,
+        "practice_href": PRACTICE_HREF,
     }
 
 
@@ -282,6 +287,8 @@ function (P, row) {
                      P.text.status + ": " + P.statuses[row[3]]];
         if (row[4]) { parts.push(P.text.year + ": " + (row[4] + P.year0)); }
         if (P.scales[row[6]]) { parts.push(P.text.scale + ": " + P.scales[row[6]]); }
+        parts.push('<a href="' + P.practice_href + row[8] + '" target="_blank" rel="noopener noreferrer">'
+                   + P.text.practice + "</a>");
         parts.push('<a href="' + P.href + town[0] + '" target="_blank" rel="noopener noreferrer">'
                    + P.text.profile + " " + town[1] + "</a>");
         return parts.join("<br>");
@@ -771,3 +778,44 @@ def outline(boundaries_geojson: dict[str, Any] | None, code: str) -> dict[str, A
                 return None
             return {"type": "FeatureCollection", "features": [feature], "bbox": list(bounds)}
     return None
+
+
+# ---------------------------------------------------------------- picking a place (issue 13)
+
+
+def place_picker_map(
+    outline: dict[str, Any] | None,
+    center: tuple[float, float],
+    point: tuple[float, float] | None,
+    *,
+    tiles: str | None = TILES,
+) -> folium.Map:
+    """A map of one municipality to click a practice's place on: its outline and the point.
+
+    The page reads the click from ``st_folium(..., returned_objects=["last_clicked"])``
+    (:func:`cop.community.location.clicked_point`). The outline does not catch clicks
+    (``interactive: false``), so a click anywhere, inside or outside, gives its position
+    and the check says whether it lies in the municipality.
+    """
+    m = _base_map(point or center, 12, tiles=tiles)
+    if outline is not None:
+        style = {"fillOpacity": 0.05, "color": "#2c7fb8", "weight": 2}
+        layer = ChoroplethLayer(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {"style": style}, "geometry": f["geometry"]}
+                    for f in outline["features"]
+                ],
+            },
+            interactive=False,
+        )
+        layer.add_to(m)
+        if point is None and outline.get("bbox"):
+            west, south, east, north = outline["bbox"]
+            m.fit_bounds([[south, west], [north, east]])
+    if point is not None:
+        folium.CircleMarker(
+            list(point), radius=8, color="#D55E00", fill=True, fill_opacity=0.9, weight=2
+        ).add_to(m)
+    return m
