@@ -438,11 +438,6 @@ def user_municipality() -> str | None:
     return st.session_state.get(MUNICIPALITY_KEY) if role() != "visitor" else None
 
 
-def username() -> str | None:
-    """The signed-in account's name (who wrote an answer, who changed a request)."""
-    return st.session_state.get(USER_KEY) if role() != "visitor" else None
-
-
 def _sign_out() -> None:
     for key in (ROLE_KEY, USER_KEY, SIGNED_IN_AT_KEY, MUNICIPALITY_KEY):
         st.session_state.pop(key, None)
