@@ -263,3 +263,23 @@ def _word_tables_repeat_their_header_and_fit_the_width(doc, data: bytes) -> None
         assert header is not None and header.find(qn("w:tblHeader")) is not None
         grid = table._tbl.tblGrid.findall(qn("w:gridCol"))
         assert sum(int(col.get(qn("w:w"))) for col in grid) <= text_width.twips + 5
+
+
+def test_a_brief_on_every_theme_in_english_keeps_its_word_keywords(demo_db_file):
+    """All 14 themes in English make keywords longer than Word's 255 characters: the
+    document is still written, with the keywords cut at a separator."""
+    from docx import Document as WordFile
+
+    from cop.core import vocab
+
+    engine = storage.make_engine(f"sqlite:///{demo_db_file}")
+    frames = [storage.read_table(engine, name) for name in briefs.BRIEF_TABLES]
+    engine.dispose()
+    brief = briefs.build_brief(
+        *frames, date="2026-12-10", lang="en", demo=True, themes=list(vocab.THEMES)
+    )
+    doc = layout.document(brief)
+    assert len(doc.keywords) > word.PROPERTY_MAX  # the case that failed
+    props = WordFile(io.BytesIO(word.to_docx(doc, "en", {}))).core_properties
+    assert 0 < len(props.keywords) <= word.PROPERTY_MAX
+    assert props.keywords.endswith("…") and doc.keywords.startswith(props.keywords[:-1])

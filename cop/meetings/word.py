@@ -67,15 +67,35 @@ def to_docx(doc: Document, lang: str, images: dict[str, bytes] | None = None) ->
 # ---------------------------------------------------------------- the file and its pages
 
 
+#: The longest text a Word core property may hold (python-docx refuses longer ones).
+PROPERTY_MAX = 255
+
+
+def fit_property(text: str) -> str:
+    """``text`` cut to a Word core property's 255 characters, at a list separator when it
+    has one, so that a brief on all 14 themes in English still gets its keywords.
+
+    >>> fit_property("a, b")
+    'a, b'
+    >>> len(fit_property(", ".join(["biodiversity"] * 40))) <= PROPERTY_MAX
+    True
+    """
+    if len(text) <= PROPERTY_MAX:
+        return text
+    cut = text[: PROPERTY_MAX - 1]
+    at = cut.rfind(", ")
+    return (cut[:at] if at > 0 else cut) + "…"
+
+
 def _properties(word: Any, doc: Document, lang: str) -> None:
     """Title, author (the CoP, not the library), subject, keywords, language, times."""
     created = doc.created.replace(tzinfo=None, microsecond=0)  # docx stores UTC without zone
     props = word.core_properties
-    props.title = doc.title
-    props.subject = doc.subject
-    props.author = doc.author
-    props.last_modified_by = doc.author
-    props.keywords = doc.keywords
+    props.title = fit_property(doc.title)
+    props.subject = fit_property(doc.subject)
+    props.author = fit_property(doc.author)
+    props.last_modified_by = fit_property(doc.author)
+    props.keywords = fit_property(doc.keywords)
     props.language = LANGUAGE_TAGS.get(lang, lang)
     props.created = created
     props.modified = created
