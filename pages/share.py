@@ -142,6 +142,7 @@ middle.selectbox(
     [None, *vocab.SCALE_UNITS],
     key=FIELD + "scale_unit",
     format_func=ui.vocab_label("unit", others={None: "app.choose_one"}),
+    **ui.empty_prompt(single=True),
 )
 right.number_input(
     ui.tr("share.cost_field"), min_value=0.0, key=FIELD + "cost_eur", **_empty("cost_eur")

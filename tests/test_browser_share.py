@@ -112,6 +112,7 @@ def test_member_shares_coordinator_publishes_found_everywhere(
     page.get_by_role("button", name="Uitloggen").click()
     _sign_in(page, "coordinator9")
     page.get_by_text(TITLE).first.wait_for()
+    page.get_by_role("button", name="Publiceren").first.scroll_into_view_if_needed()
     _shot(page, "4-review-queue")
     page.get_by_role("button", name="Publiceren").first.click()
     page.get_by_text(f"Praktijk {measure_id} is gepubliceerd.").wait_for()
