@@ -180,10 +180,10 @@ else:
                 )
                 == kinds[1]
             )
-            partner_codes = ui.by_name(names)
+            all_codes = ui.by_name(names)  # a coordinator may speak for any municipality
             answer_code = st.selectbox(
                 ui.tr("questions.answer_municipality"),
-                partner_codes,
+                all_codes,
                 key="questions_answer_municipality",
                 format_func=names.get,
             )
