@@ -20,7 +20,9 @@ FORM_LABELS = {
     "message": "join.message",
 }
 SESSION_TIMES = "join_sent_at"  # epoch seconds of this session's stored requests
-FIELD_KEYS = ("join_name", "join_role", "join_email", "join_message")
+# Fields are keyed per round; a stored request starts a new round, so the browser shows an
+# empty form (deleting a form widget's state does not clear what the browser shows).
+ROUND = "join_round"
 
 ui.page_title("join.title", "join.intro")
 ui.coordinator_contact()
@@ -29,6 +31,9 @@ municipalities = ui.table("municipalities")
 names = ui.municipality_names()
 if SESSION_TIMES not in st.session_state:
     st.session_state[SESSION_TIMES] = []
+if ROUND not in st.session_state:
+    st.session_state[ROUND] = 0
+form_round = st.session_state[ROUND]
 
 # --- the request: a municipality found by any spelling, who you are, a message -------------
 st.subheader(ui.tr("join.form_title"))
@@ -49,10 +54,10 @@ code = st.selectbox(
 if bool(municipalities.set_index("code").at[code, "is_partner"]):
     st.caption(ui.md(ui.tr("join.already_partner", name=names[code])))
 with st.form("join_form"):
-    name = st.text_input(ui.tr("join.name"), key="join_name", max_chars=120)
-    job = st.text_input(ui.tr("join.role"), key="join_role", max_chars=120)
-    email = st.text_input(ui.tr("join.email"), key="join_email", max_chars=254)
-    message = st.text_area(ui.tr("join.message"), key="join_message", max_chars=2000)
+    name = st.text_input(ui.tr("join.name"), key=f"join_name_{form_round}", max_chars=120)
+    job = st.text_input(ui.tr("join.role"), key=f"join_role_{form_round}", max_chars=120)
+    email = st.text_input(ui.tr("join.email"), key=f"join_email_{form_round}", max_chars=254)
+    message = st.text_area(ui.tr("join.message"), key=f"join_message_{form_round}", max_chars=2000)
     st.caption(ui.tr("join.privacy"))
     sent = st.form_submit_button(ui.tr("join.submit"), key="join_submit", type="primary")
 if sent:
@@ -65,8 +70,7 @@ if sent:
         )
         if report.ok:
             st.session_state[SESSION_TIMES].append(now)
-            for key in FIELD_KEYS:  # an empty form afterwards: the details are not kept
-                del st.session_state[key]
+            st.session_state[ROUND] = form_round + 1  # an empty form: details are not kept
             ui.flash("join", ui.tr("join.thanks", name=names[code]))
         ui.show_form_problems(report, FORM_LABELS)
 

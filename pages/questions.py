@@ -11,6 +11,7 @@ from cop.peers import answerers
 from cop import ui
 
 QUESTION_PARAM = "vraag"  # ?vraag=12 opens help question 12
+ROUND = "questions_answer_round"  # a posted answer starts a new, empty text box
 URL_SEEN = "questions_url_seen"  # the link last followed, so a later choice is not undone
 ANSWER_LABELS = {"text": "questions.answer_text"}
 
@@ -165,6 +166,7 @@ elif refusal is not None:
         st.page_link("pages/join.py", label=ui.tr("join.home_link"), icon=":material/group_add:")
 else:
     answer_code, expert_id = own, None
+    form_round = st.session_state.setdefault(ROUND, 0)
     with st.form("questions_answer_form"):
         if role == "coordinator":
             # labels as options: a translating format_func would run outside the session
@@ -178,10 +180,10 @@ else:
                 )
                 == kinds[1]
             )
-            partner_codes = ui.by_name(names)
+            all_codes = ui.by_name(names)  # a coordinator may speak for any municipality
             answer_code = st.selectbox(
                 ui.tr("questions.answer_municipality"),
-                partner_codes,
+                all_codes,
                 key="questions_answer_municipality",
                 format_func=names.get,
             )
@@ -200,7 +202,7 @@ else:
             st.caption(ui.md(ui.tr("questions.answer_for", name=names.get(own, own))))
         answer_text = st.text_area(
             ui.tr("questions.answer_text"),
-            key="questions_answer_text",
+            key=f"questions_answer_text_{form_round}",
             max_chars=4000,
         )
         posted = st.form_submit_button(
@@ -218,7 +220,7 @@ else:
             expert_id=expert_id,
         )
         if report.ok:
-            del st.session_state["questions_answer_text"]
+            st.session_state[ROUND] = form_round + 1  # an empty text box for the next answer
             new_id = int(report.frame.at[0, "id"])
             ui.flash("questions", ui.tr("questions.answered_posted", id=new_id))
         ui.show_form_problems(report, ANSWER_LABELS)

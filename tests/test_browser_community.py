@@ -26,7 +26,9 @@ def _engine(server):
 
 
 def _idle(page) -> None:
+    """The run has finished and no element of the previous run is left (faded) on the page."""
     page.wait_for_selector(STATUS_WIDGET, state="detached")
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
 
 
 def _shot(page, name: str) -> None:
@@ -50,10 +52,34 @@ def _sign_in(page, username: str) -> None:
 
 
 def _choose(page, label: str, option: str) -> None:
-    """Pick ``option`` (a part of its text) in the select box or multiselect ``label``."""
-    page.get_by_role("combobox", name=label).click()
-    page.get_by_role("option").filter(has_text=option).first.click()
+    """Pick ``option`` (a part of its text) in the select box or multiselect ``label``.
+
+    A rerun that ends just after the click redraws the box and closes its list, so the
+    list is opened again (at most three times) until the option shows.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     _idle(page)
+    for _attempt in range(3):
+        page.get_by_role("combobox", name=label).click()
+        listed = page.get_by_role("option").filter(has_text=option).first
+        try:
+            listed.wait_for(timeout=15_000)
+        except PlaywrightTimeout:
+            _idle(page)
+            continue
+        listed.click()
+        _idle(page)
+        return
+    _shot(page, "failed-choose")
+    raise AssertionError(f"option {option!r} of {label!r} never showed")
+
+
+def _has_value(locator, value: str) -> None:
+    """Wait until ``locator`` holds ``value`` (a rerun may still be on its way)."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_have_value(value, timeout=60_000)
 
 
 def test_answer_a_help_question_and_mark_it_answered(streamlit_server, browser_page):  # noqa: F811
@@ -77,6 +103,7 @@ def test_answer_a_help_question_and_mark_it_answered(streamlit_server, browser_p
     page.get_by_role("button", name="Post answer").click()
     page.get_by_text("Your answer has been added").wait_for()
     page.get_by_text("niet</b> boven ramen").wait_for()  # shown as text, not as HTML
+    _has_value(page.get_by_role("textbox", name="Your answer"), "")  # empty again
     _shot(page, "answer-2-answer-posted")
     stored = storage.read_table(engine, "answers")
     mine = stored[stored["question_id"] == qid].iloc[-1]
@@ -112,7 +139,7 @@ def test_visitor_asks_to_join_and_a_coordinator_makes_a_partner(streamlit_server
     search.fill(town["name"].lower())
     search.press("Enter")
     _idle(page)
-    assert page.get_by_role("combobox", name="Municipality").input_value() == town["name"]
+    _has_value(page.get_by_role("combobox", name="Municipality"), town["name"])
     page.get_by_role("textbox", name="Your name", exact=True).fill("Sam Visser")
     page.get_by_role("textbox", name="Your role", exact=True).fill("Beleidsmedewerker groen")
     page.get_by_role("textbox", name="Your e-mail address", exact=True).fill(

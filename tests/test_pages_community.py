@@ -61,7 +61,7 @@ def test_member_answers_and_the_asker_marks_it_answered(demo) -> None:
     # an open question shows who can probably answer it (today's matching)
     assert any("Who can probably answer" in m.value for m in at.markdown)
     before = len(_read(engine, "answers"))
-    at.text_area(key="questions_answer_text").input(
+    at.text_area(key=f"questions_answer_text_{at.session_state['questions_answer_round']}").input(
         "Wij gebruiken <b>kasten</b> uit de zwaluwtilproef."
     )
     at.button(key="questions_answer_submit").click().run()
@@ -123,11 +123,15 @@ def test_coordinator_enters_an_experts_answer_and_a_short_one_is_refused(demo) -
     experts = _read(engine, "experts")
     at.radio(key="questions_answer_kind").set_value("an expert organisation")
     at.selectbox(key="questions_answer_expert").select(int(experts.at[1, "id"]))
-    at.text_area(key="questions_answer_text").input("kort")
+    at.text_area(key=f"questions_answer_text_{at.session_state['questions_answer_round']}").input(
+        "kort"
+    )
     at.button(key="questions_answer_submit").click().run()
     before = len(_read(engine, "answers"))
     assert any("at least 10 characters" in m.value for m in at.markdown)
-    at.text_area(key="questions_answer_text").input("De organisatie raadt inheemse soorten aan.")
+    at.text_area(key=f"questions_answer_text_{at.session_state['questions_answer_round']}").input(
+        "De organisatie raadt inheemse soorten aan."
+    )
     at.button(key="questions_answer_submit").click().run()
     new = _read(engine, "answers").iloc[-1]
     assert len(_read(engine, "answers")) == before + 1
@@ -148,10 +152,14 @@ def test_unknown_question_in_the_link_is_a_message(demo) -> None:
 
 def _fill_join(at, query: str, name: str, email: str):
     at.text_input(key="join_search").input(query).run()
-    at.text_input(key="join_name").input(name)
-    at.text_input(key="join_role").input("Beleidsmedewerker groen")
-    at.text_input(key="join_email").input(email)
-    at.text_area(key="join_message").input("<script>alert(1)</script> graag!")
+    at.text_input(key=f"join_name_{at.session_state['join_round']}").input(name)
+    at.text_input(key=f"join_role_{at.session_state['join_round']}").input(
+        "Beleidsmedewerker groen"
+    )
+    at.text_input(key=f"join_email_{at.session_state['join_round']}").input(email)
+    at.text_area(key=f"join_message_{at.session_state['join_round']}").input(
+        "<script>alert(1)</script> graag!"
+    )
     at.button(key="join_submit").click().run()
     assert not at.exception, [e.message for e in at.exception]
     return at
@@ -181,7 +189,9 @@ def test_visitor_asks_to_join_and_the_session_is_limited(demo, monkeypatch) -> N
     row = stored.iloc[-1]
     assert (row["municipality_code"], row["name"], row["status"]) == (code, "Sam Visser", "new")
     assert any("Thank you" in s.value and "'s-Hertogenbosch" in s.value for s in at.success)
-    assert at.text_input(key="join_email").value == ""  # the form is empty again
+    assert (
+        at.text_input(key=f"join_email_{at.session_state['join_round']}").value == ""
+    )  # the form is empty again
     # two more fit in the session, the fourth does not reach the database
     for i in (2, 3):
         _fill_join(at, "utrecht", f"Person {i}", f"p{i}@utrecht.example")
