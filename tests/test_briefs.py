@@ -525,3 +525,20 @@ def test_cli_writes_every_format_and_rejects_bad_input(app_env, tmp_path, capsys
     )
     assert "GM9999" in capsys.readouterr().err
     assert cli_main.main(["brief", "--date", "2026-12-10", "--out", str(tmp_path / "x.txt")]) == 2
+
+
+def test_practices_link_to_their_page_when_the_app_address_is_known(edited, monkeypatch):
+    from docx import Document
+
+    monkeypatch.delenv("COP_PUBLIC_URL", raising=False)
+    assert "maatregel=" not in render.render(edited, "md").decode("utf-8")
+    monkeypatch.setenv("COP_PUBLIC_URL", "https://cop.example.nl/")
+    text = render.render(edited, "md").decode("utf-8")
+    assert "| In de app |" in text
+    for practice in edited.spotlights:  # a link in Markdown, never escaped into text
+        assert f"<https://cop.example.nl/practice?maatregel={practice.id}>" in text
+    word = Document(io.BytesIO(render.render(edited, "docx", images={})))
+    cells = {c.text for t in word.tables for row in t.rows for c in row.cells}
+    assert f"https://cop.example.nl/practice?maatregel={edited.spotlights[0].id}" in cells
+    monkeypatch.setenv("COP_PUBLIC_URL", "javascript:alert(1)")  # not an address: no links
+    assert "maatregel=" not in render.render(edited, "md").decode("utf-8")

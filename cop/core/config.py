@@ -291,3 +291,21 @@ def coordinator_email(environ: Mapping[str, str] | None = None) -> str | None:
     env = os.environ if environ is None else environ
     value = (env.get("COP_COORDINATOR_EMAIL") or "").strip()
     return value if _ADDRESS.match(value) else None
+
+
+def public_url(environ: Mapping[str, str] | None = None) -> str | None:
+    """The address people open the app at (``COP_PUBLIC_URL``), for links in documents
+    that leave the app (a brief's practices link to their practice page); ``None`` when
+    unset or not an ``http(s)`` address, and then the documents carry no links.
+
+    >>> public_url({"COP_PUBLIC_URL": "https://cop.example.nl/"})
+    'https://cop.example.nl'
+    >>> public_url({"COP_PUBLIC_URL": "javascript:alert(1)"}) is None
+    True
+    """
+    env = os.environ if environ is None else environ
+    value = (env.get("COP_PUBLIC_URL") or "").strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        return None
+    return value

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from cop.core import charts, i18n, vocab
+from cop.core import charts, config, i18n, vocab
 from cop.meetings.briefs import Brief, Practice
 from cop.meetings.charts import changes_chart
 
@@ -228,7 +228,19 @@ def _practice_frame(practices: tuple[Practice, ...], lang: str, *, lessons: bool
         data[_t("briefs.col_status", lang)] = [
             i18n.label("status", p.status, lang) for p in practices
         ]
+    app = config.public_url()
+    if app is not None:  # the practice page (issue 13), only where the app's address is known
+        data[_t("briefs.col_link", lang)] = [practice_url(app, p.id) for p in practices]
     return pd.DataFrame(data)
+
+
+def practice_url(app: str, measure_id: int) -> str:
+    """The address of one practice's page in the app at ``app``.
+
+    >>> practice_url("https://cop.example.nl", 12)
+    'https://cop.example.nl/practice?maatregel=12'
+    """
+    return f"{app}/practice?maatregel={int(measure_id)}"
 
 
 def _limited(name: str, frame: pd.DataFrame, lang: str, sheet: str) -> TableBlock:

@@ -10,13 +10,27 @@ structure written here (headings, lists, tables, bold and italic).
 
 from __future__ import annotations
 
+import re
+
+from cop.core import config
 from cop.core.text import md_escape
 from cop.meetings.layout import ChartBlock, Document, Items, Paragraph, table_rows
+
+_PRACTICE_LINK = re.compile(r"/practice\?maatregel=\d+")
+
+
+def _cell(text: str, app: str | None) -> str:
+    """A table cell as Markdown: a practice link the app built (its configured address and
+    a number) as a link, everything else escaped."""
+    if app is not None and text.startswith(app) and _PRACTICE_LINK.fullmatch(text[len(app) :]):
+        return f"<{text}>"
+    return md_escape(text)
 
 
 def to_markdown(doc: Document, lang: str) -> str:
     """Markdown (GitHub style tables); charts as their tables."""
     e = md_escape
+    app = config.public_url()
     out = [f"# {e(doc.title)}", "", f"**{e(doc.subtitle)}**", "", f"**{e(doc.date_text)}**", ""]
     out += [f"- {e(fact)}" for fact in doc.facts] + [""]
     if doc.notice:
@@ -39,7 +53,7 @@ def to_markdown(doc: Document, lang: str) -> str:
                 out.append("| " + " | ".join(header) + " |")
                 out.append("|" + "|".join(" --- " for _ in header) + "|")
                 for row in table_rows(table.printed(), lang):
-                    out.append("| " + " | ".join(e(c) for c in row) + " |")
+                    out.append("| " + " | ".join(_cell(c, app) for c in row) + " |")
                 out.append("")
                 if table.hidden:
                     out += [table.more, ""]
