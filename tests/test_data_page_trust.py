@@ -8,16 +8,27 @@ import pytest
 
 from cop.access import accounts
 from cop.data import history, storage
+from tests.conftest import ROOT
 from tests.test_access_pages import PASSWORD, frame_with, open_page
+
+pytestmark = pytest.mark.postgres
 
 HEADER = "id,municipality_code,name,role,email,phone,themes,show_to_members\n"
 
 
-@pytest.fixture
-def demo(app_env, monkeypatch):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo(request, app_env, monkeypatch):
+    """The demo data with two coordinators, in the app's SQLite file or (``postgresql``) on
+    a real PostgreSQL server the app reaches through ``DATABASE_URL``."""
     monkeypatch.setattr(accounts, "_HASHER", accounts.PasswordHasher(time_cost=1, memory_cost=1024))
     monkeypatch.delenv("COP_AUTH", raising=False)
-    engine = storage.make_engine(f"sqlite:///{app_env / 'cop.sqlite'}")
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        monkeypatch.setenv("DATABASE_URL", url)
+        engine = storage.make_engine(url)
+        storage.init_db(engine, ROOT / "data")
+    else:
+        engine = storage.make_engine(f"sqlite:///{app_env / 'cop.sqlite'}")
     accounts.add_user(engine, "coordinator1", PASSWORD, "coordinator")
     accounts.add_user(engine, "coordinator2", PASSWORD, "coordinator")
     yield {"engine": engine}
