@@ -213,3 +213,26 @@ def test_an_editor_without_edits_shows_what_another_session_saved(demo):
 
     assert _editor_key(at) != old_key
     assert 990 in set(at.data_editor[0].value["id"])
+
+
+def test_meeting_form_refuses_a_save_over_a_newer_summary_and_keeps_the_typed_text(demo):
+    engine = demo["engine"]
+    at = open_page("pages/meeting.py", "coordinator", demo)
+    at.selectbox(key="meeting_choice").set_value(1).run()
+    at.text_area(key="meeting_rec_summary_1").input("Verslag van deze sessie")
+    meetings = storage.read_table(engine, "meetings")  # another coordinator saves first
+    other = meetings[meetings["id"] == 1].assign(summary="Verslag van de ander")
+    storage.write(engine, [storage.TableWrite("meetings", other)], actor="ander", source="form")
+
+    at.button(key="meeting_rec_submit_1").click().run()
+
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.warning and "ander" in frame_with(at, "problem")["problem"].iloc[0]
+    stored = storage.read_table(engine, "meetings").set_index("id")
+    assert stored.at[1, "summary"] == "Verslag van de ander"
+    assert at.text_area(key="meeting_rec_summary_1").value == "Verslag van deze sessie"
+    # saving again, having seen theirs, puts this session's text over it
+    at.button(key="meeting_rec_submit_1").click().run()
+    assert storage.read_table(engine, "meetings").set_index("id").at[1, "summary"] == (
+        "Verslag van deze sessie"
+    )
