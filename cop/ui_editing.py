@@ -66,6 +66,21 @@ def loaded_for_edit(scope: str, name: str, *, editor: str) -> tuple[pd.DataFrame
     return pinned["frame"].copy(), f"{editor}{pinned['token']}"
 
 
+def loaded_with_form(scope: str, name: str, *, form_key: str) -> pd.DataFrame:
+    """The table as it was when a form was first drawn; call it before the form.
+
+    Pinned while the form's widget ``form_key`` lives (Streamlit drops a widget's state
+    when a run does not draw it, e.g. after visiting another page): the form's widgets
+    hold what the person saw then, so the save compares against that (optimistic locking).
+    """
+    key = _loaded_key(scope, name)
+    pinned = st.session_state.get(key)
+    if pinned is None or pinned.get("form") != form_key or form_key not in st.session_state:
+        pinned = {"frame": visible(name), "version": data_version(), "token": "", "form": form_key}
+        st.session_state[key] = pinned
+    return pinned["frame"].copy()
+
+
 def release_edit(scope: str, name: str) -> None:
     """Forget the loaded table (after a save, or "discard my edits"): the next run loads
     the table as stored then."""

@@ -8,7 +8,7 @@ from cop.maturity import charts as maturity_charts
 from cop.maturity import assessment, display
 from cop.maturity import model as maturity_model
 from cop.core import vocab
-from cop import ui
+from cop import ui, ui_editing
 
 ui.page_title("maturity.title", "maturity.intro")
 municipalities = ui.table("municipalities")
@@ -107,6 +107,11 @@ refused = assessment.refusal(role, own, own or "", municipalities)
 dimension_label, level_label = ui.vocab_label("dimension"), ui.vocab_label("level", numbered=True)
 rubric_texts = maturity_model.rubric_texts(rubric, lang)
 ui.show_flash("maturity")
+# the stored assessments as this form first showed them: a save made by someone else since
+# is not silently overwritten (optimistic locking)
+loaded = ui_editing.loaded_with_form(
+    "maturity", "maturity", form_key=f"maturity_self_{vocab.DIMENSIONS[0]}"
+)
 with st.form("maturity_self_form"):
     code = st.selectbox(
         ui.tr("maturity.self_municipality"),
@@ -164,12 +169,17 @@ if save and not missing:
             role=role,
             account_municipality=own,
             actor=ui.actor(),
+            loaded=loaded,
         )
     except assessment.AssessmentRefused as not_stored:
         st.warning(not_stored.message(lang))
     else:
         if report.ok:
+            ui_editing.release_edit("maturity", "maturity")
             ui.flash("maturity", ui.tr("maturity.self_saved", year=this_year, name=names[code]))
+        elif ui_editing.is_conflict(report):  # the answers stay; saving again puts them over
+            ui_editing.show_conflict(report, key="maturity_conflict")
+            ui_editing.release_edit("maturity", "maturity")
         else:
             problems = "; ".join(report.messages(lang, 5))
             st.error(ui.md(ui.tr("maturity.self_save_failed", problems=problems)))

@@ -15,7 +15,7 @@ from cop.core import i18n
 from cop.meetings import records
 from cop.data import exports, storage
 from cop.core import vocab
-from cop import ui
+from cop import ui, ui_editing
 
 NEW = "new"
 LANG = ui.lang()  # bound once: format functions may be called outside the script run
@@ -206,6 +206,10 @@ if visibility.can_edit(ui.role()):
     st.caption(ui.tr("meeting.record_help"))
     ui.show_flash("meeting")
     codes = ui.by_name(municipalities["code"])
+    # the meetings as this form first showed them (optimistic locking)
+    loaded = ui_editing.loaded_with_form(
+        "meeting", "meetings", form_key=f"meeting_rec_title_{choice}"
+    )
     with st.form(f"meeting_record_form_{choice}"):
         record_date = st.date_input(
             ui.tr("meeting.date"), value=date, key=f"meeting_rec_date_{choice}", format="DD-MM-YYYY"
@@ -253,7 +257,13 @@ if visibility.can_edit(ui.role()):
             summary=summary,
             meeting_id=None if chosen is None else int(chosen.id),
             actor=ui.actor(),
+            loaded=None if chosen is None else loaded[loaded["id"] == int(chosen.id)],
         )
         if report.ok:
+            ui_editing.release_edit("meeting", "meetings")
             ui.flash("meeting", ui.tr("meeting.saved"))
-        ui.show_problems(report)
+        if ui_editing.is_conflict(report):  # the form keeps its values; saving again overwrites
+            ui_editing.show_conflict(report, key="meeting_conflict")
+            ui_editing.release_edit("meeting", "meetings")
+        else:
+            ui.show_problems(report)

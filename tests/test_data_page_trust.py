@@ -8,16 +8,27 @@ import pytest
 
 from cop.access import accounts
 from cop.data import history, storage
+from tests.conftest import ROOT
 from tests.test_access_pages import PASSWORD, frame_with, open_page
+
+pytestmark = pytest.mark.postgres
 
 HEADER = "id,municipality_code,name,role,email,phone,themes,show_to_members\n"
 
 
-@pytest.fixture
-def demo(app_env, monkeypatch):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo(request, app_env, monkeypatch):
+    """The demo data with two coordinators, in the app's SQLite file or (``postgresql``) on
+    a real PostgreSQL server the app reaches through ``DATABASE_URL``."""
     monkeypatch.setattr(accounts, "_HASHER", accounts.PasswordHasher(time_cost=1, memory_cost=1024))
     monkeypatch.delenv("COP_AUTH", raising=False)
-    engine = storage.make_engine(f"sqlite:///{app_env / 'cop.sqlite'}")
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        monkeypatch.setenv("DATABASE_URL", url)
+        engine = storage.make_engine(url)
+        storage.init_db(engine, ROOT / "data")
+    else:
+        engine = storage.make_engine(f"sqlite:///{app_env / 'cop.sqlite'}")
     accounts.add_user(engine, "coordinator1", PASSWORD, "coordinator")
     accounts.add_user(engine, "coordinator2", PASSWORD, "coordinator")
     yield {"engine": engine}
@@ -202,3 +213,26 @@ def test_an_editor_without_edits_shows_what_another_session_saved(demo):
 
     assert _editor_key(at) != old_key
     assert 990 in set(at.data_editor[0].value["id"])
+
+
+def test_meeting_form_refuses_a_save_over_a_newer_summary_and_keeps_the_typed_text(demo):
+    engine = demo["engine"]
+    at = open_page("pages/meeting.py", "coordinator", demo)
+    at.selectbox(key="meeting_choice").set_value(1).run()
+    at.text_area(key="meeting_rec_summary_1").input("Verslag van deze sessie")
+    meetings = storage.read_table(engine, "meetings")  # another coordinator saves first
+    other = meetings[meetings["id"] == 1].assign(summary="Verslag van de ander")
+    storage.write(engine, [storage.TableWrite("meetings", other)], actor="ander", source="form")
+
+    at.button(key="meeting_rec_submit_1").click().run()
+
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.warning and "ander" in frame_with(at, "problem")["problem"].iloc[0]
+    stored = storage.read_table(engine, "meetings").set_index("id")
+    assert stored.at[1, "summary"] == "Verslag van de ander"
+    assert at.text_area(key="meeting_rec_summary_1").value == "Verslag van deze sessie"
+    # saving again, having seen theirs, puts this session's text over it
+    at.button(key="meeting_rec_submit_1").click().run()
+    assert storage.read_table(engine, "meetings").set_index("id").at[1, "summary"] == (
+        "Verslag van deze sessie"
+    )
