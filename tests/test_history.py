@@ -338,3 +338,43 @@ def test_undo_a_self_assessment_restores_the_previous_levels_of_a_composite_key(
     assert undo.undo_batch(engine, batch_id, actor="eva").ok
 
     pd.testing.assert_frame_equal(storage.read_table(engine, "maturity"), stored)
+
+
+def test_a_photo_removed_by_mistake_comes_back_byte_for_byte(engine):
+    """Binary cells (photos) are recorded too, and an undo puts the very bytes back."""
+    import io
+
+    from PIL import Image
+
+    from cop.data import writes
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (3, 2), (10, 120, 30)).save(buffer, format="PNG")
+    picture = buffer.getvalue()
+    row = {
+        "id": 1,
+        "measure_id": int(storage.read_table(engine, "measures")["id"].iloc[0]),
+        "mime": "image/png",
+        "width": 3,
+        "height": 2,
+        "caption": "Bloemrijke berm",
+        "data": picture,
+        "uploaded_by": "anna",
+        "uploaded_at": pd.Timestamp("2026-11-30"),
+        "review_state": "published",
+    }
+    frame = pd.DataFrame([row])
+    writes.write(engine, [writes.TableWrite("photos", frame)], actor="anna", source="test")
+    writes.write(
+        engine,
+        [writes.TableWrite("photos", frame.iloc[:0], delete=frame[["id"]])],
+        actor="anna",
+        source="test",
+    )
+    assert storage.read_table(engine, "photos").empty
+    (removal, added) = history.changes(engine, table="photos", key=(1,))
+    assert added.after["data"] == picture and removal.before["data"] == picture
+
+    assert undo.undo_change(engine, removal.id, actor="bob").ok
+    back = storage.read_table(engine, "photos", blobs=True)
+    assert bytes(back["data"].iloc[0]) == picture and back["caption"].iloc[0] == "Bloemrijke berm"

@@ -29,6 +29,7 @@ costs one ``json.dumps`` per row and one bulk insert (``COPY`` on PostgreSQL).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -80,13 +81,41 @@ def key_text(key: Sequence[object]) -> str:
     return json.dumps(list(key), separators=(",", ":"), ensure_ascii=False)
 
 
+#: How a binary cell (a photo) is kept in the history's JSON, so that an undo can put the
+#: very bytes back: ``{"$base64": "..."}``.
+BYTES_TAG = "$base64"
+
+
+def _bytes_to_json(value: object) -> object:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {BYTES_TAG: base64.b64encode(bytes(value)).decode("ascii")}
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _json_to_bytes(obj: dict[str, object]) -> object:
+    if len(obj) == 1 and BYTES_TAG in obj:
+        return base64.b64decode(str(obj[BYTES_TAG]))
+    return obj
+
+
+def loads(text: str) -> object:
+    """The history's JSON back as values (binary cells as ``bytes``).
+
+    >>> loads(_encode({"data": b"\\x89PNG", "n": 1}))
+    {'data': b'\\x89PNG', 'n': 1}
+    """
+    return json.loads(text, object_hook=_json_to_bytes)
+
+
 def _dumps(values: dict[str, object]) -> str:
-    return json.dumps(values, separators=(",", ":"), ensure_ascii=False)
+    return _encode(values)
 
 
 # ---------------------------------------------------------------- writing
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+_encode = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), check_circular=False, default=_bytes_to_json
+).encode
 
 
 class _TableShape:
@@ -287,8 +316,8 @@ class Change:
             table=str(row["table_name"]),
             kind=str(row["kind"]),
             key=tuple(json.loads(str(row["row_key"]))),
-            before=None if before is None else json.loads(str(before)),
-            after=None if after is None else json.loads(str(after)),
+            before=None if before is None else loads(str(before)),
+            after=None if after is None else loads(str(after)),
             reverts=None if row["reverts"] is None else int(row["reverts"]),
         )
 
@@ -482,6 +511,8 @@ def _cell(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return f"'{_short(value)}'"
+    if isinstance(value, bytes):
+        return f"<{len(value):,} bytes>"
     return json.dumps(value)
 
 
