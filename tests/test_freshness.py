@@ -129,11 +129,10 @@ def _brief(lang: str) -> briefs.Brief:
             ("help_questions", ["asked_on"]),
             ("experts", None),
             ("meetings", ["date"]),
+            ("answers", ["created_at"]),
         )
     }
     frames = [tables[name] for name in briefs.BRIEF_TABLES]
-    # two themes: with all fourteen the English .docx fails on its keywords (over 255
-    # characters, a limit of python-docx), a separate problem reported to the lead
     return briefs.build_brief(*frames, date=DAY, themes=THEMES, lang=lang, trends_enabled=False)
 
 
