@@ -225,7 +225,9 @@ class Report:
                 f"{'' if f.cpu is None else f'{f.cpu:.2f} s'} | "
                 f"{'' if f.baseline is None else _fmt(f.baseline, f.unit)} | "
                 f"{'' if f.budget is None else '≤ ' + _fmt(f.budget, f.unit)} | "
-                f"{ {True: 'yes', False: '**no**', None: ''}[f.ok] } | {f.load:.1f} | {f.note} |"
+                f"{ {True: 'yes', False: '**no**', None: ''}[f.ok] } | {f.load:.1f} | "
+                + " ".join(f.note.split()).replace("|", "/")  # one line per row
+                + " |"
             )
         lines += [
             "",
@@ -558,8 +560,9 @@ def page_worker(
 
     at = AppTest.from_file(str(root / "app.py"), default_timeout=600)
     result["home_first"], result["home_first_cpu"] = timed(at.run)
-    if page == "*":  # every page once in this process: teaches the prewarm its slow calls
-        for other in discover_pages(root)[1:]:
+    if page == "*" or "," in page:  # teach the prewarm its slow calls: every page (or
+        # the listed ones) once in this process
+        for other in discover_pages(root)[1:] if page == "*" else page.split(","):
             at.switch_page(other)
             for name, value in PAGE_QUERIES.get(other, {}).items():
                 at.query_params[name] = value
@@ -1318,7 +1321,9 @@ def bench_sweep(
                 f"  x{factor:g}: generated in {made.get('demo', 0):.0f} s, init {made.get('init', 0):.0f} s"
             )
         data_dir = fresh_data_dir(db, workdir, f"sweep-{factor:g}")
-        run_worker(ROOT, data_dir, "*", prewarmed=False, reruns=0)  # teach the prewarm
+        others = [p for p in pages if p != "pages/home.py"]
+        teach = "*" if set(pages) == set(discover_pages()) else ",".join(others)
+        run_worker(ROOT, data_dir, teach or "*", prewarmed=False, reruns=0)  # teach the prewarm
         for page in pages:
             result = run_worker(ROOT, data_dir, page, prewarmed=True, reruns=3)
             name = page.removeprefix("pages/").removesuffix(".py")
