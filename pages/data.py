@@ -20,7 +20,7 @@ municipalities = ui.table("municipalities")
 options = filters.filter_options(frame)
 
 with st.sidebar:
-    st.subheader(ui.tr("data.filters"))
+    st.header(ui.tr("data.filters"))
     names = ui.municipality_names()
     codes = st.multiselect(
         ui.tr("data.municipality"),
@@ -83,7 +83,7 @@ else:
 # --- Measures whose point lies outside their own municipality (issue 3) --------------------
 if name == "measures":
     outside = ui.measures_outside()
-    st.subheader(ui.tr("datacheck.outside_title"))
+    st.header(ui.tr("datacheck.outside_title"))
     if outside is None:
         st.caption(ui.tr("datacheck.outside_unavailable"))
     elif outside.empty:
@@ -104,7 +104,7 @@ if name == "measures":
 # table first: a bad file or a bad edit changes nothing.
 if visibility.can_edit(ui.role()):
     st.divider()
-    st.subheader(ui.tr("edit.title", table=ui.vocab_label("table")(name)))
+    st.header(ui.tr("edit.title", table=ui.vocab_label("table")(name)))
     ui.show_flash("data")
     import_tab, edit_tab = st.tabs([ui.tr("edit.import"), ui.tr("edit.edit")])
     edit_report = None
