@@ -958,8 +958,11 @@ def chart(figure: object, *, key: str) -> None:
     with st.expander(tr("a11y.chart_as_table"), icon=":material/table_rows:"):
         # st.table: a real <table> with headers, which screen readers navigate (the
         # canvas grid of st.dataframe they read poorly)
-        value = tr("a11y.chart_value")
-        st.table(table.style.format({value: lambda v: num(v, 2 if v % 1 else 0)}).hide())
+        numbers = table.select_dtypes("number").columns
+        shown = table.style.format(
+            lambda v: num(v, 2 if v % 1 else 0), subset=list(numbers), na_rep="–"
+        )
+        st.table(shown.hide())
 
 
 def map_as_table(metric: pd.DataFrame, value_label: str, *, decimals: int) -> None:

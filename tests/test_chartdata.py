@@ -9,20 +9,22 @@ from cop.core import chartdata, statement
 from cop.core.charts import chart_text
 
 
-def test_horizontal_stacked_bars_give_category_and_value_per_series():
+def test_stacked_bars_give_a_row_per_category_and_a_column_per_series():
     fig = go.Figure()
     fig.add_bar(y=["Bomen", chart_text("Oevers & sloten")], x=[3, 0], name="Idee", orientation="h")
     fig.add_bar(
         y=["Bomen", chart_text("Oevers & sloten")], x=[1, 5], name="Gerealiseerd", orientation="h"
     )
     table = chartdata.figure_table(fig, "nl")
-    assert list(table.columns) == ["Reeks", "Categorie", "Waarde"]
-    assert table.values.tolist() == [
-        ["Idee", "Bomen", 3.0],
-        ["Idee", "Oevers & sloten", 0.0],  # escaped in the chart, plain in the table
-        ["Gerealiseerd", "Bomen", 1.0],
-        ["Gerealiseerd", "Oevers & sloten", 5.0],
-    ]
+    # as the chart reads: a row per category, a column per series
+    assert list(table.columns) == ["Categorie", "Idee", "Gerealiseerd"]
+    assert table.values.tolist() == [["Bomen", 3.0, 1.0], ["Oevers & sloten", 0.0, 5.0]]
+
+
+def test_one_series_is_category_and_value():
+    fig = go.Figure(go.Bar(x=["2021", "2022", "2023"], y=[4, None, 6], name="Tellingen"))
+    table = chartdata.figure_table(fig, "en")
+    assert table.to_dict("list") == {"Category": ["2021", "2023"], "Value": [4.0, 6.0]}
 
 
 def test_heatmap_cells_without_a_value_are_left_out():
@@ -43,7 +45,7 @@ def test_radar_closing_point_appears_once_and_wrapped_labels_read_as_text():
         )
     )
     table = chartdata.figure_table(fig, "nl")
-    assert table.values.tolist() == [["Gouda", "Visie en beleid", 3.0], ["Gouda", "Kennis", 2.0]]
+    assert table.values.tolist() == [["Visie en beleid", 3.0], ["Kennis", 2.0]]
 
 
 def test_map_table_lists_coloured_municipalities_highest_first():

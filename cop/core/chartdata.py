@@ -96,19 +96,34 @@ def figure_rows(fig: go.Figure) -> list[dict[str, object]]:
 
 
 def figure_table(fig: go.Figure, lang: str | None) -> pd.DataFrame:
-    """:func:`figure_rows` as a frame with headings in ``lang``; empty columns dropped.
+    """:func:`figure_rows` as a frame with headings in ``lang``.
 
-    A radar of one municipality repeats its first point to close the line; repeated rows
-    are dropped, so each value appears once.
+    Several named series over the same categories (stacked bars, radars of several
+    municipalities) become one row per category and one column per series, as the
+    chart reads; otherwise (one series, heatmaps) one row per value, empty columns
+    dropped. A radar repeats its first point to close the line; repeated rows are
+    dropped, so each value appears once.
 
     Examples
     --------
     >>> fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 2], name="n"))
     >>> figure_table(fig, "en").to_dict("records")
-    [{'Series': 'n', 'Category': 'a', 'Value': 1.0}, {'Series': 'n', 'Category': 'b', 'Value': 2.0}]
+    [{'Category': 'a', 'Value': 1.0}, {'Category': 'b', 'Value': 2.0}]
     """
     frame = pd.DataFrame(figure_rows(fig), columns=list(COLUMNS)).drop_duplicates()
-    keep = [c for c in COLUMNS if c == "value" or frame[c].astype(str).str.len().gt(0).any()]
+    filled = [c for c in COLUMNS if c != "value" and frame[c].astype(str).str.len().gt(0).any()]
+    several = filled == ["series", "category"] and frame["series"].nunique() > 1
+    if several and not frame.duplicated(["series", "category"]).any():
+        wide = frame.pivot(index="category", columns="series", values="value")
+        wide = wide.reindex(
+            index=list(dict.fromkeys(frame["category"])),
+            columns=list(dict.fromkeys(frame["series"])),
+        )
+        wide.columns.name = None
+        return wide.rename_axis(i18n.t("a11y.chart_category", lang)).reset_index()
+    if filled == ["series", "category"] and frame["series"].nunique() == 1:
+        filled = ["category"]  # one series: its name is the chart's title or legend
+    keep = [*filled, "value"]
     frame = frame[keep].reset_index(drop=True)
     return frame.rename(columns={c: i18n.t(f"a11y.chart_{c}", lang) for c in keep})
 
