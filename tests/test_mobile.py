@@ -25,6 +25,8 @@ from tests.browser_support import (
     route_offline,
     streamlit_server,  # noqa: F401 (fixture)
 )
+from tests.conftest import require
+from tests.test_accessibility import AXE_TAGS
 
 pytestmark = pytest.mark.browser
 
@@ -176,3 +178,23 @@ def test_home_and_compare_fit_the_screen(streamlit_server, phone, path):  # noqa
     _no_sideways_scroll(page)
     name = "home" if path == "/" else path.strip("/")
     page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+@pytest.mark.parametrize("path", ["/map", "/peers"])
+def test_phone_layout_has_no_serious_axe_violation(streamlit_server, phone, path):  # noqa: F811
+    """The phone-only parts (cards, folded legends, labelled menu button) pass axe too."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        require(False, "axe-playwright-python is not installed (requirements-dev.txt)")
+    page = phone
+    _open(page, streamlit_server.url + path)
+    page.get_by_role("button", name=i18n.t("a11y.menu", "nl"), exact=True).wait_for()
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    serious = [
+        f"{v['id']}: {node['html'][:160]}"
+        for v in result.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+        for node in v["nodes"]
+    ]
+    assert serious == []
