@@ -958,11 +958,7 @@ def chart(figure: object, *, key: str) -> None:
     with st.expander(tr("a11y.chart_as_table"), icon=":material/table_rows:"):
         # st.table: a real <table> with headers, which screen readers navigate (the
         # canvas grid of st.dataframe they read poorly)
-        numbers = table.select_dtypes("number").columns
-        shown = table.style.format(
-            lambda v: num(v, 2 if v % 1 else 0), subset=list(numbers), na_rep="–"
-        )
-        st.table(shown.hide())
+        _text_table(table, lambda v: num(v, 2 if v % 1 else 0))
 
 
 def map_as_table(metric: pd.DataFrame, value_label: str, *, decimals: int) -> None:
@@ -970,4 +966,21 @@ def map_as_table(metric: pd.DataFrame, value_label: str, *, decimals: int) -> No
     (a real ``<table>``, like :func:`chart`)."""
     table = chartdata.map_table(metric, value_label, lang())
     with st.expander(tr("a11y.map_as_table"), icon=":material/table_rows:"):
-        st.table(table.style.format({value_label: lambda v: num(v, decimals)}).hide())
+        _text_table(table, lambda v: num(v, decimals))
+
+
+def _text_table(table: pd.DataFrame, number: Callable[[float], str]) -> None:
+    """``table`` as a real ``<table>`` (``st.table``), numbers through ``number``.
+
+    ``st.table`` renders every cell and heading as Markdown, and names in these tables
+    come from the data (municipalities, series): text is escaped (:func:`md`), so a
+    stored name never becomes a link, an image or markup.
+    """
+    numbers = set(table.select_dtypes("number").columns)
+    shown = table.copy()
+    for column in shown.columns:
+        if column not in numbers:
+            shown[column] = shown[column].map(md)
+    shown.columns = [md(column) for column in table.columns]
+    subset = [md(column) for column in table.columns if column in numbers]
+    st.table(shown.style.format(number, subset=subset, na_rep="–").hide())
