@@ -31,10 +31,14 @@ PAGES = {
     ],
     ui.tr("nav.section_data"): [
         st.Page("pages/data.py", title=ui.tr("nav.data"), icon=":material/table:"),
+        st.Page(
+            "pages/accessibility.py", title=ui.tr("a11y.nav"), icon=":material/accessibility_new:"
+        ),
     ],
 }
 
 navigation = st.navigation(PAGES)
+ui.page_frame(navigation.title)  # tab title, <html lang>, navigation fixes
 # One error boundary for every page: a failure is a message with a reference id, the
 # details go to the server log (cop.ui.error_boundary).
 with ui.error_boundary():

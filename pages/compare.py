@@ -87,7 +87,7 @@ if peer_of is not None:
     st.caption(ui.md(ui.tr("compare.peer_group", name=names[peer_of], rule=rule)))
 
 # --- maturity -----------------------------------------------------------------------------
-st.subheader(ui.tr("compare.radar"))
+st.header(ui.tr("compare.radar"))
 without = maturity_model.unassessed(levels)
 if without:
     st.info(ui.md(ui.tr("compare.no_assessment", names=", ".join(shown[k] for k in without))))
@@ -105,32 +105,32 @@ figure = (
     if view == "multiples"
     else maturity_charts.maturity_radar(levels, shown, lang)
 )
-st.plotly_chart(figure, key="compare_radar")
+ui.chart(figure, key="compare_radar")
 
-st.subheader(ui.tr("compare.differences"))
+st.header(ui.tr("compare.differences"))
 sentences = display.difference_sentences(levels, shown, lang)
 st.markdown(
     "\n".join(f"- {ui.md(s)}" for s in sentences) if sentences else ui.tr("compare.no_differences")
 )
 
 # --- approach -----------------------------------------------------------------------------
-st.subheader(ui.tr("compare.mix"))
+st.header(ui.tr("compare.mix"))
 mix = ui.compute(approach.theme_mix, "measures", "municipalities", codes=codes)
 if peer_of is not None:
     peer_mix = ui.compute(
         approach.theme_mix, "measures", "municipalities", codes=list(position.group.members)
     )
     mix = approach.with_group_mix(mix, peer_mix, position.group.members, maturity_model.PEER_KEY)
-st.plotly_chart(maturity_charts.theme_mix_bars(mix, shown, lang), key="compare_mix")
+ui.chart(maturity_charts.theme_mix_bars(mix, shown, lang), key="compare_mix")
 st.caption(ui.tr("compare.mix_caption"))
 
-st.subheader(ui.tr("compare.timeline"))
+st.header(ui.tr("compare.timeline"))
 timeline = ui.compute(approach.start_timeline, "measures", codes=codes)
-st.plotly_chart(maturity_charts.start_timeline(timeline, shown, lang), key="compare_timeline")
+ui.chart(maturity_charts.start_timeline(timeline, shown, lang), key="compare_timeline")
 st.caption(ui.tr("compare.timeline_caption"))
 
 # --- everything in one table --------------------------------------------------------------
-st.subheader(ui.tr("compare.table"))
+st.header(ui.tr("compare.table"))
 table = ui.compute(
     comparison.comparison_table,
     "maturity",

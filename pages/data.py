@@ -24,7 +24,7 @@ municipalities = ui.table("municipalities")
 options = filters.filter_options(frame)
 
 with st.sidebar:
-    st.subheader(ui.tr("data.filters"))
+    st.header(ui.tr("data.filters"))
     names = ui.municipality_names()
     codes = st.multiselect(
         ui.tr("data.municipality"),
@@ -94,7 +94,7 @@ else:
 # --- Measures whose point lies outside their own municipality (issue 3) --------------------
 if name == "measures":
     outside = ui.measures_outside()
-    st.subheader(ui.tr("datacheck.outside_title"))
+    st.header(ui.tr("datacheck.outside_title"))
     if outside is None:
         st.caption(ui.tr("datacheck.outside_unavailable"))
     elif outside.empty:
@@ -117,7 +117,7 @@ if name == "measures":
 # the history and can be undone.
 if visibility.can_edit(ui.role()):
     st.divider()
-    st.subheader(ui.tr("edit.title", table=ui.vocab_label("table")(name)))
+    st.header(ui.tr("edit.title", table=ui.vocab_label("table")(name)))
     ui.show_flash("data")
     import_tab, edit_tab, history_tab = st.tabs(
         [ui.tr("edit.import"), ui.tr("edit.edit"), ui.tr("history.tab")]

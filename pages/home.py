@@ -48,18 +48,16 @@ cols[3].metric(ui.tr("home.open_questions"), ui.num(figures["open_questions"]))
 
 left, right = st.columns(2)
 with left:
-    st.subheader(ui.tr("home.per_theme"))
-    st.plotly_chart(
-        ui.compute(summary.theme_chart, "measures", lang=ui.lang()), key="home_theme_chart"
-    )
+    st.header(ui.tr("home.per_theme"))
+    ui.chart(ui.compute(summary.theme_chart, "measures", lang=ui.lang()), key="home_theme_chart")
 with right:
-    st.subheader(ui.tr("home.maturity_distribution"))
-    st.plotly_chart(
+    st.header(ui.tr("home.maturity_distribution"))
+    ui.chart(
         ui.compute(maturity_charts.level_counts_figure, "maturity", lang=ui.lang()),
         key="home_maturity_chart",
     )
 
-st.subheader(ui.tr("fresh.heading"))
+st.header(ui.tr("fresh.heading"))
 today = dt.date.today()
 stale = freshness.stale_partners(
     ui.table("municipalities"), ui.table("measures"), ui.table("maturity"), today=today
@@ -73,7 +71,7 @@ else:
         "\n".join(f"- {ui.md(freshness.stale_line(row, ui.lang()))}" for _, row in stale.iterrows())
     )
 
-st.subheader(ui.tr("home.newest"))
+st.header(ui.tr("home.newest"))
 newest = ui.compute(summary.newest_practices, "measures", "municipalities")
 ui.show_table(newest, "measures", key="home_newest")
 st.caption(ui.tr("app.credit_cbs"))

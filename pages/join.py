@@ -36,7 +36,7 @@ if ROUND not in st.session_state:
 form_round = st.session_state[ROUND]
 
 # --- the request: a municipality found by any spelling, who you are, a message -------------
-st.subheader(ui.tr("join.form_title"))
+st.header(ui.tr("join.form_title"))
 query = st.text_input(ui.tr("join.search"), key="join_search", help=ui.tr("peers.search_help"))
 found = search.search_municipalities(query, municipalities)
 if found.empty:
@@ -77,7 +77,7 @@ if sent:
 # --- coordinators: the requests and their follow-up ----------------------------------------
 if visibility.can_manage_join_requests(ui.role()):
     st.divider()
-    st.subheader(ui.tr("join.requests_title"))
+    st.header(ui.tr("join.requests_title"))
     shown_statuses = st.multiselect(
         ui.tr("join.requests_status"),
         vocab.JOIN_STATUSES,

@@ -202,3 +202,4 @@ st_folium(
     on_change=_remember_click,
 )
 st.caption(ui.tr("map.click_hint") + " " + ui.tr("map.credit", year=web["year"]))
+ui.map_as_table(view.metric, view.legend_title, decimals=view.decimals)

@@ -18,7 +18,7 @@ rubric = maturity_model.load_rubric()
 names = ui.municipality_names()
 
 # --- heatmap ------------------------------------------------------------------------------
-st.subheader(ui.tr("maturity.heatmap"))
+st.header(ui.tr("maturity.heatmap"))
 sort_by = st.radio(
     ui.tr("maturity.sort"),
     maturity_model.SORT_KEYS,
@@ -29,11 +29,11 @@ sort_by = st.radio(
 heatmap = ui.compute(
     maturity_charts.heatmap_figure, "maturity", "municipalities", sort_by=sort_by, lang=lang
 )
-st.plotly_chart(heatmap, key="maturity_heatmap")
+ui.chart(heatmap, key="maturity_heatmap")
 st.caption(ui.tr("maturity.heatmap_caption"))
 
 # --- frontrunners and starters of the CoP ------------------------------------------------
-st.subheader(ui.tr("maturity.groups"))
+st.header(ui.tr("maturity.groups"))
 groups = ui.compute(maturity_model.maturity_groups, "maturity")
 if not groups.empty:
     left, right = st.columns(2)
@@ -55,13 +55,13 @@ if not groups.empty:
     )
 
 # --- how the CoP develops ----------------------------------------------------------------
-st.subheader(ui.tr("maturity.distribution"))
+st.header(ui.tr("maturity.distribution"))
 distribution = ui.compute(maturity_charts.distribution_figure, "maturity", lang=lang)
-st.plotly_chart(distribution, key="maturity_distribution")
+ui.chart(distribution, key="maturity_distribution")
 st.caption(ui.tr("maturity.distribution_caption"))
 
 # --- whom to call about what -------------------------------------------------------------
-st.subheader(ui.tr("maturity.frontrunners"))
+st.header(ui.tr("maturity.frontrunners"))
 st.caption(ui.tr("maturity.frontrunners_caption"))
 leaders = ui.compute(maturity_model.dimension_frontrunners, "maturity")
 columns = st.columns(2)  # wide enough for "Hoeksche Waard: niveau 4, sinds 2023"
@@ -81,7 +81,7 @@ for i, dimension in enumerate(vocab.DIMENSIONS):
             )
 
 # --- biggest movers ----------------------------------------------------------------------
-st.subheader(ui.tr("maturity.movers"))
+st.header(ui.tr("maturity.movers"))
 movers = ui.compute(maturity_model.biggest_movers, "maturity")
 if movers.empty:
     st.info(ui.tr("maturity.no_movers"))
@@ -94,7 +94,7 @@ with st.expander(ui.tr("maturity.rubric"), icon=":material/menu_book:"):
     ui.show_table(display.rubric_display(rubric, lang), None, key="maturity_rubric")
 
 # --- self-assessment ---------------------------------------------------------------------
-st.subheader(ui.tr("maturity.self_title"))
+st.header(ui.tr("maturity.self_title"))
 st.caption(ui.tr("maturity.self_intro"))
 role, own = ui.role(), ui.user_municipality()
 this_year = dt.date.today().year
@@ -198,7 +198,7 @@ if result:
     st.caption(ui.md(ui.tr("compare.peer_group", name=names[result["code"]], rule=rule)))
     for sentence in display.position_sentences(position, lang):
         st.markdown(f"- {ui.md(sentence)}")
-    st.plotly_chart(
+    ui.chart(
         maturity_charts.peer_position_chart(position.table, names[result["code"]], lang),
         key="maturity_self_chart",
     )

@@ -101,7 +101,7 @@ with st.spinner(ui.tr("meeting.building")):
 signature = hashlib.sha1(
     repr((date, tuple(themes), tuple(invitees), event, ui.lang())).encode()
 ).hexdigest()[:10]
-st.subheader(ui.tr("meeting.agenda"))
+st.header(ui.tr("meeting.agenda"))
 st.caption(ui.tr("meeting.agenda_help"))
 proposed = pd.DataFrame({"item": [item.text for item in brief.agenda]}, dtype="string")
 edited = st.data_editor(
@@ -121,7 +121,7 @@ final = brief.with_agenda(agenda)
 # --- downloads: the brief in three formats, its tables in one workbook -----------------
 doc = layout.document(final)
 stem = f"bijeenkomst_{date.isoformat()}" if ui.lang() == "nl" else f"meeting_{date.isoformat()}"
-st.subheader(ui.tr("meeting.downloads"))
+st.header(ui.tr("meeting.downloads"))
 st.caption(ui.tr("meeting.downloads_help"))
 cols = st.columns(4)
 for column, fmt, icon in zip(
@@ -185,7 +185,7 @@ for number, section in enumerate(doc.sections):
             st.markdown("\n".join(f"- {ui.md(item)}" for item in block.items))
         elif isinstance(block, layout.ChartBlock):
             st.caption(ui.md(block.title))
-            st.plotly_chart(block.figure, key=f"{key}_chart")
+            ui.chart(block.figure, key=f"{key}_chart")
             st.caption(ui.md(block.summary))
         else:  # every row: the page scrolls where the documents stop at MAX_ROWS
             ui.show_table(block.frame, None, key=f"{key}_table")
@@ -202,7 +202,7 @@ with st.expander(ui.tr("meeting.recorded"), icon=":material/event:"):
 # --- coordinators record the meeting and its summary -----------------------------------
 if visibility.can_edit(ui.role()):
     st.divider()
-    st.subheader(ui.tr("meeting.record"))
+    st.header(ui.tr("meeting.record"))
     st.caption(ui.tr("meeting.record_help"))
     ui.show_flash("meeting")
     codes = ui.by_name(municipalities["code"])

@@ -221,7 +221,7 @@ else:
         column.badge(text, color=colour, icon=icon)
     if mon.recent_is_whole_series(result.intervals):
         st.caption(ui.tr("monitoring.recent_same"))
-    st.plotly_chart(
+    ui.chart(
         monitoring_charts.index_chart(
             result.series,
             result.base_year,
@@ -250,14 +250,14 @@ else:
     if gaps:
         with st.expander(ui.tr("monitoring.year_gaps"), icon=":material/event_busy:"):
             st.markdown("\n".join(f"- {ui.md(line)}" for line in gaps))
-    st.subheader(ui.tr("monitoring.intervals"))
+    st.header(ui.tr("monitoring.intervals"))
     intervals = mon.intervals_table(result.intervals, ui.lang())
     ui.show_table(intervals, None, key="monitoring_intervals")
     st.caption(ui.tr("monitoring.intervals_help"))
     ui.download_buttons(intervals, "cop_monitoring_intervals", key="monitoring_intervals_download")
 
 # --- trend classes of all species in the selection -----------------------------------------
-st.subheader(ui.tr("monitoring.species_table"))
+st.header(ui.tr("monitoring.species_table"))
 table = mon.species_table(result.species, ui.lang(), result.species_intervals)
 ui.show_table(table, None, key="monitoring_species_table")
 st.caption(ui.tr("monitoring.species_table_help"))
@@ -266,9 +266,9 @@ ui.download_buttons(table, "cop_monitoring_trends", key="monitoring_download")
 # --- counts per site and coverage ----------------------------------------------------------
 left, right = st.columns([3, 2])
 with left:
-    st.subheader(ui.tr("monitoring.heatmap"))
+    st.header(ui.tr("monitoring.heatmap"))
     if not result.matrix.empty:
-        st.plotly_chart(
+        ui.chart(
             monitoring_charts.count_heatmap(result.matrix, ui.lang()), key="monitoring_heatmap"
         )
         if result.matrix_sites_total > len(result.matrix):
@@ -281,7 +281,7 @@ with left:
             )
     st.caption(ui.tr("monitoring.heatmap_help"))
 with right:
-    st.subheader(ui.tr("monitoring.coverage"))
+    st.header(ui.tr("monitoring.coverage"))
     metrics = st.columns(3)
     metrics[0].metric(ui.tr("monitoring.sites"), ui.num(result.n_sites))
     metrics[1].metric(ui.tr("monitoring.years"), ui.num(result.n_years))
@@ -291,7 +291,7 @@ with right:
         help=ui.tr("monitoring.share_counted_help"),
     )
     if len(result.coverage):
-        st.plotly_chart(
+        ui.chart(
             monitoring_charts.coverage_chart(result.coverage, ui.lang()),
             key="monitoring_coverage_chart",
         )

@@ -101,7 +101,7 @@ ranked = ui.compute(
 )
 
 # --- ranked peers with reasons -----------------------------------------------------------
-st.subheader(ui.tr("peers.ranked", name=ui.md(names[asker])))
+st.header(ui.tr("peers.ranked", name=ui.md(names[asker])))
 if ranked.empty:
     st.info(ui.tr("peers.no_peers"))
     st.stop()
@@ -127,10 +127,17 @@ st.dataframe(
         **score_columns,
     },
 )
+# Phones: the same ranking as cards, so the reasons are read without scrolling sideways
+# (cop.ui.A11Y_STYLE shows these instead of the table on narrow screens).
+with st.container(key=ui.NARROW_ONLY_PREFIX + "peers_cards"):
+    for peer in ranked.head(10).itertuples():
+        with st.container(border=True):
+            st.markdown(f"**{peer.rank}. {ui.md(peer.name)}** · {ui.md(peer.province)}")
+            st.markdown(ui.md(peer.reasons))
 ui.download_buttons(ranked, "cop_peers", key="peers_download")
 
 # --- what they did and whom to call --------------------------------------------------------
-st.subheader(ui.tr("peers.practices_contacts"))
+st.header(ui.tr("peers.practices_contacts"))
 top = ranked["code"].head(5).tolist()
 practices = recommend.relevant_practices(measures, top, themes)
 contacts = recommend.peer_contacts(ui.visible("contacts"), top, themes, ui.lang())
@@ -169,7 +176,7 @@ for code in top:
             )
 
 # --- help questions and who can answer them -----------------------------------------------
-st.subheader(ui.tr("peers.questions"))
+st.header(ui.tr("peers.questions"))
 # every open question once per data version; the theme choice only narrows the list
 all_matches = ui.compute(
     answerers.match_help_questions,
@@ -213,7 +220,7 @@ if left_out:
     ui.download_buttons(matches, "cop_hulpvragen", key="peers_questions_download")
 
 # --- post a help question (members and coordinators) ---------------------------------------
-st.subheader(ui.tr("peers.post"))
+st.header(ui.tr("peers.post"))
 if not visibility.can_post_question(role):
     st.info(ui.tr("peers.post_sign_in"), icon=":material/login:")
     st.stop()

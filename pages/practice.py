@@ -82,14 +82,14 @@ for column, label_key in (
     value = practice[column]
     if str(value) == "<NA>" or not str(value).strip():
         continue
-    st.subheader(ui.tr(label_key))
+    st.header(ui.tr(label_key))
     for paragraph in str(value).splitlines():
         if paragraph.strip():
             st.markdown(ui.md(paragraph))
 if str(practice["url"]) != "<NA>":
     st.link_button(ui.tr("practice.link"), str(practice["url"]), icon=":material/open_in_new:")
 
-st.subheader(ui.tr("practice.photos"))
+st.header(ui.tr("practice.photos"))
 shown_photos = practices.practice_photos(ui.table("photos"), measure_id)
 if shown_photos.empty:
     st.caption(ui.tr("practice.no_photos"))
@@ -103,7 +103,7 @@ for n, row in enumerate(shown_photos.itertuples()):
         if str(row.caption) != "<NA>":
             st.caption(ui.md(row.caption))
 
-st.subheader(ui.tr("practice.contact"))
+st.header(ui.tr("practice.contact"))
 if ui.role() == "visitor":
     st.info(ui.tr("practice.contact_hidden"), icon=":material/lock:")
 else:
@@ -121,7 +121,7 @@ else:
         else:
             st.markdown(" · ".join(ui.md(p) for p in parts))
 
-st.subheader(ui.tr("practice.similar"))
+st.header(ui.tr("practice.similar"))
 st.caption(ui.tr("practice.similar_intro"))
 similar = practices.similar_practices(measures, ui.table("municipalities"), measure_id)
 if similar.empty:
@@ -129,7 +129,7 @@ if similar.empty:
 for row in similar.itertuples():
     ui.practice_link(row.id, f"{row.title} ({row.name}, {ui.vocab_label('status')(row.status)})")
 
-st.subheader(ui.tr("practice.resources"))
+st.header(ui.tr("practice.resources"))
 linked = practices.linked_resources(ui.table("resources"), ui.table("resource_usage"), measure_id)
 if linked.empty:
     st.caption(ui.tr("practice.no_resources"))

@@ -93,9 +93,7 @@ if facts.is_partner:
                 n_similar=int(comparison["n_similar"].iloc[0]),
             )
         )
-        st.plotly_chart(
-            profile.maturity_radar(comparison, facts.name, ui.lang()), key="profile_radar"
-        )
+        ui.chart(profile.maturity_radar(comparison, facts.name, ui.lang()), key="profile_radar")
 
     st.subheader(ui.tr("profile.measures"))
     measures = ui.table("measures")

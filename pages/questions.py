@@ -94,7 +94,7 @@ question = labels.loc[question_id]
 asker = str(question["municipality_code"])
 
 with st.container(border=True):
-    st.subheader(ui.md(question["question"]))
+    st.header(ui.md(question["question"]))
     st.caption(
         ui.md(
             ui.tr(
@@ -144,7 +144,7 @@ if question["status"] == "open":
 
 # --- the thread ------------------------------------------------------------------------
 thread = answers.thread_of(ui.table("answers"), question_id, ui.table("municipalities"), experts)
-st.subheader(ui.tr("questions.thread", count=len(thread)))
+st.header(ui.tr("questions.thread", count=len(thread)))
 if thread.empty:
     st.caption(ui.tr("questions.no_answers"))
 for row in thread.itertuples():
@@ -156,7 +156,7 @@ for row in thread.itertuples():
         st.markdown(ui.md(row.text))
 
 # --- answer it -------------------------------------------------------------------------------
-st.subheader(ui.tr("questions.answer_title"))
+st.header(ui.tr("questions.answer_title"))
 refusal = answers.answer_refusal_for(ui.engine(), role, own)
 if refusal == "sign_in":
     st.info(ui.tr("questions.answer_sign_in"), icon=":material/login:")
@@ -227,7 +227,7 @@ else:
 
 # --- close it --------------------------------------------------------------------------------
 if visibility.may_mark_answered(role, own, asker):
-    st.subheader(ui.tr("questions.mark_title"))
+    st.header(ui.tr("questions.mark_title"))
     who = thread.set_index("id")["answerer"].to_dict()
     with st.form("questions_mark_form"):
         st.caption(ui.tr("questions.mark_help"))

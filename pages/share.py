@@ -104,10 +104,10 @@ if not code:
 
 # --- the form ---------------------------------------------------------------------------------
 if editing is not None:
-    st.subheader(ui.tr("share.editing", id=edit_id, title=ui.md(editing["title"])))
+    st.header(ui.tr("share.editing", id=edit_id, title=ui.md(editing["title"])))
     st.button(ui.tr("share.stop_editing"), key="share_stop_editing", on_click=_clear_form)
 else:
-    st.subheader(ui.tr("share.new") + " · " + ui.md(names.get(code, code)))
+    st.header(ui.tr("share.new") + " · " + ui.md(names.get(code, code)))
 
 st.text_input(ui.tr("share.title_field"), key=FIELD + "title", max_chars=200)
 left, middle, right = st.columns(3)
@@ -259,7 +259,7 @@ if st.button(ui.tr(label), key="share_submit", type="primary", icon=":material/s
 
 # --- my submissions ---------------------------------------------------------------------------
 st.divider()
-st.subheader(ui.tr("share.mine"))
+st.header(ui.tr("share.mine"))
 if mine.empty:
     st.caption(ui.tr("share.mine_none"))
 for row in mine.itertuples():
@@ -284,7 +284,7 @@ for row in mine.itertuples():
 if role == "member" and own_code:
     own_published = published[published["municipality_code"] == own_code]
     if not own_published.empty:
-        st.subheader(ui.tr("share.own_published"))
+        st.header(ui.tr("share.own_published"))
         st.caption(ui.tr("share.own_published_help"))
         titles = dict(
             zip(own_published["id"].astype(int), own_published["title"].astype(str), strict=True)
@@ -308,7 +308,7 @@ if role == "member" and own_code:
 # --- the review (coordinators) ------------------------------------------------------------------
 if role == "coordinator" and every is not None:
     st.divider()
-    st.subheader(ui.tr("share.queue"))
+    st.header(ui.tr("share.queue"))
     st.caption(ui.tr("share.queue_intro"))
     queue = submissions.review_queue(every)
     if queue.empty:

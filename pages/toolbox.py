@@ -46,7 +46,7 @@ else:
         shown[columns], "cop_toolbox", key="toolbox_download", table_name="resources"
     )
 
-    st.subheader(ui.tr("toolbox.used_in"))
+    st.header(ui.tr("toolbox.used_in"))
     st.caption(ui.tr("toolbox.used_in_help"))
     used = toolbox.practices_using(shown, usage, measures, municipalities)
     if used.empty:
@@ -62,7 +62,7 @@ else:
 # --- coordinators add and edit resources and record which practices used them ----------
 if visibility.can_edit(ui.role()):
     st.divider()
-    st.subheader(ui.tr("toolbox.edit"))
+    st.header(ui.tr("toolbox.edit"))
     ui.show_flash("toolbox")
     report = None
     edit_tab, link_tab = st.tabs([ui.tr("toolbox.edit_resources"), ui.tr("toolbox.edit_links")])

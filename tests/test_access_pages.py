@@ -301,7 +301,7 @@ def test_peers_page_for_a_visitor_finds_den_haag_and_hides_contacts(demo):
     assert ranked["score"].is_monotonic_decreasing
     assert ranked["reasons"].str.contains("km away").all()
     assert any("ecological mowing" in r for r in ranked["reasons"])
-    assert any(s.value == "Municipalities that fit 's-Gravenhage" for s in at.subheader)
+    assert any(s.value == "Municipalities that fit 's-Gravenhage" for s in at.header)
     contact_frames = [f.value for f in at.dataframe if "how_to_reach" in f.value.columns]
     assert contact_frames
     for frame in contact_frames:

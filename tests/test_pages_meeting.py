@@ -97,7 +97,7 @@ def test_meeting_page_does_not_send_the_user_to_itself(app_env):
 def test_coordinator_records_a_new_meeting(app_env):
     at = _as_coordinator(make_app())
     at.switch_page("pages/meeting.py").run()
-    assert any(h.value == "Bijeenkomst vastleggen" for h in at.subheader)
+    assert any(h.value == "Bijeenkomst vastleggen" for h in at.header)
     at.selectbox(key="meeting_choice").set_value("new").run()
     at.text_input(key="meeting_rec_title_new").input("Evaluatie tegelwippen")
     at.text_area(key="meeting_rec_summary_new").input("Verslag: drie gemeenten delen cijfers.")
@@ -120,7 +120,7 @@ def test_toolbox_filters_and_shows_practices_that_used_a_resource(app_env):
     used = at.dataframe[1].value
     assert len(used) == int(shown["Gebruikt in praktijken"].sum())
     assert len(at.get("download_button")) == 4
-    assert not any(h.value == "Toolbox bijwerken" for h in at.subheader)
+    assert not any(h.value == "Toolbox bijwerken" for h in at.header)
 
 
 def test_downloaded_toolbox_table_neutralises_formulas(app_env, downloads):
@@ -140,7 +140,7 @@ def test_downloaded_toolbox_table_neutralises_formulas(app_env, downloads):
 def test_coordinator_links_a_practice_to_a_resource(app_env):
     at = _as_coordinator(make_app())
     at.switch_page("pages/toolbox.py").run()
-    assert any(h.value == "Toolbox bijwerken" for h in at.subheader)
+    assert any(h.value == "Toolbox bijwerken" for h in at.header)
     resource_id = at.selectbox(key="toolbox_link_resource").value
     picker = at.multiselect(key=f"toolbox_links_{resource_id}")
     first = picker.options[0]

@@ -56,6 +56,9 @@ PLAIN_ELEMENTS = frozenset(
     {"PlotlyChart", "Dataframe", "ArrowTable", "Arrow", "Code", "Text", "ComponentInstance",
      "DeckGlJsonChart", "Json", "ArrowVegaLiteChart"}
 )  # fmt: skip
+# The app's own script (cop.ui.page_frame: document language, navigation roles) is markup
+# by design; its values are catalog texts, never data.
+APP_SCRIPT_START = ui.A11Y_SCRIPT.strip().split("%(")[0]
 # Options of these widgets are plain text (Chromium shows backslashes there).
 PLAIN_OPTIONS = frozenset({"Selectbox", "MultiSelect"})
 
@@ -114,7 +117,9 @@ def markdown_strings(at: AppTest) -> list[tuple[str, str]]:
             for item in values:
                 if isinstance(item, Message):
                     fields(item, f"{name}")
-                elif isinstance(item, str):
+                elif isinstance(item, str) and not (
+                    kind == "Html" and item.startswith(APP_SCRIPT_START)
+                ):
                     found.append((f"{kind}:{name}", item))
 
     def walk(node) -> None:

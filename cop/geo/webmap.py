@@ -341,6 +341,10 @@ class MeasureCluster(MarkerCluster):
 # ---------------------------------------------------------------- legend
 
 
+#: A map narrower than this (CSS pixels: a phone held upright) starts with its legends folded.
+NARROW_MAP_PX = 600
+
+
 class Legend(MacroElement):
     """A legend box (Leaflet control) and the data credit in the attribution line.
 
@@ -357,7 +361,9 @@ class Legend(MacroElement):
                 {%- if this.attribution_json %}
                 map.attributionControl.addAttribution({{ this.attribution_json }});
                 {%- endif %}
-                var legend = L.control({position: {{ this.position_json }}});
+                // On a narrow map all legends share one corner, stacked, not overlapping.
+                var narrow = map.getSize().x < {{ this.narrow_px }};
+                var legend = L.control({position: narrow ? "bottomright" : {{ this.position_json }}});
                 legend.onAdd = function () {
                     var div = L.DomUtil.create("div", "cop-legend");
                     div.setAttribute("role", "group");
@@ -366,6 +372,12 @@ class Legend(MacroElement):
                         + "font:12px/1.4 sans-serif;border-radius:4px;"
                         + "box-shadow:0 1px 4px rgba(0,0,0,0.3);";
                     div.innerHTML = {{ this.html_json }};
+                    // A phone-sized map starts with the legend folded: open it covered
+                    // a third of the map (issue 14); its heading unfolds it.
+                    var fold = div.querySelector("details");
+                    if (fold && narrow) { fold.open = false; }
+                    div.style.maxHeight = Math.round(map.getSize().y * 0.45) + "px";
+                    div.style.overflowY = "auto";
                     L.DomEvent.disableClickPropagation(div);
                     return div;
                 };
@@ -398,11 +410,13 @@ class Legend(MacroElement):
             for colour, label in items
         )
         heading = f"<b>{escape(title)}</b>"
+        # Always foldable (a <details>, a button to screen readers and keyboards); open
+        # unless ``collapsed``, and folded on a map narrower than NARROW_MAP_PX.
         body = (
-            f'<details><summary style="cursor:pointer">{heading}</summary>{rows}</details>'
-            if collapsed
-            else heading + rows
+            f"<details{'' if collapsed else ' open'}>"
+            f'<summary style="cursor:pointer">{heading}</summary>{rows}</details>'
         )
+        self.narrow_px = NARROW_MAP_PX
         self.html_json = script_json(body)
         self.title_json = script_json(title)
         self.attribution_json = script_json(escape(attribution)) if attribution else ""
