@@ -699,6 +699,23 @@ def profile_link(
     )
 
 
+def page_in_navigation(script: str) -> bool:
+    """Whether ``script`` (``"pages/practice.py"``) is a page of ``app.py``'s navigation.
+
+    A link to a page that another change adds (the practice page of issue 13) appears
+    as soon as that page is registered, and never points to a page that does not exist.
+    """
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return False
+    return any(
+        str(info.get("script_path", "")).replace("\\", "/").endswith(script)
+        for info in ctx.pages_manager.get_pages().values()
+    )
+
+
 def open_profile(code: str) -> NoReturn:
     """Go to the profile page of municipality ``code`` (after a click on the map)."""
     st.switch_page(PROFILE_PAGE, query_params={PROFILE_PARAM: code})

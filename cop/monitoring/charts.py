@@ -261,3 +261,39 @@ def coverage_chart(coverage: pd.DataFrame, lang: str | None) -> go.Figure:
         yaxis=dict(title=i18n.t("monitoring.coverage_axis", lang)),
     )
     return base_layout(fig, 300)
+
+
+def group_trends_chart(trends: pd.DataFrame, lang: str | None) -> go.Figure:
+    """One municipality's yearly change per species group, whole period and last ten years.
+
+    A dot per group and period at the estimated change per year (%), with a bar of ±1.96
+    standard errors (the 95% interval the trend class is decided on), and a line at 0 %:
+    a dot right of it whose bar stays right of it is a certain increase. Groups without
+    an estimate keep their row, empty, so the order matches the table below the chart.
+    """
+    groups = [chart_text(i18n.label("group", g, lang)) for g in trends["species_group"]]
+    fig = go.Figure()
+    for prefix, key, colour, symbol in (
+        ("", "col_long_change", INDEX_COLOUR, "circle"),
+        ("recent_", "col_recent_change", SLOPE_COLOUR, "diamond"),
+    ):
+        change = pd.to_numeric(trends[f"{prefix}multiplicative"]).astype(float)
+        error = pd.to_numeric(trends[f"{prefix}multiplicative_se"]).astype(float)
+        percent = [round(v, 1) if v is not None else None for v in _values(change - 1.0, 100.0)]
+        margin = [round(v, 1) if v is not None else None for v in _values(error, 196.0)]
+        fig.add_scatter(
+            x=percent,
+            y=groups,
+            mode="markers",
+            marker=dict(color=colour, size=11, symbol=symbol),
+            error_x=dict(type="data", array=margin, visible=True, color=colour, thickness=1.5),
+            name=i18n.t(f"monitoring.{key}", lang),
+            hovertemplate="%{y}: %{x:+.1f}% ± %{error_x.array:.1f}<extra></extra>",
+        )
+    fig.add_vline(x=0, line_color=BASE_LINE_COLOUR, line_width=1)
+    fig.update_layout(
+        xaxis=dict(title=i18n.t("content.trend_axis", lang), ticksuffix=" %", zeroline=False),
+        yaxis=dict(autorange="reversed"),
+        separators=",." if i18n.normalise_language(lang) == "nl" else ".,",
+    )
+    return base_layout(fig, 120 + 45 * len(groups))

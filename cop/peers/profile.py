@@ -34,6 +34,7 @@ __all__ = [
     "open_questions",
     "peers_to_talk_to",
     "similar_codes",
+    "text_or_none",
 ]
 
 MEASURE_COLUMNS = ["title", "theme", "status", "start_year", "scale_value", "scale_unit", "id"]
@@ -224,6 +225,20 @@ def municipality_measures(
     return rows.sort_values(
         ["start_year", "id"], ascending=[False, True], na_position="last"
     ).reset_index(drop=True)
+
+
+def text_or_none(value: object) -> str | None:
+    """A stored free text, or ``None`` when it is empty (``NaN``, ``None``, blanks).
+
+    Examples
+    --------
+    >>> text_or_none(float("nan")) is None, text_or_none("  "), text_or_none(" Les ")
+    (True, None, 'Les')
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    stripped = str(value).strip()
+    return stripped or None
 
 
 def open_questions(questions: pd.DataFrame, code: str) -> pd.DataFrame:
