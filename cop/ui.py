@@ -19,6 +19,7 @@ from typing import NoReturn
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from cop.access import accounts, visibility
 from cop.core import config, i18n, text
@@ -696,6 +697,52 @@ def profile_link(
         query_params={PROFILE_PARAM: code},
         icon=icon or ":material/location_city:",
         help=None if help is None else md(help),
+    )
+
+
+def file_uploader(label: str, *, types: Sequence[str], key: str) -> UploadedFile | None:
+    """``st.file_uploader`` that speaks the UI language where Streamlit cannot.
+
+    Streamlit writes "Upload" on the button and "200MB per file • CSV, XLSX" under it in
+    English whatever the page's language, with no parameter to change either. A style
+    scoped to this uploader hides that line and writes the button's label from the catalog;
+    the limit and the file types are said in words in the caption below it.
+    """
+    limit_mb = int(st.get_option("server.maxUploadSize"))
+    st.html(
+        "<style>"
+        f".st-key-{key} [data-testid='stFileUploaderDropzoneInstructions']{{display:none}}"
+        f".st-key-{key} [data-testid='stFileUploaderDropzone'] button{{font-size:0}}"
+        f".st-key-{key} [data-testid='stFileUploaderDropzone'] button::after"
+        f"{{content:{json.dumps(tr('content.upload_button'))};font-size:0.875rem}}"
+        "</style>"
+    )
+    upload = st.file_uploader(label, type=list(types), key=key)
+    st.caption(
+        tr(
+            "content.upload_limit",
+            types=", ".join(t.upper() for t in types),
+            limit=num(limit_mb),
+        )
+    )
+    return upload
+
+
+def even_options(key_prefix: str, columns: int) -> None:
+    """Lay the options of horizontal radios whose key starts with ``key_prefix`` out in
+    ``columns`` equal columns (one column on a phone).
+
+    Streamlit wraps horizontal options by the length of their captions, so five levels
+    with rubric texts of different lengths broke into rows of three and two, a different
+    split per question. A grid puts every level under the same level of the question above.
+    """
+    selector = f"[class*='st-key-{key_prefix}'] [role='radiogroup']"
+    st.html(
+        "<style>"
+        f"{selector}{{display:grid;grid-template-columns:repeat({columns},minmax(0,1fr));"
+        "gap:0.5rem 1rem}"
+        f"@media (max-width:640px){{{selector}{{grid-template-columns:minmax(0,1fr)}}}}"
+        "</style>"
     )
 
 

@@ -109,8 +109,8 @@ if visibility.can_edit(ui.role()):
     import_tab, edit_tab = st.tabs([ui.tr("edit.import"), ui.tr("edit.edit")])
     edit_report = None
     with import_tab:
-        upload = st.file_uploader(
-            ui.tr("edit.upload"), type=["csv", "txt", "xlsx"], key="data_upload"
+        upload = ui.file_uploader(
+            ui.tr("edit.upload"), types=["csv", "txt", "xlsx"], key="data_upload"
         )
         replace = st.checkbox(ui.tr("edit.replace"), key="data_replace")
         if st.button(ui.tr("edit.import_button"), key="data_import", disabled=upload is None):

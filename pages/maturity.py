@@ -107,6 +107,7 @@ refused = assessment.refusal(role, own, own or "", municipalities)
 dimension_label, level_label = ui.vocab_label("dimension"), ui.vocab_label("level", numbered=True)
 rubric_texts = maturity_model.rubric_texts(rubric, lang)
 ui.show_flash("maturity")
+ui.even_options("maturity_self_", len(vocab.LEVELS))
 with st.form("maturity_self_form"):
     code = st.selectbox(
         ui.tr("maturity.self_municipality"),

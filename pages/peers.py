@@ -105,29 +105,28 @@ st.subheader(ui.tr("peers.ranked", name=ui.md(names[asker])))
 if ranked.empty:
     st.info(ui.tr("peers.no_peers"))
     st.stop()
-score_columns = {
-    f"{name}_score": st.column_config.ProgressColumn(
-        ui.tr(f"peers.w_{name}"), min_value=0.0, max_value=1.0, format="%.2f"
-    )
+table = recommend.peers_table(ranked, ui.lang())
+score_columns = [ui.tr("content.col_score")] + [
+    ui.tr("content.col_component", name=ui.tr(f"peers.w_{name}"))
     for name in recommend.PEER_COMPONENTS
-}
+]
 st.dataframe(
-    ranked[["rank", "name", "province", "score", "reasons", *score_columns]],
+    table,
     hide_index=True,
     width="stretch",
     key="peers_table",
+    placeholder="–",
     column_config={
-        "rank": st.column_config.NumberColumn("#", width="small"),
-        "name": ui.tr("peers.col_name"),
-        "province": ui.tr("peers.col_province"),
-        "score": st.column_config.ProgressColumn(
-            ui.tr("peers.col_score"), min_value=0.0, max_value=1.0, format="%.2f"
-        ),
-        "reasons": st.column_config.TextColumn(ui.tr("peers.col_reasons"), width="large"),
-        **score_columns,
+        ui.tr("content.col_rank"): st.column_config.NumberColumn(width="small"),
+        # whole percentages: a printf "%.2f" writes "0.65" in the Dutch UI too
+        **{
+            label: st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d %%")
+            for label in score_columns
+        },
+        ui.tr("peers.col_reasons"): st.column_config.TextColumn(width="large"),
     },
 )
-ui.download_buttons(ranked, "cop_peers", key="peers_download")
+ui.download_buttons(table, "cop_peers", key="peers_download")
 
 # --- what they did and whom to call --------------------------------------------------------
 st.subheader(ui.tr("peers.practices_contacts"))
