@@ -24,8 +24,10 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from cop.access import accounts, visibility
 from cop.core import config, i18n, text
 from cop.core.config import get_settings
+from cop.core.vocab import VOCAB_PREFIX
 from cop.data import caches, exports, failures, presentation, storage
 from cop.data.schema import TABLES
+from cop.data.schema import vocabulary as schema_vocabulary
 from cop.data.validation import ValidationReport
 from cop.maturity import comparison
 
@@ -592,6 +594,48 @@ def show_table(
         column_config=config,
         **({"height": height} if height else {}),
     )
+
+
+def edit_table(
+    frame: pd.DataFrame, table_name: str, *, key: str, height: int | None = None
+) -> pd.DataFrame:
+    """A ``st.data_editor`` of a stored table that speaks the UI language.
+
+    Headers are the column labels, vocabulary columns are dropdowns that show labels and
+    store codes, code lists (``themes``) are multiselects, dates read dd-mm-jjjj and empty
+    cells "–". Returns the edited rows with the stored column names and code strings, as
+    :func:`cop.access.editing.save_table_edit` expects them.
+    """
+    spec = TABLES[table_name]
+    language = lang()
+    config: dict[str, object] = {}
+    for column in frame.columns:
+        label = presentation.column_label(column, language)
+        field = spec.field(column) if column in spec.columns else None
+        if field is not None and field.vocab:
+            codes = list(schema_vocabulary(field.vocab))
+            name = vocab_label(VOCAB_PREFIX.get(field.vocab, ("province",))[0])
+            kind = (
+                st.column_config.MultiselectColumn
+                if field.vocab_list
+                else st.column_config.SelectboxColumn
+            )
+            config[column] = kind(label, options=codes, format_func=name)
+        elif pd.api.types.is_datetime64_any_dtype(frame[column]):
+            config[column] = st.column_config.DateColumn(label, format="DD-MM-YYYY")
+        else:
+            config[column] = label
+    edited = st.data_editor(
+        presentation.editable_lists(frame, table_name),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config=config,
+        placeholder="–",
+        **({"height": height} if height else {}),
+    )
+    return presentation.stored_lists(edited, frame, table_name)
 
 
 def download_buttons(

@@ -120,13 +120,8 @@ if visibility.can_edit(ui.role()):
     with edit_tab:
         st.caption(ui.tr("edit.edit_help"))
         shown = ui.visible(name)
-        edited = st.data_editor(
-            shown,
-            num_rows="dynamic",
-            hide_index=True,
-            width="stretch",
-            height=400,
-            key=f"data_editor_{name}_{ui.data_version()}",
+        edited = ui.edit_table(
+            shown, name, key=f"data_editor_{name}_{ui.data_version()}", height=400
         )
         if st.button(ui.tr("edit.save"), key="data_editor_save", type="primary"):
             edit_report = editing.save_table_edit(

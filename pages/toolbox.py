@@ -66,13 +66,7 @@ if visibility.can_edit(ui.role()):
     edit_tab, link_tab = st.tabs([ui.tr("toolbox.edit_resources"), ui.tr("toolbox.edit_links")])
     with edit_tab:
         st.caption(ui.tr("toolbox.edit_help"))
-        edited = st.data_editor(
-            resources,
-            num_rows="dynamic",
-            hide_index=True,
-            width="stretch",
-            key=f"toolbox_editor_{ui.data_version()}",
-        )
+        edited = ui.edit_table(resources, "resources", key=f"toolbox_editor_{ui.data_version()}")
         if st.button(ui.tr("toolbox.save"), key="toolbox_save", type="primary"):
             report = editing.save_table_edit(
                 ui.engine(), "resources", edited, role=ui.role(), original=resources

@@ -130,3 +130,59 @@ def with_municipality_names(frame: pd.DataFrame, municipalities: pd.DataFrame) -
             position = out.columns.get_loc(code_column) + 1
             out.insert(position, name_column, out[code_column].map(names).astype("string"))
     return out
+
+
+def list_columns(table: str | None) -> list[str]:
+    """Columns of ``table`` that hold a list of vocabulary codes (``themes``)."""
+    if table not in TABLES:
+        return []
+    return [f.name for f in TABLES[table].fields if f.vocab_list]
+
+
+def editable_lists(frame: pd.DataFrame, table: str | None) -> pd.DataFrame:
+    """A copy whose code lists (``"depaving;green_roofs_walls"``) are Python lists.
+
+    So an editor can show them as chosen labels instead of the stored codes;
+    :func:`stored_lists` turns them back.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"themes": ["depaving;flower_verges", None]})
+    >>> editable_lists(frame, "contacts")["themes"].tolist()
+    [['depaving', 'flower_verges'], None]
+    """
+    out = frame.copy()
+    for column in list_columns(table):
+        if column in out.columns:
+            out[column] = pd.Series(
+                [v.split(";") if isinstance(v, str) and v else None for v in out[column]],
+                index=out.index,
+                dtype="object",
+            )
+    return out
+
+
+def stored_lists(edited: pd.DataFrame, original: pd.DataFrame, table: str | None) -> pd.DataFrame:
+    """The lists of :func:`editable_lists` back as stored strings, in the original dtypes.
+
+    Examples
+    --------
+    >>> original = pd.DataFrame({"themes": ["depaving", None]}, dtype="string")
+    >>> edited = pd.DataFrame({"themes": [["depaving", "flower_verges"], []]})
+    >>> stored_lists(edited, original, "contacts")["themes"].tolist()
+    ['depaving;flower_verges', <NA>]
+    """
+    out = edited.copy()
+    for column in list_columns(table):
+        if column in out.columns:
+            values = [
+                ";".join(str(item) for item in v) if _is_list(v) and len(v) else pd.NA
+                for v in out[column]
+            ]
+            dtype = original[column].dtype if column in original.columns else "string"
+            out[column] = pd.Series(values, index=out.index, dtype="object").astype(dtype)
+    return out
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, (list, tuple)) or hasattr(value, "tolist")

@@ -230,7 +230,7 @@ def count_heatmap(matrix: pd.DataFrame, lang: str | None) -> go.Figure:
             type="category",
         ),
     )
-    return base_layout(fig, max(220, 60 + 18 * len(matrix)))
+    return base_layout(fig, max(220, 60 + 18 * len(matrix)), lang)
 
 
 def coverage_chart(coverage: pd.DataFrame, lang: str | None) -> go.Figure:
@@ -260,7 +260,7 @@ def coverage_chart(coverage: pd.DataFrame, lang: str | None) -> go.Figure:
         xaxis=dict(title=i18n.t("monitoring.axis_year", lang), tickformat="d", dtick=1),
         yaxis=dict(title=i18n.t("monitoring.coverage_axis", lang)),
     )
-    return base_layout(fig, 300)
+    return base_layout(fig, 300, lang)
 
 
 def group_trends_chart(trends: pd.DataFrame, lang: str | None) -> go.Figure:
