@@ -6,6 +6,7 @@ from cop.access import visibility
 from cop.peers import answerers, recommend, search
 from cop.peers import questions
 from cop.core import vocab
+from cop.data import presentation
 from cop import ui
 
 ui.page_title("peers.title", "peers.intro")
@@ -157,11 +158,19 @@ for code in top:
                 else ["name", "role", "themes", "how_to_reach"]
             )
             st.dataframe(
-                people[shown],
+                people[shown].assign(
+                    themes=people["themes"].map(
+                        lambda v: presentation.code_list_label(v, ui.lang())
+                    )
+                ),
                 hide_index=True,
                 width="stretch",
                 key=f"peers_contacts_{code}",
-                column_config={c: ui.tr(f"peers.col_{c}") for c in shown},
+                # a person's name is a "Naam", never a "Gemeente" (peers.col_name)
+                column_config={
+                    c: ui.tr("col.name" if c == "name" else f"peers.col_{c}") for c in shown
+                },
+                placeholder="–",
             )
 
 # --- help questions and who can answer them -----------------------------------------------
@@ -190,16 +199,18 @@ for question_id, group in shown.groupby("question_id", sort=True):
         st.caption(ui.vocab_label("theme")(first["theme"]))
         st.dataframe(
             group[["kind", "candidate_name", "score", "reasons"]].assign(
-                kind=group["kind"].map(kind_label)
+                kind=group["kind"].map(kind_label),
+                score=(group["score"].astype(float) * 100).round(),  # whole percentages
             ),
             hide_index=True,
             width="stretch",
             key=f"peers_question_{question_id}",
+            placeholder="–",
             column_config={
                 "kind": ui.tr("peers.col_kind"),
                 "candidate_name": ui.tr("peers.col_candidate"),
                 "score": st.column_config.ProgressColumn(
-                    ui.tr("peers.col_score"), min_value=0.0, max_value=1.0, format="%.2f"
+                    ui.tr("content.col_score"), min_value=0, max_value=100, format="%d %%"
                 ),
                 "reasons": st.column_config.TextColumn(ui.tr("peers.col_reasons"), width="large"),
             },

@@ -132,6 +132,20 @@ def with_municipality_names(frame: pd.DataFrame, municipalities: pd.DataFrame) -
     return out
 
 
+def code_list_label(value: object, lang: str | None, prefix: str = "theme") -> object:
+    """``"depaving;flower_verges"`` as "Ontstenen / tegelwippen; Bloemrijke bermen ...";
+    anything that is not a string (an empty cell) is returned as it is.
+
+    Examples
+    --------
+    >>> code_list_label("depaving;flower_verges", "en")
+    'Depaving; Flower-rich verges'
+    """
+    if not isinstance(value, str):
+        return value
+    return "; ".join(i18n.label(prefix, code, lang) for code in value.split(";") if code)
+
+
 def list_columns(table: str | None) -> list[str]:
     """Columns of ``table`` that hold a list of vocabulary codes (``themes``)."""
     if table not in TABLES:

@@ -11,6 +11,7 @@ on the CBS scale: base year = 100. Site names from the data are escaped with
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -180,8 +181,13 @@ def _log_ticks(max_count: float) -> tuple[list[float], list[str]]:
     return [math.log10(1 + s) for s in shown], [str(s) for s in shown]
 
 
-def count_heatmap(matrix: pd.DataFrame, lang: str | None) -> go.Figure:
+def count_heatmap(
+    matrix: pd.DataFrame, lang: str | None, row_labels: Mapping[str, str] | None = None
+) -> go.Figure:
     """Counts per site (rows) and year (columns); not counted stays blank on grey.
+
+    ``row_labels`` names the sites in words
+    (:func:`cop.monitoring.presentation.site_labels`); without it the site ids are shown.
 
     The colour is ``log10(1 + count)`` so that a few big counts do not wash out the rest;
     the colour bar is labelled in counts and the hover shows the count itself or "not
@@ -201,7 +207,7 @@ def count_heatmap(matrix: pd.DataFrame, lang: str | None) -> go.Figure:
         go.Heatmap(
             z=[[None if np.isnan(v) else float(v) for v in row] for row in coloured],
             x=[int(c) for c in matrix.columns],
-            y=[chart_text(i) for i in matrix.index],
+            y=[chart_text((row_labels or {}).get(str(i), i)) for i in matrix.index],
             text=text,
             customdata=[[None if np.isnan(v) else float(v) for v in row] for row in z],
             hovertemplate="%{y} · %{x}: %{text}<extra></extra>",

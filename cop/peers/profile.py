@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cop.core import i18n, vocab
-from cop.core.charts import chart_text
+from cop.core.charts import chart_text, separators
 from cop.maturity.model import latest_levels
 from cop.maturity.peergroups import size_class
 from cop.peers.recommend import recommend_peers
@@ -197,6 +197,7 @@ def maturity_radar(comparison: pd.DataFrame, name: str, lang: str | None) -> go.
         height=420,
         margin={"l": 60, "r": 60, "t": 30, "b": 30},
         legend={"orientation": "h", "y": -0.1},
+        separators=separators(lang),  # a median of 2,5 in the hover, not 2.5
     )
     return fig
 
