@@ -22,12 +22,10 @@ from sqlalchemy.engine import Engine
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from cop.access import accounts, visibility
-from cop.core import config, i18n, text
+from cop.core import config, i18n, styles, text
 from cop.core.config import get_settings
-from cop.core.vocab import VOCAB_PREFIX
 from cop.data import caches, exports, failures, presentation, storage
 from cop.data.schema import TABLES
-from cop.data.schema import vocabulary as schema_vocabulary
 from cop.data.validation import ValidationReport
 from cop.maturity import comparison
 
@@ -597,43 +595,19 @@ def show_table(
 
 
 def edit_table(
-    frame: pd.DataFrame, table_name: str, *, key: str, height: int | None = None
+    frame: pd.DataFrame, table_name: str, *, key: str, height: int = 400
 ) -> pd.DataFrame:
-    """A ``st.data_editor`` of a stored table that speaks the UI language.
-
-    Headers are the column labels, vocabulary columns are dropdowns that show labels and
-    store codes, code lists (``themes``) are multiselects, dates read dd-mm-jjjj and empty
-    cells "–". Returns the edited rows with the stored column names and code strings, as
-    :func:`cop.access.editing.save_table_edit` expects them.
-    """
-    spec = TABLES[table_name]
-    language = lang()
-    config: dict[str, object] = {}
-    for column in frame.columns:
-        label = presentation.column_label(column, language)
-        field = spec.field(column) if column in spec.columns else None
-        if field is not None and field.vocab:
-            codes = list(schema_vocabulary(field.vocab))
-            name = vocab_label(VOCAB_PREFIX.get(field.vocab, ("province",))[0])
-            kind = (
-                st.column_config.MultiselectColumn
-                if field.vocab_list
-                else st.column_config.SelectboxColumn
-            )
-            config[column] = kind(label, options=codes, format_func=name)
-        elif pd.api.types.is_datetime64_any_dtype(frame[column]):
-            config[column] = st.column_config.DateColumn(label, format="DD-MM-YYYY")
-        else:
-            config[column] = label
+    """A data editor in the UI language (:func:`cop.data.presentation.editor_column_config`);
+    returns the rows with stored column names and code strings, as saving expects them."""
     edited = st.data_editor(
         presentation.editable_lists(frame, table_name),
         num_rows="dynamic",
         hide_index=True,
         width="stretch",
         key=key,
-        column_config=config,
+        height=height,
+        column_config=presentation.editor_column_config(frame, table_name, lang()),
         placeholder="–",
-        **({"height": height} if height else {}),
     )
     return presentation.stored_lists(edited, frame, table_name)
 
@@ -745,66 +719,28 @@ def profile_link(
 
 
 def file_uploader(label: str, *, types: Sequence[str], key: str) -> UploadedFile | None:
-    """``st.file_uploader`` that speaks the UI language where Streamlit cannot.
-
-    Streamlit writes "Upload" on the button and "200MB per file • CSV, XLSX" under it in
-    English whatever the page's language, with no parameter to change either. A style
-    scoped to this uploader hides that line and writes the button's label from the catalog;
-    the limit and the file types are said in words in the caption below it.
-    """
-    limit_mb = int(st.get_option("server.maxUploadSize"))
-    st.html(
-        "<style>"
-        f".st-key-{key} [data-testid='stFileUploaderDropzoneInstructions']{{display:none}}"
-        f".st-key-{key} [data-testid='stFileUploaderDropzone'] button{{font-size:0}}"
-        f".st-key-{key} [data-testid='stFileUploaderDropzone'] button::after"
-        f"{{content:{json.dumps(tr('content.upload_button'))};font-size:0.875rem}}"
-        "</style>"
-    )
+    """``st.file_uploader`` with its English "Upload" and "200MB per file" replaced by the
+    catalog's words (:func:`cop.core.styles.uploader_css`) and the limit in a caption."""
+    st.html(styles.uploader_css(key, tr("content.upload_button")))
     upload = st.file_uploader(label, type=list(types), key=key)
-    st.caption(
-        tr(
-            "content.upload_limit",
-            types=", ".join(t.upper() for t in types),
-            limit=num(limit_mb),
-        )
-    )
+    limit = num(int(st.get_option("server.maxUploadSize")))
+    st.caption(tr("content.upload_limit", types=", ".join(t.upper() for t in types), limit=limit))
     return upload
 
 
 def even_options(key_prefix: str, columns: int) -> None:
-    """Lay the options of horizontal radios whose key starts with ``key_prefix`` out in
-    ``columns`` equal columns (one column on a phone).
-
-    Streamlit wraps horizontal options by the length of their captions, so five levels
-    with rubric texts of different lengths broke into rows of three and two, a different
-    split per question. A grid puts every level under the same level of the question above.
-    """
-    selector = f"[class*='st-key-{key_prefix}'] [role='radiogroup']"
-    st.html(
-        "<style>"
-        f"{selector}{{display:grid;grid-template-columns:repeat({columns},minmax(0,1fr));"
-        "gap:0.5rem 1rem}"
-        f"@media (max-width:640px){{{selector}{{grid-template-columns:minmax(0,1fr)}}}}"
-        "</style>"
-    )
+    """Horizontal radio options in equal columns (:func:`cop.core.styles.even_options_css`)."""
+    st.html(styles.even_options_css(key_prefix, columns))
 
 
 def page_in_navigation(script: str) -> bool:
-    """Whether ``script`` (``"pages/practice.py"``) is a page of ``app.py``'s navigation.
-
-    A link to a page that another change adds (the practice page of issue 13) appears
-    as soon as that page is registered, and never points to a page that does not exist.
-    """
+    """Whether ``script`` (``"pages/practice.py"``) is a page of the navigation: a link to a
+    page another change adds appears once that page exists, never before."""
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
     ctx = get_script_run_ctx()
-    if ctx is None:
-        return False
-    return any(
-        str(info.get("script_path", "")).replace("\\", "/").endswith(script)
-        for info in ctx.pages_manager.get_pages().values()
-    )
+    pages = ctx.pages_manager.get_pages().values() if ctx is not None else []
+    return any(str(p.get("script_path", "")).replace("\\", "/").endswith(script) for p in pages)
 
 
 def open_profile(code: str) -> NoReturn:

@@ -119,3 +119,27 @@ def test_visitor_profile_opens_with_details_chart_and_downloads(app_env):
         assert any(table in k for k in keys), keys
     # no practice page in the navigation yet: no link to one
     assert not [p for p in at.get("page_link") if "maatregel" in p.proto.query_string]
+
+
+def test_practice_link_only_when_the_practice_page_is_in_the_navigation(tmp_path):
+    """The profile's measure links appear once ``pages/practice.py`` is a page of the app."""
+    from streamlit.testing.v1 import AppTest
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "practice.py").write_text("import streamlit as st\nst.write('praktijk')\n")
+    (pages / "other.py").write_text(
+        "import streamlit as st\nfrom cop import ui\n"
+        "st.write(f\"practice={ui.page_in_navigation('pages/practice.py')}\")\n"
+        "st.write(f\"missing={ui.page_in_navigation('pages/join.py')}\")\n"
+    )
+    script = (
+        "import streamlit as st\n"
+        f"pages = [st.Page({str(pages / 'other.py')!r}, default=True),"
+        f" st.Page({str(pages / 'practice.py')!r})]\n"
+        "st.navigation(pages).run()\n"
+    )
+    at = AppTest.from_string(script, default_timeout=60).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "practice=True" in text and "missing=False" in text

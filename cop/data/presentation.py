@@ -200,3 +200,34 @@ def stored_lists(edited: pd.DataFrame, original: pd.DataFrame, table: str | None
 
 def _is_list(value: object) -> bool:
     return isinstance(value, (list, tuple)) or hasattr(value, "tolist")
+
+
+def editor_column_config(frame: pd.DataFrame, table: str, lang: str | None) -> dict[str, object]:
+    """``column_config`` of a data editor of ``table`` in ``lang``.
+
+    Headers are the column labels; vocabulary columns are dropdowns (code lists
+    multiselects) that store the code and show its label; dates read dd-mm-jjjj. The
+    entries are the dicts ``st.column_config.*Column`` return, so this stays free of
+    Streamlit.
+    """
+    spec = TABLES[table]
+    config: dict[str, object] = {}
+    for column in frame.columns:
+        label = column_label(column, lang)
+        field = spec.field(column) if column in spec.columns else None
+        if field is not None and field.vocab:
+            prefix = vocab.VOCAB_PREFIX.get(field.vocab, ("province",))[0]
+            codes = (
+                vocab.PROVINCES if field.vocab == "province" else vocab.VOCAB_PREFIX[field.vocab][1]
+            )
+            options = [{"value": c, "label": i18n.label(prefix, c, lang)} for c in codes]
+            kind = "multiselect" if field.vocab_list else "selectbox"
+            config[column] = {"label": label, "type_config": {"type": kind, "options": options}}
+        elif pd.api.types.is_datetime64_any_dtype(frame[column]):
+            config[column] = {
+                "label": label,
+                "type_config": {"type": "date", "format": "DD-MM-YYYY"},
+            }
+        else:
+            config[column] = {"label": label}
+    return config
