@@ -93,3 +93,16 @@ def test_peers_table_has_words_and_whole_percentages():
     assert table["Score (%)"].tolist() == [39] and table["Afstand (km)"].tolist() == [12]
     assert table[f"{i18n.t('peers.w_size', 'nl')} (%)"].tolist() == [31]
     assert not {"rank", "size_class", "code"} & set(table.columns)
+
+
+def test_meeting_page_refers_to_no_page_and_offers_one_workbook(app_env):
+    at = make_app("pages/meeting.py")
+    assert not at.exception
+    title = i18n.t("meeting.title", "nl")
+    texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert not [t for t in texts if f"pagina {title}" in t or "downloads op de pagina" in t]
+    labels = [b.proto.label for b in at.get("download_button")]
+    # the brief in three formats, every table in one workbook, one table as CSV, and the
+    # recorded meetings (CSV and Excel): never a button per table
+    assert labels.count(i18n.t("meeting.download_xlsx", "nl")) == 1
+    assert len(labels) <= 7, labels
