@@ -18,10 +18,11 @@ from typing import NoReturn
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from cop.access import accounts, visibility
 from cop.community import forms
-from cop.core import chartdata, config, i18n, text
+from cop.core import chartdata, config, i18n, styles, text
 from cop.core.config import get_settings
 from cop.data import caches, exports, failures, presentation, storage
 from cop.data.schema import TABLES
@@ -640,6 +641,24 @@ def show_table(
             open_practice(practice_ids[rows[0]])
 
 
+def edit_table(
+    frame: pd.DataFrame, table_name: str, *, key: str, height: int = 400
+) -> pd.DataFrame:
+    """A data editor in the UI language (:func:`cop.data.presentation.editor_column_config`);
+    returns the rows with stored column names and code strings, as saving expects them."""
+    edited = st.data_editor(
+        presentation.editable_lists(frame, table_name),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key=key,
+        height=height,
+        column_config=presentation.editor_column_config(frame, table_name, lang()),
+        placeholder="–",
+    )
+    return presentation.stored_lists(edited, frame, table_name)
+
+
 def download_buttons(
     frame: pd.DataFrame, basename: str, *, key: str, table_name: str | None = None
 ) -> None:
@@ -744,6 +763,31 @@ def profile_link(
         icon=icon or ":material/location_city:",
         help=None if help is None else md(help),
     )
+
+
+def file_uploader(label: str, *, types: Sequence[str], key: str) -> UploadedFile | None:
+    """``st.file_uploader`` with its English "Upload" and "200MB per file" replaced by the
+    catalog's words (:func:`cop.core.styles.uploader_css`) and the limit in a caption."""
+    st.html(styles.uploader_css(key, tr("content.upload_button")))
+    upload = st.file_uploader(label, type=list(types), key=key)
+    limit = num(int(st.get_option("server.maxUploadSize")))
+    st.caption(tr("content.upload_limit", types=", ".join(t.upper() for t in types), limit=limit))
+    return upload
+
+
+def even_options(key_prefix: str, columns: int) -> None:
+    """Horizontal radio options in equal columns (:func:`cop.core.styles.even_options_css`)."""
+    st.html(styles.even_options_css(key_prefix, columns))
+
+
+def page_in_navigation(script: str) -> bool:
+    """Whether ``script`` (``"pages/practice.py"``) is a page of the navigation: a link to a
+    page another change adds appears once that page exists, never before."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    pages = ctx.pages_manager.get_pages().values() if ctx is not None else []
+    return any(str(p.get("script_path", "")).replace("\\", "/").endswith(script) for p in pages)
 
 
 def open_profile(code: str) -> NoReturn:

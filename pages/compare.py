@@ -26,9 +26,16 @@ if st.session_state.get("compare_query") != incoming:
     for message in comparison.selection_messages(selection, municipalities, lang):
         st.warning(ui.md(message), icon=":material/link_off:")
     own = ui.user_municipality()
-    st.session_state["compare_mode"] = comparison.parse_mode(incoming[1])
+    # Nothing in the link: open with the member's own municipality against its peer group,
+    # for anyone else with a frontrunner against its peer group (issue 14).
+    opening = not any(incoming)
+    start = (
+        own if own in available else ui.compute(comparison.showcase_code, "maturity", "measures")
+    )
+    st.session_state["compare_mode"] = "peers" if opening else comparison.parse_mode(incoming[1])
+    st.session_state["compare_default"] = start if opening else None
     if st.session_state["compare_mode"] == "peers":
-        first = selection.codes[0] if selection.codes else own
+        first = selection.codes[0] if selection.codes else start
         st.session_state["compare_own"] = first if first in available else available[0]
     else:
         default = [own] if own in available else []
@@ -85,6 +92,16 @@ if peer_of is not None:
     )
     rule = position.group.describe(lang)
     st.caption(ui.md(ui.tr("compare.peer_group", name=names[peer_of], rule=rule)))
+    if peer_of == st.session_state.get("compare_default"):
+        hint = (
+            "content.compare_default_own"
+            if peer_of == ui.user_municipality()
+            else ("content.compare_default_frontrunner")
+        )
+        st.info(
+            ui.tr(hint, name=ui.md(names[peer_of]), choose=ui.tr("compare.mode_choose")),
+            icon=":material/lightbulb:",
+        )
 
 # --- maturity -----------------------------------------------------------------------------
 st.header(ui.tr("compare.radar"))

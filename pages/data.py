@@ -124,8 +124,8 @@ if visibility.can_edit(ui.role()):
     )
     edit_report = None
     with import_tab:
-        upload = st.file_uploader(
-            ui.tr("edit.upload"), type=["csv", "txt", "xlsx"], key="data_upload"
+        upload = ui.file_uploader(
+            ui.tr("edit.upload"), types=["csv", "txt", "xlsx"], key="data_upload"
         )
         replace = st.checkbox(ui.tr("edit.replace"), key="data_replace")
         if st.button(ui.tr("preview.preview_button"), key="data_import", disabled=upload is None):
@@ -174,14 +174,7 @@ if visibility.can_edit(ui.role()):
     with edit_tab:
         st.caption(ui.tr("edit.edit_help"))
         loaded, editor_key = ui_editing.loaded_for_edit("data", name, editor=f"data_editor_{name}_")
-        edited = st.data_editor(
-            loaded,
-            num_rows="dynamic",
-            hide_index=True,
-            width="stretch",
-            height=400,
-            key=editor_key,
-        )
+        edited = ui.edit_table(loaded, name, key=editor_key, height=400)
         conflict = ui_editing.pending_conflict("data", name)
         if conflict is None:
             if st.button(ui.tr("edit.save"), key="data_editor_save", type="primary"):

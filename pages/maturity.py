@@ -112,6 +112,7 @@ ui.show_flash("maturity")
 loaded = ui_editing.loaded_with_form(
     "maturity", "maturity", form_key=f"maturity_self_{vocab.DIMENSIONS[0]}"
 )
+ui.even_options("maturity_self_", len(vocab.LEVELS))
 with st.form("maturity_self_form"):
     code = st.selectbox(
         ui.tr("maturity.self_municipality"),

@@ -10,6 +10,7 @@ from cop.core import i18n
 from cop import ui
 from cop import monitoring as mon
 from cop.monitoring import msi
+from cop.monitoring import presentation as mon_presentation
 
 #: What the advanced panel starts with: TRIM's and the MSI tool's defaults.
 ADVANCED_DEFAULTS = {
@@ -269,7 +270,12 @@ with left:
     st.header(ui.tr("monitoring.heatmap"))
     if not result.matrix.empty:
         ui.chart(
-            monitoring_charts.count_heatmap(result.matrix, ui.lang()), key="monitoring_heatmap"
+            monitoring_charts.count_heatmap(
+                result.matrix,
+                ui.lang(),
+                mon_presentation.site_labels(result.matrix.index, names, ui.lang()),
+            ),
+            key="monitoring_heatmap",
         )
         if result.matrix_sites_total > len(result.matrix):
             st.caption(

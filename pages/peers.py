@@ -6,6 +6,7 @@ from cop.access import visibility
 from cop.peers import answerers, recommend, search
 from cop.peers import questions
 from cop.core import vocab
+from cop.data import presentation
 from cop import ui
 
 ui.page_title("peers.title", "peers.intro")
@@ -105,26 +106,25 @@ st.header(ui.tr("peers.ranked", name=ui.md(names[asker])))
 if ranked.empty:
     st.info(ui.tr("peers.no_peers"))
     st.stop()
-score_columns = {
-    f"{name}_score": st.column_config.ProgressColumn(
-        ui.tr(f"peers.w_{name}"), min_value=0.0, max_value=1.0, format="%.2f"
-    )
+table = recommend.peers_table(ranked, ui.lang())
+score_columns = [ui.tr("content.col_score")] + [
+    ui.tr("content.col_component", name=ui.tr(f"peers.w_{name}"))
     for name in recommend.PEER_COMPONENTS
-}
+]
 st.dataframe(
-    ranked[["rank", "name", "province", "score", "reasons", *score_columns]],
+    table,
     hide_index=True,
     width="stretch",
     key="peers_table",
+    placeholder="–",
     column_config={
-        "rank": st.column_config.NumberColumn("#", width="small"),
-        "name": ui.tr("peers.col_name"),
-        "province": ui.tr("peers.col_province"),
-        "score": st.column_config.ProgressColumn(
-            ui.tr("peers.col_score"), min_value=0.0, max_value=1.0, format="%.2f"
-        ),
-        "reasons": st.column_config.TextColumn(ui.tr("peers.col_reasons"), width="large"),
-        **score_columns,
+        ui.tr("content.col_rank"): st.column_config.NumberColumn(width="small"),
+        # whole percentages: a printf "%.2f" writes "0.65" in the Dutch UI too
+        **{
+            label: st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d %%")
+            for label in score_columns
+        },
+        ui.tr("peers.col_reasons"): st.column_config.TextColumn(width="large"),
     },
 )
 # Phones: the same ranking as cards, so the reasons are read without scrolling sideways
@@ -134,7 +134,7 @@ with st.container(key=ui.NARROW_ONLY_PREFIX + "peers_cards"):
         with st.container(border=True):
             st.markdown(f"**{peer.rank}. {ui.md(peer.name)}** · {ui.md(peer.province)}")
             st.markdown(ui.md(peer.reasons))
-ui.download_buttons(ranked, "cop_peers", key="peers_download")
+ui.download_buttons(table, "cop_peers", key="peers_download")
 
 # --- what they did and whom to call --------------------------------------------------------
 st.header(ui.tr("peers.practices_contacts"))
@@ -168,11 +168,19 @@ for code in top:
                 else ["name", "role", "themes", "how_to_reach"]
             )
             st.dataframe(
-                people[shown],
+                people[shown].assign(
+                    themes=people["themes"].map(
+                        lambda v: presentation.code_list_label(v, ui.lang())
+                    )
+                ),
                 hide_index=True,
                 width="stretch",
                 key=f"peers_contacts_{code}",
-                column_config={c: ui.tr(f"peers.col_{c}") for c in shown},
+                # a person's name is a "Naam", never a "Gemeente" (peers.col_name)
+                column_config={
+                    c: ui.tr("col.name" if c == "name" else f"peers.col_{c}") for c in shown
+                },
+                placeholder="–",
             )
 
 # --- help questions and who can answer them -----------------------------------------------
@@ -201,16 +209,18 @@ for question_id, group in shown.groupby("question_id", sort=True):
         st.caption(ui.vocab_label("theme")(first["theme"]))
         st.dataframe(
             group[["kind", "candidate_name", "score", "reasons"]].assign(
-                kind=group["kind"].map(kind_label)
+                kind=group["kind"].map(kind_label),
+                score=(group["score"].astype(float) * 100).round(),  # whole percentages
             ),
             hide_index=True,
             width="stretch",
             key=f"peers_question_{question_id}",
+            placeholder="–",
             column_config={
                 "kind": ui.tr("peers.col_kind"),
                 "candidate_name": ui.tr("peers.col_candidate"),
                 "score": st.column_config.ProgressColumn(
-                    ui.tr("peers.col_score"), min_value=0.0, max_value=1.0, format="%.2f"
+                    ui.tr("content.col_score"), min_value=0, max_value=100, format="%d %%"
                 ),
                 "reasons": st.column_config.TextColumn(ui.tr("peers.col_reasons"), width="large"),
             },

@@ -9,6 +9,8 @@ from streamlit_folium import st_folium
 
 from cop.data import freshness
 from cop.geo import mapview
+from cop.maturity import comparison
+from cop.monitoring import charts as monitoring_charts
 from cop.monitoring import indicators, presentation
 from cop.peers import profile
 from cop import ui
@@ -17,6 +19,10 @@ from cop.geo import webmap
 
 CODE_KEY = "profile_code"  # the selectbox
 APPLIED_KEY = "profile_param_applied"  # the query parameter value last applied/written
+DEFAULT_KEY = "profile_default"  # the municipality the page opened with by itself
+PRACTICE_PAGE = "pages/practice.py"  # issue 13: one practice, ``?maatregel=ID``
+PRACTICE_PARAM = "maatregel"
+MAX_DETAILS = 40  # measures with their description and lessons under the table
 PARAM = ui.PROFILE_PARAM
 
 ui.page_title("profile.title", "profile.intro")
@@ -33,8 +39,15 @@ if raw is not None and raw != st.session_state.get(APPLIED_KEY):
         st.session_state[APPLIED_KEY] = raw
     else:
         st.warning(ui.tr("profile.invalid_param", value=mapview.shown_param(raw)))
-elif raw is None and CODE_KEY not in st.session_state and ui.user_municipality() in known_codes:
-    st.session_state[CODE_KEY] = ui.user_municipality()
+elif raw is None and CODE_KEY not in st.session_state:
+    # Open with something (issue 14): the member's own municipality, else a frontrunner.
+    own = ui.user_municipality()
+    start = (
+        own if own in known_codes else ui.compute(comparison.showcase_code, "maturity", "measures")
+    )
+    if start in known_codes:
+        st.session_state[CODE_KEY] = start
+        st.session_state[DEFAULT_KEY] = start
 
 code = st.selectbox(
     ui.tr("profile.choose"),
@@ -48,6 +61,15 @@ if code is None:
     st.stop()
 ui.keep_in_url({PARAM: code})
 st.session_state[APPLIED_KEY] = code
+if code == st.session_state.get(DEFAULT_KEY):
+    own_profile = code == ui.user_municipality()
+    st.info(
+        ui.tr(
+            "content.profile_default_own" if own_profile else "content.profile_default_frontrunner",
+            name=ui.md(names[code]),
+        ),
+        icon=":material/lightbulb:",
+    )
 
 facts = profile.key_facts(municipalities, code)
 st.header(ui.md(facts.name))
@@ -126,6 +148,36 @@ if facts.is_partner:
             key="profile_measures",
             practice_ids=shown["id"].tolist(),
         )
+        ui.download_buttons(
+            shown[profile.MEASURE_COLUMNS],
+            f"cop_maatregelen_{code}",
+            key="profile_measures_download",
+            table_name="measures",
+        )
+        st.markdown(f"**{ui.tr('content.measure_details')}**")
+        practice_page = ui.page_in_navigation(PRACTICE_PAGE)
+        for row in shown.head(MAX_DETAILS).itertuples():
+            label = f"{row.title} · {ui.vocab_label('theme')(row.theme)}"
+            with st.expander(ui.md(label), icon=":material/eco:"):
+                st.caption(ui.vocab_label("status")(row.status))
+                for heading, value, missing in (
+                    ("content.description", row.description, "content.no_description"),
+                    ("content.lessons", row.lessons_learned, "content.no_lessons"),
+                ):
+                    written = profile.text_or_none(value)
+                    st.markdown(f"**{ui.tr(heading)}**")
+                    st.markdown(ui.md(written) if written else ui.tr(missing))
+                if practice_page:
+                    st.page_link(
+                        PRACTICE_PAGE,
+                        label=ui.tr("content.open_practice"),
+                        query_params={PRACTICE_PARAM: str(int(row.id))},
+                        icon=":material/open_in_new:",
+                    )
+        if len(shown) > MAX_DETAILS:
+            st.caption(
+                ui.tr("content.more_measures", shown=ui.num(MAX_DETAILS), total=ui.num(len(shown)))
+            )
         st.markdown(f"**{ui.tr('profile.map')}**")
         web = ui.web_boundaries()
         center = (facts.lat or webmap.NL_CENTER[0], facts.lon or webmap.NL_CENTER[1])
@@ -149,7 +201,13 @@ if facts.is_partner:
     if own_trends.empty:
         st.caption(ui.tr("monitoring.profile_none"))
     else:
-        ui.show_table(presentation.trends_table(own_trends, ui.lang()), None, key="profile_trends")
+        st.plotly_chart(
+            monitoring_charts.group_trends_chart(own_trends, ui.lang()), key="profile_trends_chart"
+        )
+        st.caption(ui.tr("content.trends_chart_caption"))
+        trends_table = presentation.trends_table(own_trends, ui.lang())
+        ui.show_table(trends_table, None, key="profile_trends")
+        ui.download_buttons(trends_table, f"cop_trends_{code}", key="profile_trends_download")
         st.caption(ui.tr("monitoring.profile_caption"))
 
     st.subheader(ui.tr("profile.questions"))
@@ -158,6 +216,12 @@ if facts.is_partner:
         st.caption(ui.tr("profile.no_questions"))
     else:
         ui.show_table(questions, "help_questions", key="profile_questions")
+        ui.download_buttons(
+            questions,
+            f"cop_hulpvragen_{code}",
+            key="profile_questions_download",
+            table_name="help_questions",
+        )
 
 st.subheader(ui.tr("profile.peers"))
 st.caption(ui.tr("profile.peers_intro"))

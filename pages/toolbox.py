@@ -71,13 +71,7 @@ if visibility.can_edit(ui.role()):
         loaded, editor_key = ui_editing.loaded_for_edit(  # kept while it holds edits
             "toolbox", "resources", editor="toolbox_editor_"
         )
-        edited = st.data_editor(
-            loaded,
-            num_rows="dynamic",
-            hide_index=True,
-            width="stretch",
-            key=editor_key,
-        )
+        edited = ui.edit_table(loaded, "resources", key=editor_key)
         if st.button(ui.tr("toolbox.save"), key="toolbox_save", type="primary"):
             report = editing.save_table_edit(
                 ui.engine(),

@@ -296,11 +296,11 @@ def test_peers_page_for_a_visitor_finds_den_haag_and_hides_contacts(demo):
     assert at.selectbox(key="peers_municipality").value == "GM0518"
     at.multiselect(key="peers_themes").select("ecological_mowing").run()
     assert not at.exception
-    ranked = frame_with(at, "size_score")
-    assert len(ranked) == 10 and "'s-Gravenhage" not in set(ranked["name"])
-    assert ranked["score"].is_monotonic_decreasing
-    assert ranked["reasons"].str.contains("km away").all()
-    assert any("ecological mowing" in r for r in ranked["reasons"])
+    ranked = frame_with(at, "Size class (%)")  # words and whole percentages (issue 14)
+    assert len(ranked) == 10 and "'s-Gravenhage" not in set(ranked["Municipality"])
+    assert ranked["Score (%)"].is_monotonic_decreasing
+    assert ranked["Why"].str.contains("km away").all()
+    assert any("ecological mowing" in r for r in ranked["Why"])
     assert any(s.value == "Municipalities that fit 's-Gravenhage" for s in at.header)
     contact_frames = [f.value for f in at.dataframe if "how_to_reach" in f.value.columns]
     assert contact_frames

@@ -232,6 +232,18 @@ def coverage_frame() -> pd.DataFrame:
     return pd.DataFrame({"year": [2020, 2021], "sites_counted": [3, 2], "sites_total": [4, 4]})
 
 
+def group_trends_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "species_group": ["birds", "bees"],
+            "multiplicative": [1.02, float("nan")],
+            "multiplicative_se": [0.01, float("nan")],
+            "recent_multiplicative": [0.97, 1.01],
+            "recent_multiplicative_se": [0.02, 0.03],
+        }
+    )
+
+
 def changes() -> list[ThemeChanges]:
     return [ThemeChanges(theme, i + 1, i % 2) for i, theme in enumerate(values("theme"))]
 
@@ -311,6 +323,10 @@ CHARTS: dict[str, tuple[Callable[[str], go.Figure], list[str]]] = {
     ),
     "monitoring.coverage_chart": (
         lambda lang: monitoring_charts.coverage_chart(coverage_frame(), lang),
+        [],
+    ),
+    "monitoring.group_trends_chart": (
+        lambda lang: monitoring_charts.group_trends_chart(group_trends_frame(), lang),
         [],
     ),
     "meetings.changes_chart": (
@@ -456,6 +472,7 @@ def test_compare_and_maturity_pages_show_payload_names_as_text(app_env):
     _rename(towns)
 
     at = make_app("pages/compare.py")
+    at.query_params.clear()  # a link replaces the example the page opened with
     at.query_params["gemeenten"] = f"{zwolle},{gouda}"
     at.run()
     assert not at.exception, at.exception

@@ -39,6 +39,7 @@ def latest_levels(code: str) -> dict[str, int]:
 def open_page(page: str, query: dict[str, str] | None = None, lang: str | None = None) -> AppTest:
     at = make_app(page, lang=lang)
     if query:
+        at.query_params.clear()  # a link replaces what the page opened with by itself
         for name, value in query.items():
             at.query_params[name] = value
         at.run()
@@ -142,6 +143,8 @@ def test_compare_from_query_parameters(app_env):
 
 def test_compare_by_widgets_small_multiples_then_overlay(app_env):
     at = open_page("pages/compare.py")
+    assert at.radio(key="compare_mode").value == "peers"  # opens with an example (issue 14)
+    at.radio(key="compare_mode").set_value("choose").run()
     assert any("minstens twee" in i.value for i in at.info)
     assert not at.get("plotly_chart")
     picker = at.multiselect(key="compare_codes")

@@ -436,7 +436,7 @@ def test_advanced_panel_offers_the_selections_covariates_and_weights(app_env):
     assert options["covariates"] == ["municipality_code"]
     assert at.multiselect(key="monitoring_covariates").options == ["Municipality"]
     assert at.selectbox(key="monitoring_weights").options == [
-        "None (every site the same)",
+        "Equal weights (every site the same)",
         "Every municipality equally",
     ]
     at.multiselect(key="monitoring_covariates").set_value(["municipality_code"]).run()
@@ -456,5 +456,5 @@ def test_advanced_panel_offers_the_selections_covariates_and_weights(app_env):
     # one municipality: nothing to pool, so no weights and no municipality covariate
     town = sorted(_monitoring()["municipality_code"].unique())[0]
     at.selectbox(key="monitoring_municipality").set_value(town).run()
-    assert at.selectbox(key="monitoring_weights").options == ["None (every site the same)"]
+    assert at.selectbox(key="monitoring_weights").options == ["Equal weights (every site the same)"]
     assert at.multiselect(key="monitoring_covariates").value == []

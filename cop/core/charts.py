@@ -55,8 +55,16 @@ def chart_text(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
-def base_layout(fig: go.Figure, height: int) -> go.Figure:
-    """The house layout: given height, tight margins, a horizontal legend on top."""
+def separators(lang: str | None) -> str:
+    """Plotly's ``layout.separators`` for ``lang``: decimal comma and thousands point in Dutch."""
+    return ",." if i18n.normalise_language(lang) == "nl" else ".,"
+
+
+def base_layout(fig: go.Figure, height: int, lang: str | None = None) -> go.Figure:
+    """The house layout: given height, tight margins, a horizontal legend on top, and
+    numbers written the way of ``lang`` (when given)."""
+    if lang is not None:
+        fig.update_layout(separators=separators(lang))
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=30, b=10),
@@ -81,7 +89,7 @@ def measures_per_theme(counts: pd.DataFrame, lang: str | None) -> go.Figure:
             customdata=[status] * len(order),
         )
     fig.update_layout(barmode="stack", xaxis_title=i18n.t("home.count_axis", lang))
-    return base_layout(fig, 460)
+    return base_layout(fig, 460, lang)
 
 
 def level_distribution(dist: pd.DataFrame, lang: str | None) -> go.Figure:
@@ -100,4 +108,4 @@ def level_distribution(dist: pd.DataFrame, lang: str | None) -> go.Figure:
             marker_line_width=0.5,
         )
     fig.update_layout(barmode="stack", xaxis_title=i18n.t("home.municipalities_axis", lang))
-    return base_layout(fig, 380)
+    return base_layout(fig, 380, lang)

@@ -130,3 +130,104 @@ def with_municipality_names(frame: pd.DataFrame, municipalities: pd.DataFrame) -
             position = out.columns.get_loc(code_column) + 1
             out.insert(position, name_column, out[code_column].map(names).astype("string"))
     return out
+
+
+def code_list_label(value: object, lang: str | None, prefix: str = "theme") -> object:
+    """``"depaving;flower_verges"`` as "Ontstenen / tegelwippen; Bloemrijke bermen ...";
+    anything that is not a string (an empty cell) is returned as it is.
+
+    Examples
+    --------
+    >>> code_list_label("depaving;flower_verges", "en")
+    'Depaving; Flower-rich verges'
+    """
+    if not isinstance(value, str):
+        return value
+    return "; ".join(i18n.label(prefix, code, lang) for code in value.split(";") if code)
+
+
+def list_columns(table: str | None) -> list[str]:
+    """Columns of ``table`` that hold a list of vocabulary codes (``themes``)."""
+    if table not in TABLES:
+        return []
+    return [f.name for f in TABLES[table].fields if f.vocab_list]
+
+
+def editable_lists(frame: pd.DataFrame, table: str | None) -> pd.DataFrame:
+    """A copy whose code lists (``"depaving;green_roofs_walls"``) are Python lists.
+
+    So an editor can show them as chosen labels instead of the stored codes;
+    :func:`stored_lists` turns them back.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"themes": ["depaving;flower_verges", None]})
+    >>> editable_lists(frame, "contacts")["themes"].tolist()
+    [['depaving', 'flower_verges'], None]
+    """
+    out = frame.copy()
+    for column in list_columns(table):
+        if column in out.columns:
+            out[column] = pd.Series(
+                [v.split(";") if isinstance(v, str) and v else None for v in out[column]],
+                index=out.index,
+                dtype="object",
+            )
+    return out
+
+
+def stored_lists(edited: pd.DataFrame, original: pd.DataFrame, table: str | None) -> pd.DataFrame:
+    """The lists of :func:`editable_lists` back as stored strings, in the original dtypes.
+
+    Examples
+    --------
+    >>> original = pd.DataFrame({"themes": ["depaving", None]}, dtype="string")
+    >>> edited = pd.DataFrame({"themes": [["depaving", "flower_verges"], []]})
+    >>> stored_lists(edited, original, "contacts")["themes"].tolist()
+    ['depaving;flower_verges', <NA>]
+    """
+    out = edited.copy()
+    for column in list_columns(table):
+        if column in out.columns:
+            values = [
+                ";".join(str(item) for item in v) if _is_list(v) and len(v) else pd.NA
+                for v in out[column]
+            ]
+            dtype = original[column].dtype if column in original.columns else "string"
+            out[column] = pd.Series(values, index=out.index, dtype="object").astype(dtype)
+    return out
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, (list, tuple)) or hasattr(value, "tolist")
+
+
+def editor_column_config(frame: pd.DataFrame, table: str, lang: str | None) -> dict[str, object]:
+    """``column_config`` of a data editor of ``table`` in ``lang``.
+
+    Headers are the column labels; vocabulary columns are dropdowns (code lists
+    multiselects) that store the code and show its label; dates read dd-mm-jjjj. The
+    entries are the dicts ``st.column_config.*Column`` return, so this stays free of
+    Streamlit.
+    """
+    spec = TABLES[table]
+    config: dict[str, object] = {}
+    for column in frame.columns:
+        label = column_label(column, lang)
+        field = spec.field(column) if column in spec.columns else None
+        if field is not None and field.vocab:
+            prefix = vocab.VOCAB_PREFIX.get(field.vocab, ("province",))[0]
+            codes = (
+                vocab.PROVINCES if field.vocab == "province" else vocab.VOCAB_PREFIX[field.vocab][1]
+            )
+            options = [{"value": c, "label": i18n.label(prefix, c, lang)} for c in codes]
+            kind = "multiselect" if field.vocab_list else "selectbox"
+            config[column] = {"label": label, "type_config": {"type": kind, "options": options}}
+        elif pd.api.types.is_datetime64_any_dtype(frame[column]):
+            config[column] = {
+                "label": label,
+                "type_config": {"type": "date", "format": "DD-MM-YYYY"},
+            }
+        else:
+            config[column] = {"label": label}
+    return config

@@ -561,7 +561,10 @@ class Restyle(MacroElement):
 
 
 def _base_style(points: bool) -> dict[str, object]:
+    # ``fill`` explicitly: folium's CircleMarker defaults to ``fill: false``, which drew
+    # every municipality of the point view as a hollow ring whatever its legend colour.
     return {
+        "fill": True,
         "color": "#555555",
         "weight": 1 if points else 0.6,
         "fillOpacity": 0.9 if points else 0.75,
@@ -600,7 +603,7 @@ def base_map(
         features,
         name=i18n.t("map.layer_municipalities", lang),
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=False),
-        marker=folium.CircleMarker(radius=7) if points else None,
+        marker=folium.CircleMarker(radius=7, fill=True) if points else None,
         zoom_on_click=False,
         on_each_feature=JsCode(_HIGHLIGHT_JS),
     )

@@ -39,6 +39,7 @@ __all__ = [
     "selection_messages",
     "selection_query",
     "share_url",
+    "showcase_code",
 ]
 
 CODES_PARAM = "gemeenten"
@@ -78,6 +79,36 @@ def comparable_codes(maturity: pd.DataFrame, measures: pd.DataFrame) -> list[str
     """Municipalities there is something to compare about: an assessment or any measure."""
     assessed = set(assessed_codes(maturity))
     return sorted(assessed | set(measures["municipality_code"].dropna()))
+
+
+def showcase_code(maturity: pd.DataFrame, measures: pd.DataFrame) -> str | None:
+    """The municipality a page opens with when nobody is signed in: a frontrunner.
+
+    The highest latest overall maturity; ties go to the one with most measures, then to
+    the lowest code, so the choice is stable between runs. ``None`` when nobody has been
+    assessed (then the pages ask the visitor to choose).
+
+    Examples
+    --------
+    >>> maturity = pd.DataFrame({"municipality_code": ["GM0002"] * 6 + ["GM0001"] * 6,
+    ...                          "year": [2024] * 12, "dimension": list("abcdef") * 2,
+    ...                          "level": [4] * 6 + [4] * 6})
+    >>> showcase_code(maturity, pd.DataFrame({"municipality_code": ["GM0002"]}))
+    'GM0002'
+    """
+    latest = latest_overall(maturity)
+    if latest.empty:
+        return None
+    counts = measures["municipality_code"].value_counts()
+    ranked = pd.DataFrame(
+        {
+            "code": latest["municipality_code"].astype(str),
+            "overall": latest[OVERALL].astype(float),
+        }
+    )
+    ranked["measures"] = ranked["code"].map(counts).fillna(0)
+    ranked = ranked.sort_values(["overall", "measures", "code"], ascending=[False, False, True])
+    return str(ranked["code"].iloc[0])
 
 
 def parse_selection(

@@ -68,6 +68,7 @@ def changes_chart(per_theme: Sequence[ThemeChanges], lang: str) -> go.Figure:
         margin=dict(l=10, r=10, t=30, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
         xaxis_title=i18n.t("briefs.axis_measures", lang),
+        separators=charts.separators(lang),
     )
     return fig
 

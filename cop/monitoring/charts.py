@@ -11,6 +11,7 @@ on the CBS scale: base year = 100. Site names from the data are escaped with
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -180,8 +181,13 @@ def _log_ticks(max_count: float) -> tuple[list[float], list[str]]:
     return [math.log10(1 + s) for s in shown], [str(s) for s in shown]
 
 
-def count_heatmap(matrix: pd.DataFrame, lang: str | None) -> go.Figure:
+def count_heatmap(
+    matrix: pd.DataFrame, lang: str | None, row_labels: Mapping[str, str] | None = None
+) -> go.Figure:
     """Counts per site (rows) and year (columns); not counted stays blank on grey.
+
+    ``row_labels`` names the sites in words
+    (:func:`cop.monitoring.presentation.site_labels`); without it the site ids are shown.
 
     The colour is ``log10(1 + count)`` so that a few big counts do not wash out the rest;
     the colour bar is labelled in counts and the hover shows the count itself or "not
@@ -201,7 +207,7 @@ def count_heatmap(matrix: pd.DataFrame, lang: str | None) -> go.Figure:
         go.Heatmap(
             z=[[None if np.isnan(v) else float(v) for v in row] for row in coloured],
             x=[int(c) for c in matrix.columns],
-            y=[chart_text(i) for i in matrix.index],
+            y=[chart_text((row_labels or {}).get(str(i), i)) for i in matrix.index],
             text=text,
             customdata=[[None if np.isnan(v) else float(v) for v in row] for row in z],
             hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
@@ -230,7 +236,7 @@ def count_heatmap(matrix: pd.DataFrame, lang: str | None) -> go.Figure:
             type="category",
         ),
     )
-    return base_layout(fig, max(220, 60 + 18 * len(matrix)))
+    return base_layout(fig, max(220, 60 + 18 * len(matrix)), lang)
 
 
 def coverage_chart(coverage: pd.DataFrame, lang: str | None) -> go.Figure:
@@ -260,4 +266,40 @@ def coverage_chart(coverage: pd.DataFrame, lang: str | None) -> go.Figure:
         xaxis=dict(title=i18n.t("monitoring.axis_year", lang), tickformat="d", dtick=1),
         yaxis=dict(title=i18n.t("monitoring.coverage_axis", lang)),
     )
-    return base_layout(fig, 300)
+    return base_layout(fig, 300, lang)
+
+
+def group_trends_chart(trends: pd.DataFrame, lang: str | None) -> go.Figure:
+    """One municipality's yearly change per species group, whole period and last ten years.
+
+    A dot per group and period at the estimated change per year (%), with a bar of ±1.96
+    standard errors (the 95% interval the trend class is decided on), and a line at 0 %:
+    a dot right of it whose bar stays right of it is a certain increase. Groups without
+    an estimate keep their row, empty, so the order matches the table below the chart.
+    """
+    groups = [chart_text(i18n.label("group", g, lang)) for g in trends["species_group"]]
+    fig = go.Figure()
+    for prefix, key, colour, symbol in (
+        ("", "col_long_change", INDEX_COLOUR, "circle"),
+        ("recent_", "col_recent_change", SLOPE_COLOUR, "diamond"),
+    ):
+        change = pd.to_numeric(trends[f"{prefix}multiplicative"]).astype(float)
+        error = pd.to_numeric(trends[f"{prefix}multiplicative_se"]).astype(float)
+        percent = [round(v, 1) if v is not None else None for v in _values(change - 1.0, 100.0)]
+        margin = [round(v, 1) if v is not None else None for v in _values(error, 196.0)]
+        fig.add_scatter(
+            x=percent,
+            y=groups,
+            mode="markers",
+            marker=dict(color=colour, size=11, symbol=symbol),
+            error_x=dict(type="data", array=margin, visible=True, color=colour, thickness=1.5),
+            name=i18n.t(f"monitoring.{key}", lang),
+            hovertemplate="%{y}: %{x:+.1f}% ± %{error_x.array:.1f}<extra></extra>",
+        )
+    fig.add_vline(x=0, line_color=BASE_LINE_COLOUR, line_width=1)
+    fig.update_layout(
+        xaxis=dict(title=i18n.t("content.trend_axis", lang), ticksuffix=" %", zeroline=False),
+        yaxis=dict(autorange="reversed"),
+        separators=",." if i18n.normalise_language(lang) == "nl" else ".,",
+    )
+    return base_layout(fig, 120 + 45 * len(groups))

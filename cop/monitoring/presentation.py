@@ -8,12 +8,14 @@ Dutch and English) and into the colours the page, the profile and the map share.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cop.core import i18n
+from cop.core import i18n, vocab
 
 __all__ = [
     "NO_TREND_BADGE",
@@ -362,3 +364,32 @@ def intervals_table(intervals: pd.DataFrame, lang: str | None) -> pd.DataFrame:
         }
     )
     return pd.DataFrame(out)
+
+
+_SITE_ID = re.compile(r"^(GM\d{4})-([A-Z]+)-(\d+)$")
+
+
+def site_labels(
+    site_ids: Iterable[object], names: Mapping[str, str], lang: str | None
+) -> dict[str, str]:
+    """What a person reads for each site: "Veendam · Bijentelling · 1", not "GM0047-BEE-1".
+
+    Site ids of the form ``<municipality code>-<first letters of the scheme>-<number>``
+    (the demo data and the CBS-style exports) are written out with the municipality's name
+    and the scheme's label; any other id is a name someone gave the site and is kept.
+
+    Examples
+    --------
+    >>> site_labels(["GM0047-BEE-1", "Tuin Jansen"], {"GM0047": "Veendam"}, "en")
+    {'GM0047-BEE-1': 'Veendam · Bee count · 1', 'Tuin Jansen': 'Tuin Jansen'}
+    """
+    schemes = {code[:3].upper(): code for code in vocab.SCHEMES}
+    labels: dict[str, str] = {}
+    for site in site_ids:
+        text = str(site)
+        match = _SITE_ID.match(text)
+        if match and match.group(1) in names and match.group(2) in schemes:
+            scheme = i18n.label("scheme", schemes[match.group(2)], lang)
+            text = f"{names[match.group(1)]} · {scheme} · {int(match.group(3))}"
+        labels[str(site)] = text
+    return labels

@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cop.core import i18n, vocab
-from cop.core.charts import chart_text
+from cop.core.charts import chart_text, separators
 from cop.maturity.model import latest_levels
 from cop.maturity.peergroups import size_class
 from cop.peers.recommend import recommend_peers
@@ -34,6 +34,7 @@ __all__ = [
     "open_questions",
     "peers_to_talk_to",
     "similar_codes",
+    "text_or_none",
 ]
 
 MEASURE_COLUMNS = ["title", "theme", "status", "start_year", "scale_value", "scale_unit", "id"]
@@ -196,6 +197,7 @@ def maturity_radar(comparison: pd.DataFrame, name: str, lang: str | None) -> go.
         height=420,
         margin={"l": 60, "r": 60, "t": 30, "b": 30},
         legend={"orientation": "h", "y": -0.1},
+        separators=separators(lang),  # a median of 2,5 in the hover, not 2.5
     )
     return fig
 
@@ -224,6 +226,20 @@ def municipality_measures(
     return rows.sort_values(
         ["start_year", "id"], ascending=[False, True], na_position="last"
     ).reset_index(drop=True)
+
+
+def text_or_none(value: object) -> str | None:
+    """A stored free text, or ``None`` when it is empty (``NaN``, ``None``, blanks).
+
+    Examples
+    --------
+    >>> text_or_none(float("nan")) is None, text_or_none("  "), text_or_none(" Les ")
+    (True, None, 'Les')
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    stripped = str(value).strip()
+    return stripped or None
 
 
 def open_questions(questions: pd.DataFrame, code: str) -> pd.DataFrame:

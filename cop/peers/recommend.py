@@ -55,6 +55,7 @@ __all__ = [
     "haversine_km",
     "peer_contacts",
     "peer_reasons",
+    "peers_table",
     "ranked_peers",
     "realised_counts",
     "recommend_peers",
@@ -416,6 +417,39 @@ def ranked_peers(
         limit=limit,
         lang=lang,
     )
+
+
+def peers_table(ranked: pd.DataFrame, lang: str | None) -> pd.DataFrame:
+    """The ranking as people read and download it: words as headers, whole percentages.
+
+    Scores in [0, 1] become whole percentages (``0.390514`` -> 39), the distance whole
+    kilometres; codes, size and urbanity classes and the other working columns of
+    :func:`recommend_peers` stay out (the reasons say in words what they mean).
+    """
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+
+    def percent(column: str) -> pd.Series:
+        values = pd.to_numeric(ranked[column], errors="coerce").astype(float) * 100.0
+        return pd.array(values.round(0), dtype="Float64").astype("Int64")
+
+    table = {
+        t("content.col_rank"): pd.array(ranked["rank"], dtype="Int64"),
+        t("peers.col_name"): ranked["name"].astype("string"),
+        t("peers.col_province"): ranked["province"].astype("string"),
+        t("col.distance_km"): pd.array(
+            pd.to_numeric(ranked["distance_km"], errors="coerce").astype(float).round(0),
+            dtype="Float64",
+        ).astype("Int64"),
+        t("content.col_score"): percent("score"),
+        **{
+            i18n.t("content.col_component", lang, name=t(f"peers.w_{name}")): percent(
+                f"{name}_score"
+            )
+            for name in PEER_COMPONENTS
+        },
+        t("peers.col_reasons"): ranked["reasons"].astype("string"),
+    }
+    return pd.DataFrame(table)
 
 
 def _empty_peer_frame() -> pd.DataFrame:
