@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from cop.access import accounts, visibility
+from cop.access import accounts, sessions, visibility
 from cop.core import config, i18n, text
 from cop.core.config import get_settings
 from cop.data import caches, exports, failures, presentation, storage
@@ -373,20 +373,55 @@ def prewarm_wait(timeout: float | None = None) -> bool:
     return _PREWARM.wait(timeout)
 
 
+LANG_PARAM = "lang"
+_LANG_IN_URL_KEY = "_lang_in_url"  # the language this session last read from/wrote to the URL
+_LANG_SET_KEY = "_lang_set"  # init_language wrote the switch's value in this run
+
+
 def init_language() -> None:
-    """Language from ``?lang=en`` on first load, otherwise Dutch; kept in the session."""
-    if LANG_KEY not in st.session_state:
-        st.session_state[LANG_KEY] = i18n.normalise_language(st.query_params.get("lang"))
+    """The session's language: ``?lang=`` when the URL brings a new one, else the kept one.
+
+    The URL wins when its language differs from the one this session last saw there (a
+    shared link, a popup link, the browser's back button); otherwise the session's choice
+    stands and is written back (:func:`keep_language_in_url`). Dutch by default.
+    """
+    asked = st.query_params.get(LANG_PARAM)
+    if asked in i18n.LANGUAGES and asked != st.session_state.get(_LANG_IN_URL_KEY):
+        st.session_state[LANG_KEY] = asked
+        st.session_state[_LANG_IN_URL_KEY] = asked
+        st.session_state[_LANG_SET_KEY] = True
+    elif LANG_KEY not in st.session_state:
+        st.session_state[LANG_KEY] = i18n.normalise_language(None)
+        st.session_state[_LANG_SET_KEY] = True
+
+
+def keep_language_in_url() -> None:
+    """Every page's URL carries the language (``?lang=en``), also after a page change.
+
+    ``st.navigation`` drops the query parameters when the person picks another page; this
+    puts the language back on every run, so a reload, a new tab or a copied link keeps it.
+    """
+    st.session_state[_LANG_IN_URL_KEY] = lang()
+    if st.query_params.get(LANG_PARAM) != lang():
+        st.query_params[LANG_PARAM] = lang()
 
 
 def _keep_language_in_url() -> None:
-    """A reload or a shared link keeps the chosen language (``?lang=en``)."""
-    st.query_params["lang"] = lang()
+    """The language switch's callback: the new choice goes into the URL at once."""
+    keep_language_in_url()
 
 
 def sidebar() -> None:
     """The shared sidebar: language switch and the demo-data notice."""
     init_language()
+    # The switch's default is the session's language, so a switch that the browser draws
+    # afresh (after a page change in a restored session) shows and sends the right one.
+    # Not in the run that set the value itself (Streamlit warns about both at once).
+    default = (
+        {}
+        if st.session_state.pop(_LANG_SET_KEY, False)
+        else {"index": i18n.LANGUAGES.index(lang())}
+    )
     with st.sidebar:
         st.radio(
             i18n.t("app.language", lang()),
@@ -395,8 +430,11 @@ def sidebar() -> None:
             format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code],
             horizontal=True,
             on_change=_keep_language_in_url,
+            **default,
         )
+        keep_language_in_url()
         sign_in_box()
+        _write_session_cookie()
         demo = storage.demo_tables(engine())
         if demo:
             st.info(tr("app.demo_notice"), icon=":material/science:")
@@ -407,16 +445,127 @@ def user_municipality() -> str | None:
     return st.session_state.get(MUNICIPALITY_KEY) if role() != "visitor" else None
 
 
+# ---------------------------------------------------------------- kept sign-in (cookie)
+
+TOKEN_KEY = "_session_token"  # the token of this session's sign-in (to revoke on sign-out)
+COOKIE_WRITE_KEY = "_session_cookie_write"  # (value, max_age) the sidebar writes once
+COOKIE_READ_KEY = "_session_cookie_read"  # the cookie was looked at in this session
+_REVOKED = sessions.Revocations()
+
+
+@st.cache_resource(show_spinner=False)
+def _session_secret(configured: str | None, data_dir: str) -> bytes:
+    from pathlib import Path
+
+    return sessions.load_secret(configured, Path(data_dir))
+
+
+def session_secret() -> bytes:
+    """The server secret that signs kept sign-ins (:func:`cop.access.sessions.load_secret`)."""
+    import os
+
+    configured = os.environ.get(sessions.SECRET_ENV)
+    if not configured:
+        try:
+            configured = st.secrets.get(sessions.SECRET_ENV)
+        except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+            configured = None
+    return _session_secret(configured or None, str(get_settings().data_dir))
+
+
+def session_cookie() -> str | None:
+    """The kept sign-in the browser sent when this session connected, if any."""
+    return st.context.cookies.get(sessions.COOKIE_NAME)
+
+
+def _cookie_path() -> str:
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return "/" + base if base else "/"
+
+
+def _write_session_cookie() -> None:
+    """Set or delete the session cookie in the browser, once, after a sign-in or sign-out.
+
+    ``st.html`` with script runs in the page itself (not in a sandboxed frame), so it can
+    write ``document.cookie``; the element is sent on this run only.
+    """
+    pending = st.session_state.pop(COOKIE_WRITE_KEY, None)
+    if pending is None:
+        return
+    value, max_age = pending
+    st.html(
+        sessions.cookie_script(value, max_age, _cookie_path()),
+        width="content",
+        unsafe_allow_javascript=True,
+    )
+
+
 def _sign_out() -> None:
+    token = st.session_state.pop(TOKEN_KEY, None)
+    if token:
+        _REVOKED.revoke(token)
+        st.session_state[COOKIE_WRITE_KEY] = ("", 0)
     for key in (ROLE_KEY, USER_KEY, SIGNED_IN_AT_KEY, MUNICIPALITY_KEY):
         st.session_state.pop(key, None)
+    st.session_state[COOKIE_READ_KEY] = True  # never sign in again from the old cookie
 
 
-def _sign_in(username: str, role_name: str, municipality: str | None) -> None:
+def _sign_in(
+    username: str,
+    role_name: str,
+    municipality: str | None,
+    *,
+    signed_in_at: float | None = None,
+    token: str | None = None,
+) -> None:
     st.session_state[USER_KEY] = username
     st.session_state[ROLE_KEY] = role_name
     st.session_state[MUNICIPALITY_KEY] = municipality
-    st.session_state[SIGNED_IN_AT_KEY] = time.time()
+    st.session_state[SIGNED_IN_AT_KEY] = time.time() if signed_in_at is None else signed_in_at
+    if token is not None:
+        st.session_state[TOKEN_KEY] = token
+
+
+def _keep_sign_in(username: str, minutes: float) -> None:
+    """Issue the token of a fresh password sign-in and have the sidebar set its cookie."""
+    binding = accounts.session_binding(engine(), username)
+    if binding is None:
+        return
+    started = float(st.session_state[SIGNED_IN_AT_KEY])
+    token = sessions.issue(
+        session_secret(), username, binding, issued_at=started, lifetime_seconds=minutes * 60
+    )
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[COOKIE_WRITE_KEY] = (token, int(minutes * 60))
+
+
+def _restore_sign_in(minutes: float) -> None:
+    """Sign in from the session cookie, once per session (a reload, a new tab, a link)."""
+    if st.session_state.get(COOKIE_READ_KEY):
+        return
+    st.session_state[COOKIE_READ_KEY] = True
+    token = session_cookie()
+    if not token:
+        return
+    claims = sessions.verify(
+        session_secret(),
+        token,
+        lambda name: accounts.session_binding(engine(), name),
+        now=time.time(),
+        lifetime_seconds=minutes * 60,
+        revoked=_REVOKED,
+    )
+    user = accounts.get_user(engine(), claims.username) if claims else None
+    if claims is None or user is None:
+        st.session_state[COOKIE_WRITE_KEY] = ("", 0)  # a stale cookie is removed
+        return
+    _sign_in(
+        user.username,
+        user.role,
+        user.municipality_code,
+        signed_in_at=claims.issued_at,
+        token=token,
+    )
 
 
 def sign_in_box() -> None:
@@ -435,10 +584,17 @@ def sign_in_box() -> None:
     if settings.mode == "oidc":
         _oidc_box(settings)
         return
+    if USER_KEY not in st.session_state:
+        _restore_sign_in(settings.session_minutes)
     if USER_KEY in st.session_state:
         user = accounts.get_user(engine(), str(st.session_state[USER_KEY]))
         started = st.session_state.get(SIGNED_IN_AT_KEY)
-        if user is None or accounts.session_expired(started, time.time(), settings.session_minutes):
+        token = st.session_state.get(TOKEN_KEY)
+        if (
+            user is None
+            or accounts.session_expired(started, time.time(), settings.session_minutes)
+            or (token and _REVOKED.revoked(token, time.time()))
+        ):
             _sign_out()
             st.warning(tr("auth.expired"), icon=":material/timer_off:")
         else:
@@ -474,6 +630,7 @@ def sign_in_box() -> None:
                 st.error(tr(result.message_key))
             else:
                 _sign_in(result.user.username, result.user.role, result.user.municipality_code)
+                _keep_sign_in(result.user.username, settings.session_minutes)
                 st.rerun()
 
 
