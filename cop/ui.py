@@ -835,6 +835,47 @@ def keep_in_url(values: Mapping[str, str | None]) -> None:
             del st.query_params[name]
 
 
+def _kept_key(scope: str) -> str:
+    return f"_kept_{scope}"
+
+
+def restore_widgets(
+    scope: str,
+    defaults: Mapping[str, object],
+    from_url: Mapping[str, object],
+    *,
+    anchor: str,
+) -> bool:
+    """Give a page's widgets their values before they are drawn; ``True`` on a fresh entry.
+
+    Streamlit forgets the values of widgets that were not drawn in a run, so a visit to
+    another page (a municipality's profile) used to reset every filter. On a fresh entry
+    (the always-drawn widget ``anchor`` has no value) the widgets get the URL's values when
+    the URL brings any (a shared link, a reload, the back button), else the values kept by
+    :func:`remember_widgets`, else their defaults. During reruns on the page the widgets'
+    own values stand; one that is not drawn in every run gets its kept value back.
+    """
+    kept = st.session_state.get(_kept_key(scope), {})
+    fresh = anchor not in st.session_state
+    if fresh:
+        source = from_url if from_url else kept
+        for key, default in defaults.items():
+            st.session_state[key] = source.get(key, default)
+        return True
+    for key, default in defaults.items():
+        if key not in st.session_state:
+            st.session_state[key] = kept.get(key, default)
+    return False
+
+
+def remember_widgets(scope: str, keys: Iterable[str]) -> dict[str, object]:
+    """Keep the current values of ``keys`` for the next visit (:func:`restore_widgets`)."""
+    kept = dict(st.session_state.get(_kept_key(scope), {}))
+    kept.update({key: st.session_state[key] for key in keys if key in st.session_state})
+    st.session_state[_kept_key(scope)] = kept
+    return kept
+
+
 PROFILE_PAGE = "pages/profile.py"
 PROFILE_PARAM = comparison.PROFILE_PARAM  # ?gemeente=GM0344 opens that municipality
 
