@@ -7,6 +7,7 @@ version, so an import by anyone invalidates every session's cache at the next re
 
 from __future__ import annotations
 
+import html
 import importlib
 import json
 import logging
@@ -326,7 +327,7 @@ def _prewarm_steps(url: str, version: int) -> list[Callable[[], object]]:
         partial(_SHARED_TABLES.get, url, version, n) for n in names
     ]
     steps += [partial(importlib.import_module, module) for module in PREWARM_MODULES]
-    steps.append(lambda: _web_boundaries(boundaries_key()))
+    steps.append(lambda: web_boundaries(wait=None))
     return steps
 
 
@@ -951,6 +952,8 @@ def show_problems(report: ValidationReport, *, key: str | None = None) -> None:
 # ---------------------------------------------------------------- boundaries (map, issue 3)
 
 BOUNDARY_RETRY_SECONDS = 600  # how long a failed download is remembered before a retry
+BOUNDARY_WAIT_SECONDS = 3.0  # the longest a page waits for boundaries before drawing points
+BOUNDARY_PENDING = "pending"  # ``source`` of :func:`web_boundaries` while they are loading
 
 
 def _file_stamp(path: object) -> str:
@@ -969,8 +972,8 @@ def boundaries_key() -> str:
     """Cache key of the boundaries: file or download cache (with mtime/size), year, offline.
 
     Changing ``COP_BOUNDARIES_FILE``, the file itself, the year or a finished download
-    gives a new key. Without anything on disk and online, the key also changes every
-    ``BOUNDARY_RETRY_SECONDS``, so a failed download is retried later, not never.
+    gives a new key. A failed download is retried after ``BOUNDARY_RETRY_SECONDS`` by the
+    background loader (:class:`cop.geo.boundaries.BackgroundLoader`), not on every view.
     """
     from cop.geo import boundaries
 
@@ -981,28 +984,44 @@ def boundaries_key() -> str:
     else:
         cache = boundaries.boundaries_cache_path(settings.boundaries_year, settings)
         parts.append("cache=" + _file_stamp(cache))
-        if not cache.exists() and not settings.offline:
-            parts.append(f"try={int(time.time() // BOUNDARY_RETRY_SECONDS)}")
     return "|".join(parts)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _boundaries(key: str) -> object:
+def _load_boundaries(key: str) -> object:
     from cop.geo import boundaries
 
     return boundaries.load_boundaries()
 
 
-def boundaries() -> object:
-    """The full-detail :class:`cop.geo.boundaries.BoundaryResult` (for spatial checks), cached."""
-    return _boundaries(boundaries_key())
+def _new_boundary_loader() -> object:
+    from cop.geo import boundaries
+
+    return boundaries.BackgroundLoader(_load_boundaries, retry_seconds=BOUNDARY_RETRY_SECONDS)
+
+
+# One loader per server process: a download runs in its own thread, once for everyone.
+_BOUNDARY_LOADER = _new_boundary_loader()
+
+
+def _boundary_result(wait: float | None) -> tuple[str, object, int]:
+    key = boundaries_key()
+    result, generation = _BOUNDARY_LOADER.get(key, wait)  # type: ignore[attr-defined]
+    return key, result, generation
+
+
+def boundaries(wait: float | None = BOUNDARY_WAIT_SECONDS) -> object:
+    """The full-detail :class:`cop.geo.boundaries.BoundaryResult` (for spatial checks).
+
+    ``None`` while they are still being loaded in the background after ``wait`` seconds.
+    """
+    return _boundary_result(wait)[1]
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _web_boundaries(key: str) -> dict[str, object]:
+def _web_boundaries(key: str, generation: int) -> dict[str, object]:
     from cop.geo import boundaries
 
-    result = _boundaries(key)
+    result, _ = _BOUNDARY_LOADER.get(key, None)  # type: ignore[attr-defined]
     web = boundaries.simplify_for_web(result.gdf) if result.ok else None
     return {
         "source": result.source,
@@ -1013,26 +1032,124 @@ def _web_boundaries(key: str) -> dict[str, object]:
     }
 
 
-def web_boundaries() -> dict[str, object]:
+def web_boundaries(wait: float | None = BOUNDARY_WAIT_SECONDS) -> dict[str, object]:
     """Boundaries simplified and rounded for the map, as GeoJSON, cached once per key.
 
-    Keys: ``source`` (``file``/``cache``/``ogc``/``wfs``/``points``), ``year``,
-    ``message_key`` (notice to show, or ``None``), ``geojson`` (``None`` when boundaries
-    are unavailable) and ``codes`` (municipality codes that have a boundary).
+    Keys: ``source`` (``file``/``cache``/``ogc``/``wfs``/``points``, or ``pending`` while
+    they load in the background), ``year``, ``message_key`` (notice to show, or ``None``),
+    ``geojson`` (``None`` when boundaries are unavailable) and ``codes`` (municipality
+    codes that have a boundary). A page waits ``wait`` seconds at most (with a spinner
+    that says what it waits for); after that it gets ``pending`` and draws points.
     """
-    return _web_boundaries(boundaries_key())
+    key, result, generation = _boundary_result(0)
+    if result is None and wait is None:  # background work (the prewarm): wait it out
+        key, result, generation = _boundary_result(None)
+    elif result is None and wait > 0:
+        with st.spinner(tr("session.boundaries_waiting")):
+            key, result, generation = _boundary_result(wait)
+    if result is None:
+        return {
+            "source": BOUNDARY_PENDING,
+            "year": get_settings().boundaries_year,
+            "message_key": "session.boundaries_loading",
+            "geojson": None,
+            "codes": [],
+        }
+    return _web_boundaries(key, generation)
+
+
+@st.fragment(run_every=2)
+def boundaries_pending_notice() -> None:
+    """While boundaries load in the background: a notice that says so, then a redraw.
+
+    Checks every two seconds (without waiting itself) and reruns the whole page once
+    they are there, so the person never has to reload to get the polygons.
+    """
+    if _boundary_result(0)[1] is not None:
+        st.rerun(scope="app")
+    st.info(tr("session.boundaries_loading"), icon=":material/hourglass_top:")
+
+
+MAP_SCRIPT_SECONDS = 15  # after this long without Leaflet, the map's frame is declared failed
+
+_MAP_WATCH_JS = """
+(function () {
+    var box = document.getElementById(%(id)s);
+    if (!box || box.dataset.watching) { return; }
+    box.dataset.watching = "1";
+    var loading = box.querySelector(".cop-map-loading");
+    var failed = box.querySelector(".cop-map-failed");
+    var started = Date.now();
+    var broken = false;
+    function frames() {
+        return Array.prototype.slice.call(document.querySelectorAll('iframe[title*="st_folium"]'));
+    }
+    function ready(frame) {
+        try { return !!(frame.contentWindow && frame.contentWindow.L && frame.contentWindow.map); }
+        catch (error) { return false; }
+    }
+    function listen(frame) {
+        try {
+            if (frame.dataset.copWatched) { return; }
+            frame.dataset.copWatched = "1";
+            frame.contentWindow.addEventListener("error", function (event) {
+                var source = event.target && (event.target.src || event.target.href) || "";
+                if (/leaflet/i.test(source)) { broken = true; }
+            }, true);
+        } catch (error) { /* not reachable: the time limit decides */ }
+    }
+    function check() {
+        var list = frames();
+        list.forEach(listen);
+        if (list.length && list.every(ready)) { box.hidden = true; return; }
+        var waited = Date.now() - started;
+        if (broken || waited > %(limit)d) {
+            box.hidden = false; loading.hidden = true; failed.hidden = false; return;
+        }
+        if (waited > 1000) { box.hidden = false; loading.hidden = false; }
+        setTimeout(check, 250);
+    }
+    check();
+})();
+"""
+
+
+def map_load_watch(key: str) -> None:
+    """Say what the map frame is doing: "loading" after a second, a reason if it fails.
+
+    ``st_folium`` draws an empty frame when the browser cannot load Leaflet (a firewall,
+    a blocking extension). This small script in the page (not in the map's frame) looks at
+    the map frames: hidden as soon as every map has Leaflet and its map; "Kaart laden…"
+    after a second; the explanation when a Leaflet file failed or after
+    :data:`MAP_SCRIPT_SECONDS`. Place it just above the map (``key`` names the element).
+    """
+    element_id = f"cop-map-status-{key}"
+    st.html(
+        f'<div id="{element_id}" class="cop-map-status" role="status" aria-live="polite" hidden>'
+        f'<p class="cop-map-loading" hidden>{html.escape(tr("session.map_loading"))}</p>'
+        f'<p class="cop-map-failed" hidden><strong>{html.escape(tr("session.map_scripts_failed"))}'
+        "</strong></p></div>"
+        "<script>"
+        + _MAP_WATCH_JS % {"id": json.dumps(element_id), "limit": MAP_SCRIPT_SECONDS * 1000}
+        + "</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _measures_outside(key: str, url: str, version: int) -> pd.DataFrame | None:
+def _measures_outside(key: str, generation: int, url: str, version: int) -> pd.DataFrame | None:
     from cop.geo import boundaries
 
-    result = _boundaries(key)
+    result, _ = _BOUNDARY_LOADER.get(key, None)  # type: ignore[attr-defined]
     if not result.ok:
         return None
     return boundaries.measures_outside_municipality(_table(url, version, "measures"), result.gdf)
 
 
 def measures_outside() -> pd.DataFrame | None:
-    """Measures whose point lies outside their own municipality; ``None`` without boundaries."""
-    return _measures_outside(boundaries_key(), get_settings().database_url, data_version())
+    """Measures whose point lies outside their own municipality; ``None`` without boundaries
+    (also while they are still loading in the background)."""
+    key, result, generation = _boundary_result(BOUNDARY_WAIT_SECONDS)
+    if result is None:
+        return None
+    return _measures_outside(key, generation, get_settings().database_url, data_version())

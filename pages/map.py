@@ -152,7 +152,10 @@ st.caption(
 )
 
 web = ui.web_boundaries()
-if web["geojson"] is None:
+if web["source"] == ui.BOUNDARY_PENDING:  # still loading in the background: points for now
+    ui.boundaries_pending_notice()
+    shapes = ui.compute(webmap.points_geojson, "municipalities")
+elif web["geojson"] is None:
     st.info(ui.tr(web["message_key"] or "geo.boundaries_unavailable"), icon=":material/wifi_off:")
     shapes = ui.compute(webmap.points_geojson, "municipalities")
 else:
@@ -226,6 +229,7 @@ ui.keep_in_url(
         mapstate.VIEW_PARAM: mapstate.encode_view(restore or st.session_state.get(SHOWN_VIEW_KEY)),
     }
 )
+ui.map_load_watch("national")
 st_folium(
     m,
     key=VIEW_KEY,

@@ -124,6 +124,7 @@ if facts.is_partner:
         small_map = webmap.profile_map(
             shown, webmap.outline(web["geojson"], code), center, municipalities, lang=ui.lang()
         )
+        ui.map_load_watch("profile")
         st_folium(
             small_map, key="profile_map", height=380, use_container_width=True, returned_objects=[]
         )
