@@ -101,3 +101,86 @@ def test_sign_in_and_language_survive_reload_new_tab_and_sign_out(
     other.reload()
     _sidebar(other).get_by_text("Sign in", exact=True).first.wait_for()
     assert _sidebar(other).get_by_text("Signed in as").count() == 0
+
+
+def _map_frame(page):
+    return page.wait_for_selector('iframe[title*="st_folium"]').content_frame()
+
+
+def _theme_chips(page) -> str:
+    themes = _sidebar(page).locator('[data-testid="stMultiSelect"]').filter(has_text="Themes")
+    return themes.first.inner_text()
+
+
+def _wait_for_map(frame, zoom: int) -> None:
+    frame.wait_for_function("() => window.map && window.L")
+    frame.wait_for_function(f"() => window.map.getZoom() === {zoom}")
+
+
+def test_map_view_survives_reload_popup_link_back_and_menu(
+    streamlit_server,  # noqa: F811
+    browser_page,  # noqa: F811
+    member,
+):
+    require_map_assets()
+    page = browser_page
+    username, _ = member
+    page.goto(streamlit_server.url + "/map?lang=en&thema=depaving&kaart=52.09000,5.12000,11")
+    _sign_in(page, username, "Sign in")
+    _sidebar(page).get_by_text(f"Signed in as {username} (member)").wait_for()
+    page.wait_for_function("() => document.cookie.includes('cop_session=')")
+    frame = _map_frame(page)
+    _wait_for_map(frame, 11)  # the shared link's view
+    assert "Depaving" in _theme_chips(page)
+
+    # Zoom in: the new view goes into the URL and survives F5.
+    frame.evaluate("() => window.map.setView([52.1, 5.15], 12, {animate: false})")
+    page.wait_for_function("() => location.search.includes('kaart=52.10000%2C5.15000%2C12')")
+    page.reload()
+    _sidebar(page).get_by_text(f"Signed in as {username} (member)").wait_for()
+    frame = _map_frame(page)
+    _wait_for_map(frame, 12)
+    lat, lon = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng]")
+    assert abs(lat - 52.1) < 0.01 and abs(lon - 5.15) < 0.01
+    assert "Depaving" in _theme_chips(page) and "lang=en" in page.url
+    frame.locator(".marker-cluster, .leaflet-interactive").first.wait_for(state="attached")
+    page.screenshot(path=str(OUTPUT_DIR / "session-map-after-reload.png"), full_page=True)
+
+    # A measure's popup link opens the profile in this tab, signed in, in English.
+    frame.wait_for_function(
+        "() => { let c = null; window.map.eachLayer(l => { if (l instanceof window.L.MarkerClusterGroup) c = l; });"
+        " return c && c.getLayers().length > 0; }"
+    )
+    frame.evaluate(
+        "() => { let c = null; window.map.eachLayer(l => { if (l instanceof window.L.MarkerClusterGroup) c = l; });"
+        " const m = c.getLayers()[0]; const p = m.getPopup();"
+        " window.map.setView(m.getLatLng(), 12, {animate: false});"
+        " L.popup({autoPan: false}).setLatLng(m.getLatLng())"
+        ".setContent(p._content(m)).openOn(window.map); }"
+    )
+    link = frame.locator(".leaflet-popup-content a")
+    link.wait_for()
+    assert "lang=en" in link.get_attribute("href")
+    link.click()
+    page.wait_for_function("() => location.pathname.endsWith('/profile')")
+    assert len(page.context.pages) == 1  # the same tab
+    assert re.search(r"gemeente=GM\d{4}", page.url) and "lang=en" in page.url
+    _sidebar(page).get_by_text(f"Signed in as {username} (member)").wait_for()
+    page.get_by_role("heading", level=1).first.wait_for()
+    page.screenshot(path=str(OUTPUT_DIR / "session-profile-from-popup.png"), full_page=True)
+
+    # The menu's link back to the map: the filter is still set, the view kept.
+    page.get_by_role("link", name="Map").first.click()
+    page.wait_for_function("() => location.pathname.endsWith('/map')")
+    page.wait_for_function("() => location.search.includes('thema=depaving')")
+    assert "Depaving" in _theme_chips(page)
+    assert "kaart=" in page.url and "lang=en" in page.url
+
+
+def test_map_says_so_when_leaflet_cannot_load(streamlit_server, browser_page):  # noqa: F811
+    page = browser_page
+    page.context.route(re.compile(r".*leaflet.*\.js(\?.*)?$"), lambda route: route.abort())
+    page.goto(streamlit_server.url + "/map?lang=en")
+    notice = page.get_by_text("could not load the map library")
+    notice.wait_for()
+    page.screenshot(path=str(OUTPUT_DIR / "session-map-leaflet-blocked.png"), full_page=True)
