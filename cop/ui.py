@@ -1055,7 +1055,8 @@ def web_boundaries(wait: float | None = BOUNDARY_WAIT_SECONDS) -> dict[str, obje
             "geojson": None,
             "codes": [],
         }
-    return _web_boundaries(key, generation)
+    with st.spinner(tr("session.boundaries_waiting")):  # simplified once per key
+        return _web_boundaries(key, generation)
 
 
 @st.fragment(run_every=2)

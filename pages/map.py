@@ -181,14 +181,16 @@ features, fills = webmap.choropleth_features(
 )
 payload = None
 if show_measures:
-    payload = ui.compute(
-        webmap.filtered_measure_payload_json,
-        "measures",
-        "municipalities",
-        "maturity",
-        chosen=chosen.as_params(),
-        lang=ui.lang(),
-    )
+    with st.spinner(ui.tr("session.measures_preparing")):  # once per filter choice
+        payload = ui.compute(
+            webmap.filtered_measure_payload_json,
+            "measures",
+            "municipalities",
+            "maturity",
+            chosen=chosen.as_params(),
+            lang=ui.lang(),
+        )
+
 # The polygons are the base map, the same on every run; what a choice changes (colours,
 # tooltips, measures, legends) is a feature group st_folium swaps in the browser, so the
 # map is not rebuilt and keeps its zoom.
