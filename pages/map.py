@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 
 from cop.geo import mapstate, mapview, trendmap
 from cop.monitoring import indicators
-from cop import ui
+from cop import ui, ui_session
 from cop.core import vocab
 from cop.geo import webmap
 
@@ -29,7 +29,7 @@ bounds = mapview.year_bounds(measures)
 # Filters, colouring, zoom and centre survive reruns, a visit to another page and a reload,
 # and travel in the URL (cop.geo.mapstate).
 fields = mapstate.map_fields(bounds)
-if ui.restore_widgets(
+if ui_session.restore_widgets(
     "map",
     {field.key: field.default for field in fields},
     mapstate.decode(st.query_params, fields),
@@ -152,8 +152,8 @@ st.caption(
 )
 
 web = ui.web_boundaries()
-if web["source"] == ui.BOUNDARY_PENDING:  # still loading in the background: points for now
-    ui.boundaries_pending_notice()
+if web["source"] == ui_session.BOUNDARY_PENDING:  # still loading in the background: points for now
+    ui_session.boundaries_pending_notice()
     shapes = ui.compute(webmap.points_geojson, "municipalities")
 elif web["geojson"] is None:
     st.info(ui.tr(web["message_key"] or "geo.boundaries_unavailable"), icon=":material/wifi_off:")
@@ -224,14 +224,14 @@ if shown_view is not None:  # the map reported its view: nothing left to restore
     st.session_state.pop(RESTORE_KEY, None)
     st.session_state[SHOWN_VIEW_KEY] = shown_view
 restore = st.session_state.get(RESTORE_KEY)
-kept = ui.remember_widgets("map", [field.key for field in fields])
+kept = ui_session.remember_widgets("map", [field.key for field in fields])
 ui.keep_in_url(
     {
         **mapstate.encode(kept, fields),
         mapstate.VIEW_PARAM: mapstate.encode_view(restore or st.session_state.get(SHOWN_VIEW_KEY)),
     }
 )
-ui.map_load_watch("national")
+ui_session.map_load_watch("national")
 st_folium(
     m,
     key=VIEW_KEY,

@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 from cop.geo import mapview
 from cop.monitoring import indicators, presentation
 from cop.peers import profile
-from cop import ui
+from cop import ui, ui_session
 from cop.core import vocab
 from cop.geo import webmap
 
@@ -124,7 +124,7 @@ if facts.is_partner:
         small_map = webmap.profile_map(
             shown, webmap.outline(web["geojson"], code), center, municipalities, lang=ui.lang()
         )
-        ui.map_load_watch("profile")
+        ui_session.map_load_watch("profile")
         st_folium(
             small_map, key="profile_map", height=380, use_container_width=True, returned_objects=[]
         )

@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from cop.geo import boundaries
+from cop.geo import boundaries, boundary_loader
 from tests.conftest import make_app
 
 
@@ -48,7 +48,7 @@ def test_page_gets_no_answer_while_loading_and_one_thread_does_the_work():
         release.wait()
         return _ok()
 
-    loader = boundaries.BackgroundLoader(load, retry_seconds=600)
+    loader = boundary_loader.BackgroundLoader(load, retry_seconds=600)
     assert loader.get("k", 0) == (None, 0)  # the page draws points at once
     assert loader.get("k", 0.05) == (None, 0)  # and again: no second download
     release.set()
@@ -70,7 +70,7 @@ def test_failure_is_remembered_then_retried_once_in_the_background():
             gate.wait()
         return answers[len(calls) - 1]
 
-    loader = boundaries.BackgroundLoader(load, retry_seconds=600, clock=clock)
+    loader = boundary_loader.BackgroundLoader(load, retry_seconds=600, clock=clock)
     first, _ = loader.get("k", None)
     assert not first.ok and first.message_key == boundaries.MSG_UNAVAILABLE
     clock.now += 599
@@ -88,7 +88,7 @@ def test_an_exception_in_the_thread_becomes_the_points_notice():
     def load(key: str) -> boundaries.BoundaryResult:
         raise RuntimeError("boom")
 
-    result, _ = boundaries.BackgroundLoader(load, retry_seconds=600).get("k", None)
+    result, _ = boundary_loader.BackgroundLoader(load, retry_seconds=600).get("k", None)
     assert result.source == "points" and result.message_key == boundaries.MSG_UNAVAILABLE
     assert "boom" in result.errors[0]
 
@@ -134,7 +134,7 @@ def test_download_from_a_server_that_never_answers_blocks_no_page(
             ogc_url=url + "/ogc", wfs_url=url + "/wfs/{year}", timeout=0.3
         )
 
-    loader = boundaries.BackgroundLoader(load, retry_seconds=600)
+    loader = boundary_loader.BackgroundLoader(load, retry_seconds=600)
     assert loader.get("k", 0)[0] is None  # the page does not wait for the download
     result, _ = loader.get("k", None)
     assert result.source == "points" and result.message_key == boundaries.MSG_UNAVAILABLE
@@ -145,7 +145,7 @@ def test_download_from_a_server_that_never_answers_blocks_no_page(
 
 
 def test_map_page_draws_points_with_a_notice_while_boundaries_load(app_env, monkeypatch):
-    from cop import ui
+    from cop import ui_session
 
     release = threading.Event()
 
@@ -153,9 +153,9 @@ def test_map_page_draws_points_with_a_notice_while_boundaries_load(app_env, monk
         release.wait()
         return _failed()
 
-    monkeypatch.setattr(ui, "_BOUNDARY_LOADER", boundaries.BackgroundLoader(load, retry_seconds=1))
-    monkeypatch.setattr(ui, "BOUNDARY_WAIT_SECONDS", 0.01)
-    monkeypatch.setattr(ui.web_boundaries, "__defaults__", (0.01,))
+    loader = boundary_loader.BackgroundLoader(load, retry_seconds=1)
+    monkeypatch.setattr(ui_session, "_BOUNDARY_LOADER", loader)
+    monkeypatch.setattr(ui_session.web_boundaries, "__defaults__", (0.01,))
     try:
         at = make_app("pages/map.py", lang="en")
         assert not at.exception

@@ -7,7 +7,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cop import ui
+from cop import ui, ui_session
 from cop.access import accounts, sessions
 from cop.data import storage
 from tests.conftest import ROOT
@@ -38,7 +38,7 @@ def _token(engine, issued_at: float | None = None, secret: bytes | None = None) 
 
 def _new_session(monkeypatch, cookie: str | None) -> AppTest:
     """A fresh session (a reload, a new tab) whose browser sends ``cookie``."""
-    monkeypatch.setattr(ui, "session_cookie", lambda: cookie)
+    monkeypatch.setattr(ui_session, "session_cookie", lambda: cookie)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     return at.run()
 
