@@ -227,6 +227,7 @@ restore = st.session_state.get(RESTORE_KEY)
 kept = ui_session.remember_widgets("map", [field.key for field in fields])
 ui.keep_in_url(
     {
+        ui.PROFILE_PARAM: None,  # a profile's parameter left by the way back
         **mapstate.encode(kept, fields),
         mapstate.VIEW_PARAM: mapstate.encode_view(restore or st.session_state.get(SHOWN_VIEW_KEY)),
     }

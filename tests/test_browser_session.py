@@ -173,8 +173,9 @@ def test_map_view_survives_reload_popup_link_back_and_menu(
     page.get_by_role("link", name="Map").first.click()
     page.wait_for_function("() => location.pathname.endsWith('/map')")
     page.wait_for_function("() => location.search.includes('thema=depaving')")
+    page.wait_for_function("() => location.search.includes('kaart=')")
     assert "Depaving" in _theme_chips(page)
-    assert "kaart=" in page.url and "lang=en" in page.url
+    assert "lang=en" in page.url and "gemeente=" not in page.url
 
 
 def test_map_says_so_when_leaflet_cannot_load(streamlit_server, browser_page):  # noqa: F811
