@@ -104,7 +104,11 @@ def test_sign_in_and_language_survive_reload_new_tab_and_sign_out(
 
 
 def _map_frame(page):
-    return page.wait_for_selector('iframe[title*="st_folium"]').content_frame()
+    try:
+        return page.wait_for_selector('iframe[title*="st_folium"]').content_frame()
+    except Exception:
+        page.screenshot(path=str(OUTPUT_DIR / "session-map-frame-missing.png"), full_page=True)
+        raise
 
 
 def _theme_chips(page) -> str:
