@@ -23,6 +23,20 @@ pytestmark = pytest.mark.browser
 PASSWORD = "a long enough password"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def no_prewarm():
+    """The server of this module computes nothing ahead (``COP_PREWARM=off``).
+
+    With the prewarm on, its work right after the first sessions held the server so long
+    that the map component's own files did not arrive in time ("Your app is having trouble
+    loading the streamlit_folium.st_folium component"); that is the prewarm's matter and
+    is reported, not what these tests are about.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COP_PREWARM", "off")
+        yield
+
+
 @pytest.fixture(scope="module")
 def member(streamlit_server):  # noqa: F811
     """A member account in the browser server's database: (user name, municipality)."""
