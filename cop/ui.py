@@ -371,7 +371,7 @@ PREWARM_MODULES = ("streamlit_folium", "cop.geo.webmap", "cop.meetings.render", 
 def _prewarm_steps(url: str, version: int) -> list[Callable[[], object]]:
     """Every table, the libraries, then the boundaries the map draws."""
     steps = caches.warm_steps(_SHARED_TABLES.get, url, version, PREWARM_MODULES)
-    return [*steps, lambda: _web_boundaries(boundaries_key())]
+    return [*steps, _prewarm_boundaries]
 
 
 def _new_prewarm() -> caches.Prewarm:
@@ -406,19 +406,22 @@ def prewarm_wait(timeout: float | None = None) -> bool:
 
 
 def init_language() -> None:
-    """Language from ``?lang=en`` on first load, otherwise Dutch; kept in the session."""
-    if LANG_KEY not in st.session_state:
-        st.session_state[LANG_KEY] = i18n.normalise_language(st.query_params.get("lang"))
+    """The session's language from the URL or the session (:mod:`cop.ui_session`)."""
+    from cop import ui_session
 
-
-def _keep_language_in_url() -> None:
-    """A reload or a shared link keeps the chosen language (``?lang=en``)."""
-    st.query_params["lang"] = lang()
+    ui_session.init_language()
 
 
 def sidebar() -> None:
-    """The shared sidebar: language switch and the demo-data notice."""
-    init_language()
+    """The shared sidebar: language switch, sign-in and the demo-data notice."""
+    from cop import ui_session
+
+    ui_session.init_language()
+    # The switch's default is the session's language, so a switch that the browser draws
+    # afresh (after a page change in a restored session) shows and sends the right one.
+    # Not in the run that set the value itself (Streamlit warns about both at once).
+    fresh = st.session_state.pop(ui_session.LANG_SET_KEY, False)
+    default = {} if fresh else {"index": i18n.LANGUAGES.index(lang())}
     with st.sidebar:
         st.radio(
             i18n.t("app.language", lang()),
@@ -426,9 +429,12 @@ def sidebar() -> None:
             key=LANG_KEY,
             format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code],
             horizontal=True,
-            on_change=_keep_language_in_url,
+            on_change=ui_session.keep_language_in_url,
+            **default,
         )
+        ui_session.keep_language_in_url()
         sign_in_box()
+        ui_session.write_session_cookie()
         demo = storage.demo_tables(engine())
         if demo:
             st.info(tr("app.demo_notice"), icon=":material/science:")
@@ -440,15 +446,30 @@ def user_municipality() -> str | None:
 
 
 def _sign_out() -> None:
+    from cop import ui_session
+
+    ui_session.forget_sign_in()
     for key in (ROLE_KEY, USER_KEY, SIGNED_IN_AT_KEY, MUNICIPALITY_KEY):
         st.session_state.pop(key, None)
 
 
-def _sign_in(username: str, role_name: str, municipality: str | None) -> None:
+def _sign_in(
+    username: str,
+    role_name: str,
+    municipality: str | None,
+    *,
+    signed_in_at: float | None = None,
+    token: str | None = None,
+) -> None:
     st.session_state[USER_KEY] = username
     st.session_state[ROLE_KEY] = role_name
     st.session_state[MUNICIPALITY_KEY] = municipality
-    st.session_state[SIGNED_IN_AT_KEY] = time.time()
+    st.session_state[SIGNED_IN_AT_KEY] = time.time() if signed_in_at is None else signed_in_at
+    if token is not None:
+        st.session_state[TOKEN_KEY] = token
+
+
+TOKEN_KEY = "_session_token"  # the token of this session's kept sign-in (cop.ui_session)
 
 
 def sign_in_box() -> None:
@@ -464,13 +485,21 @@ def sign_in_box() -> None:
         _sign_out()
         st.error(tr("auth.config_invalid", detail=str(exc)))
         return
+    from cop import ui_session
+
     if settings.mode == "oidc":
         _oidc_box(settings)
         return
+    if USER_KEY not in st.session_state:
+        ui_session.restore_sign_in(settings.session_minutes)
     if USER_KEY in st.session_state:
         user = accounts.get_user(engine(), str(st.session_state[USER_KEY]))
         started = st.session_state.get(SIGNED_IN_AT_KEY)
-        if user is None or accounts.session_expired(started, time.time(), settings.session_minutes):
+        if (
+            user is None
+            or accounts.session_expired(started, time.time(), settings.session_minutes)
+            or ui_session.signed_out_elsewhere()
+        ):
             _sign_out()
             st.warning(tr("auth.expired"), icon=":material/timer_off:")
         else:
@@ -506,6 +535,7 @@ def sign_in_box() -> None:
                 st.error(tr(result.message_key))
             else:
                 _sign_in(result.user.username, result.user.role, result.user.municipality_code)
+                ui_session.keep_sign_in(result.user.username, settings.session_minutes)
                 st.rerun()
 
 
@@ -907,94 +937,34 @@ def show_form_problems(report: ValidationReport, labels: Mapping[str, str]) -> N
     st.markdown("\n".join(lines))
 
 
-# ---------------------------------------------------------------- boundaries (map, issue 3)
-
-BOUNDARY_RETRY_SECONDS = 600  # how long a failed download is remembered before a retry
-
-
-def _file_stamp(path: object) -> str:
-    from pathlib import Path
-
-    if path is None:
-        return "-"
-    file = Path(str(path))
-    if not file.exists():
-        return f"{file}:missing"
-    stat = file.stat()
-    return f"{file}:{stat.st_mtime_ns}:{stat.st_size}"
-
-
-def boundaries_key() -> str:
-    """Cache key of the boundaries: file or download cache (with mtime/size), year, offline.
-
-    Changing ``COP_BOUNDARIES_FILE``, the file itself, the year or a finished download
-    gives a new key. Without anything on disk and online, the key also changes every
-    ``BOUNDARY_RETRY_SECONDS``, so a failed download is retried later, not never.
-    """
-    from cop.geo import boundaries
-
-    settings = get_settings()
-    parts = [str(settings.boundaries_year), f"offline={settings.offline}"]
-    if settings.boundaries_file is not None:
-        parts.append("file=" + _file_stamp(settings.boundaries_file))
-    else:
-        cache = boundaries.boundaries_cache_path(settings.boundaries_year, settings)
-        parts.append("cache=" + _file_stamp(cache))
-        if not cache.exists() and not settings.offline:
-            parts.append(f"try={int(time.time() // BOUNDARY_RETRY_SECONDS)}")
-    return "|".join(parts)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _boundaries(key: str) -> object:
-    from cop.geo import boundaries
-
-    return boundaries.load_boundaries()
-
-
-def boundaries() -> object:
-    """The full-detail :class:`cop.geo.boundaries.BoundaryResult` (for spatial checks), cached."""
-    return _boundaries(boundaries_key())
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _web_boundaries(key: str) -> dict[str, object]:
-    from cop.geo import boundaries
-
-    result = _boundaries(key)
-    web = boundaries.simplify_for_web(result.gdf) if result.ok else None
-    return {
-        "source": result.source,
-        "year": result.year,
-        "message_key": result.message_key,
-        "geojson": boundaries.boundaries_geojson(web) if web is not None else None,
-        "codes": list(result.gdf["code"]) if result.ok else [],
-    }
+# ---------------------------------------------------------------- boundaries (cop.ui_session)
 
 
 def web_boundaries() -> dict[str, object]:
-    """Boundaries simplified and rounded for the map, as GeoJSON, cached once per key.
+    """Boundaries for the map, waiting a few seconds at most (:mod:`cop.ui_session`)."""
+    from cop import ui_session
 
-    Keys: ``source`` (``file``/``cache``/``ogc``/``wfs``/``points``), ``year``,
-    ``message_key`` (notice to show, or ``None``), ``geojson`` (``None`` when boundaries
-    are unavailable) and ``codes`` (municipality codes that have a boundary).
-    """
-    return _web_boundaries(boundaries_key())
+    return ui_session.web_boundaries()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _measures_outside(key: str, url: str, version: int) -> pd.DataFrame | None:
-    from cop.geo import boundaries
+def boundaries() -> object:
+    """The full-detail boundaries (spatial checks), waiting a few seconds at most."""
+    from cop import ui_session
 
-    result = _boundaries(key)
-    if not result.ok:
-        return None
-    return boundaries.measures_outside_municipality(_table(url, version, "measures"), result.gdf)
+    return ui_session.boundaries()
+
+
+def _prewarm_boundaries() -> object:
+    from cop import ui_session
+
+    return ui_session.web_boundaries(wait=None)  # the prewarm thread waits it out
 
 
 def measures_outside() -> pd.DataFrame | None:
-    """Measures whose point lies outside their own municipality; ``None`` without boundaries."""
-    return _measures_outside(boundaries_key(), get_settings().database_url, data_version())
+    """Measures outside their own municipality (:func:`cop.ui_session.measures_outside`)."""
+    from cop import ui_session
+
+    return ui_session.measures_outside()
 
 
 # ---------------------------------------------------------------- accessibility (issue 14)

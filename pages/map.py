@@ -3,14 +3,17 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from cop.geo import mapview, trendmap
+from cop.geo import mapstate, mapview, trendmap
 from cop.monitoring import indicators
-from cop import ui
+from cop import ui, ui_session
 from cop.core import vocab
 from cop.geo import webmap
 
 GOTO_KEY = "map_goto"  # municipality code clicked on the map, waiting to be opened
 VIEW_KEY = "map_view"  # what st_folium returned last (set by its on_change)
+RESTORE_KEY = "map_restore_view"  # (lat, lon, zoom) to show until the map reports its own
+SHOWN_VIEW_KEY = "map_shown_view"  # (lat, lon, zoom) the map showed last
+CLICKED_KEY = "map_last_drawing"  # the municipality the map reported as clicked last
 
 goto = st.session_state.pop(GOTO_KEY, None)
 if goto:  # a municipality was clicked (see _remember_click): open its profile
@@ -21,6 +24,22 @@ municipalities = ui.table("municipalities")
 measures = ui.table("measures")
 maturity = ui.table("maturity")
 known_codes = set(municipalities["code"])
+bounds = mapview.year_bounds(measures)
+
+# Filters, colouring, zoom and centre survive reruns, a visit to another page and a reload,
+# and travel in the URL (cop.geo.mapstate).
+fields = mapstate.map_fields(bounds)
+if ui_session.restore_widgets(
+    "map",
+    {field.key: field.default for field in fields},
+    mapstate.decode(st.query_params, fields),
+    anchor="map_metric",
+):
+    st.session_state.pop(VIEW_KEY, None)  # the last visit's answer is not this map's
+    st.session_state.pop(CLICKED_KEY, None)
+    st.session_state[RESTORE_KEY] = mapstate.decode_view(
+        st.query_params.get(mapstate.VIEW_PARAM)
+    ) or st.session_state.get(SHOWN_VIEW_KEY)
 
 with st.sidebar:
     st.subheader(ui.tr("map.filters"))
@@ -50,18 +69,16 @@ with st.sidebar:
         **ui.empty_prompt(),
     )
     years = None
-    bounds = mapview.year_bounds(measures)
     if bounds and bounds[0] < bounds[1]:
         picked = st.slider(
             ui.tr("map.years"),
             *bounds,
-            value=bounds,
-            key=f"map_years_{bounds[0]}_{bounds[1]}",  # another data range: a new widget
+            key=mapstate.years_field(bounds).key,  # another data range: a new widget
             help=ui.tr("map.years_help"),
         )
         years = None if tuple(picked) == bounds else tuple(picked)
     partners_only = st.toggle(ui.tr("map.partners_only"), key="map_partners_only")
-    show_measures = st.toggle(ui.tr("map.show_measures"), value=True, key="map_show_measures")
+    show_measures = st.toggle(ui.tr("map.show_measures"), key="map_show_measures")
 
 left, middle, right = st.columns([2, 2, 2])
 metric = left.selectbox(
@@ -135,7 +152,10 @@ st.caption(
 )
 
 web = ui.web_boundaries()
-if web["geojson"] is None:
+if web["source"] == ui_session.BOUNDARY_PENDING:  # still loading in the background: points for now
+    ui_session.boundaries_pending_notice()
+    shapes = ui.compute(webmap.points_geojson, "municipalities")
+elif web["geojson"] is None:
     st.info(ui.tr(web["message_key"] or "geo.boundaries_unavailable"), icon=":material/wifi_off:")
     shapes = ui.compute(webmap.points_geojson, "municipalities")
 else:
@@ -161,14 +181,16 @@ features, fills = webmap.choropleth_features(
 )
 payload = None
 if show_measures:
-    payload = ui.compute(
-        webmap.filtered_measure_payload_json,
-        "measures",
-        "municipalities",
-        "maturity",
-        chosen=chosen.as_params(),
-        lang=ui.lang(),
-    )
+    with st.spinner(ui.tr("session.measures_preparing")):  # once per filter choice
+        payload = ui.compute(
+            webmap.filtered_measure_payload_json,
+            "measures",
+            "municipalities",
+            "maturity",
+            chosen=chosen.as_params(),
+            lang=ui.lang(),
+        )
+
 # The polygons are the base map, the same on every run; what a choice changes (colours,
 # tooltips, measures, legends) is a feature group st_folium swaps in the browser, so the
 # map is not rebuilt and keeps its zoom.
@@ -187,19 +209,40 @@ view_group = webmap.view_layer(
 
 
 def _remember_click() -> None:
-    code = mapview.clicked_code(st.session_state.get(VIEW_KEY), known_codes)
+    returned = st.session_state.get(VIEW_KEY) or {}
+    drawing = returned.get("last_active_drawing")
+    if drawing == st.session_state.get(CLICKED_KEY):
+        return  # the map moved; nothing was clicked
+    st.session_state[CLICKED_KEY] = drawing
+    code = mapview.clicked_code(returned, known_codes)
     if code:
         st.session_state[GOTO_KEY] = code
 
 
+shown_view = mapstate.view_from_map(st.session_state.get(VIEW_KEY))
+if shown_view is not None:  # the map reported its view: nothing left to restore
+    st.session_state.pop(RESTORE_KEY, None)
+    st.session_state[SHOWN_VIEW_KEY] = shown_view
+restore = st.session_state.get(RESTORE_KEY)
+kept = ui_session.remember_widgets("map", [field.key for field in fields])
+ui.keep_in_url(
+    {
+        ui.PROFILE_PARAM: None,  # a profile's parameter left by the way back
+        **mapstate.encode(kept, fields),
+        mapstate.VIEW_PARAM: mapstate.encode_view(restore or st.session_state.get(SHOWN_VIEW_KEY)),
+    }
+)
+ui_session.map_load_watch("national")
 st_folium(
     m,
     key=VIEW_KEY,
     height=640,
     use_container_width=True,
-    returned_objects=["last_active_drawing"],
+    returned_objects=["last_active_drawing", "center", "zoom"],
     feature_group_to_add=view_group,
     on_change=_remember_click,
+    center=restore[:2] if restore else None,
+    zoom=restore[2] if restore else None,
 )
 st.caption(ui.tr("map.click_hint") + " " + ui.tr("map.credit", year=web["year"]))
 ui.map_as_table(view.metric, view.legend_title, decimals=view.decimals)

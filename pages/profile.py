@@ -13,7 +13,7 @@ from cop.maturity import comparison
 from cop.monitoring import charts as monitoring_charts
 from cop.monitoring import indicators, presentation
 from cop.peers import profile
-from cop import ui
+from cop import ui, ui_session
 from cop.core import vocab
 from cop.geo import webmap
 
@@ -184,6 +184,7 @@ if facts.is_partner:
         small_map = webmap.profile_map(
             shown, webmap.outline(web["geojson"], code), center, municipalities, lang=ui.lang()
         )
+        ui_session.map_load_watch("profile")
         st_folium(
             small_map, key="profile_map", height=380, use_container_width=True, returned_objects=[]
         )

@@ -44,7 +44,7 @@ def test_map_page_choropleth_counts_and_filters(app_env):
     assert "markerClusterGroup" in view and '"rows":' in view
     assert "copChoropleth" in script and "copChoropleth" in view
     assert len(re.findall(r'"GM\d{4}":\s*"#[0-9a-f]{6}"', view)) == 342  # a fill per code
-    assert args["returned_objects"] == ["last_active_drawing"]
+    assert args["returned_objects"] == ["last_active_drawing", "center", "zoom"]
     assert [link for link in args["js_links"] if "jquery" in link or "bootstrap" in link] == []
     assert not any(w.value for w in at.warning)  # every municipality has a boundary
 

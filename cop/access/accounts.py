@@ -29,6 +29,7 @@ person may see. All times are naive UTC; every function that looks at the clock 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import re
 import secrets
@@ -401,6 +402,25 @@ def _record_attempt(
             conn.execute(
                 users.update().where(where).values(locked_until=now + dt.timedelta(seconds=seconds))
             )
+
+
+def session_binding(engine: Engine, username: str, *, now: dt.datetime | None = None) -> str | None:
+    """What a kept sign-in (:mod:`cop.access.sessions`) is bound to; ``None`` ends it.
+
+    Derived from the account's current password hash, so a new password invalidates every
+    token issued before; ``None`` for an unknown (or removed) account and while the
+    account is locked after failed attempts (someone may be guessing its password).
+    """
+    users = storage.USERS
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(users.c.password_hash, users.c.locked_until).where(
+                users.c.username == normalise_username(username)
+            )
+        ).first()
+    if row is None or (row.locked_until is not None and row.locked_until > (now or utcnow())):
+        return None
+    return hashlib.sha256(row.password_hash.encode("utf-8")).hexdigest()
 
 
 def session_expired(signed_in_at: float | None, now: float, minutes: float) -> bool:

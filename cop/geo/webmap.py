@@ -74,6 +74,35 @@ PROFILE_HREF = "../../profile?gemeente="
 #: Where a popup opens the practice itself (issue 13; the page of ``pages/practice.py``).
 PRACTICE_HREF = "../../practice?maatregel="
 
+#: Opens a popup's link in the app's own tab, without a reload: the map lives in a
+#: same-origin frame, so it puts the link's address in the app's history and tells the app
+#: (Streamlit follows ``popstate`` to the page and its query parameters: the session,
+#: sign-in and language stay). Where the app's window is out of reach the link opens as
+#: an ordinary link in a new tab (sign-in and language then come from the cookie and URL).
+OPEN_IN_APP_JS = """
+window.copOpenInApp = function (link) {
+    try {
+        var target = new URL(link.getAttribute("href"), document.baseURI);
+        var app = window.parent;
+        if (!app || app === window || app.location.origin !== target.origin) { return true; }
+        app.history.pushState(null, "", target.pathname + target.search);
+        app.dispatchEvent(new PopStateEvent("popstate", {state: null}));
+        return false;
+    } catch (error) {
+        return true;
+    }
+};
+"""
+
+
+def profile_href_tail(lang: str | None) -> str:
+    """What follows the code in a popup's profile link: the UI language (``&lang=en``).
+
+    Written as ``&amp;`` because the popup is HTML; the browser reads it as ``&``.
+    """
+    return "&amp;lang=" + i18n.normalise_language(lang)
+
+
 _JINJA_OPENER = re.compile(r"\{(?=[{%#])")
 
 _LEAFLET_ONLY_JS = [js for js in folium.Map.default_js if js[0] == "leaflet"]
@@ -215,6 +244,7 @@ def measure_payload(
         },
         "href": PROFILE_HREF,
         "practice_href": PRACTICE_HREF,
+        "hrefTail": profile_href_tail(lang),
     }
 
 
@@ -287,9 +317,11 @@ function (P, row) {
                      P.text.status + ": " + P.statuses[row[3]]];
         if (row[4]) { parts.push(P.text.year + ": " + (row[4] + P.year0)); }
         if (P.scales[row[6]]) { parts.push(P.text.scale + ": " + P.scales[row[6]]); }
-        parts.push('<a href="' + P.practice_href + row[8] + '" target="_blank" rel="noopener noreferrer">'
+        parts.push('<a href="' + P.practice_href + row[8] + P.hrefTail + '" target="_blank"'
+                   + ' rel="noopener noreferrer" onclick="return window.copOpenInApp(this)">'
                    + P.text.practice + "</a>");
-        parts.push('<a href="' + P.href + town[0] + '" target="_blank" rel="noopener noreferrer">'
+        parts.push('<a href="' + P.href + town[0] + P.hrefTail + '" target="_blank"'
+                   + ' rel="noopener noreferrer" onclick="return window.copOpenInApp(this)">'
                    + P.text.profile + " " + town[1] + "</a>");
         return parts.join("<br>");
     });
@@ -310,6 +342,7 @@ class MeasureCluster(MarkerCluster):
         """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = (function(){
+                {{ this.open_in_app }}
                 var P = {{ this.payload_json }};
                 var build = {{ this.callback }};
                 var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
@@ -333,6 +366,7 @@ class MeasureCluster(MarkerCluster):
         self._name = "MeasureCluster"
         self.payload_json = payload_json
         self.callback = _MEASURE_CALLBACK.strip()
+        self.open_in_app = OPEN_IN_APP_JS.strip()
 
     def render(self, **kwargs: Any) -> None:
         _render_script_raw(self, kwargs)
