@@ -22,7 +22,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from cop.access import accounts, visibility
 from cop.community import forms
-from cop.core import chartdata, config, i18n, styles, text
+from cop.core import config, i18n, styles, text
 from cop.core.config import get_settings
 from cop.data import caches, exports, failures, presentation, storage
 from cop.data.schema import TABLES
@@ -433,7 +433,9 @@ def sidebar() -> None:
             **default,
         )
         ui_session.keep_language_in_url()
-        sign_in_box()
+        from cop import ui_signin
+
+        ui_signin.sign_in_box()
         ui_session.write_session_cookie()
         demo = storage.demo_tables(engine())
         if demo:
@@ -445,133 +447,7 @@ def user_municipality() -> str | None:
     return st.session_state.get(MUNICIPALITY_KEY) if role() != "visitor" else None
 
 
-def _sign_out() -> None:
-    from cop import ui_session
-
-    ui_session.forget_sign_in()
-    for key in (ROLE_KEY, USER_KEY, SIGNED_IN_AT_KEY, MUNICIPALITY_KEY):
-        st.session_state.pop(key, None)
-
-
-def _sign_in(
-    username: str,
-    role_name: str,
-    municipality: str | None,
-    *,
-    signed_in_at: float | None = None,
-    token: str | None = None,
-) -> None:
-    st.session_state[USER_KEY] = username
-    st.session_state[ROLE_KEY] = role_name
-    st.session_state[MUNICIPALITY_KEY] = municipality
-    st.session_state[SIGNED_IN_AT_KEY] = time.time() if signed_in_at is None else signed_in_at
-    if token is not None:
-        st.session_state[TOKEN_KEY] = token
-
-
 TOKEN_KEY = "_session_token"  # the token of this session's kept sign-in (cop.ui_session)
-
-
-def sign_in_box() -> None:
-    """Sign-in and sign-out in the sidebar; checks on every run that the session still holds.
-
-    The role it stores under ``ROLE_KEY`` is what :func:`role` and :mod:`cop.access.visibility` use.
-    Password mode re-reads the account on every run, so a removed account or changed role
-    takes effect at the next click, and a sign-in older than ``COP_SESSION_MINUTES`` ends.
-    """
-    try:
-        settings = config.auth_settings()
-    except ValueError as exc:
-        _sign_out()
-        st.error(tr("auth.config_invalid", detail=str(exc)))
-        return
-    from cop import ui_session
-
-    if settings.mode == "oidc":
-        _oidc_box(settings)
-        return
-    if USER_KEY not in st.session_state:
-        ui_session.restore_sign_in(settings.session_minutes)
-    if USER_KEY in st.session_state:
-        user = accounts.get_user(engine(), str(st.session_state[USER_KEY]))
-        started = st.session_state.get(SIGNED_IN_AT_KEY)
-        if (
-            user is None
-            or accounts.session_expired(started, time.time(), settings.session_minutes)
-            or ui_session.signed_out_elsewhere()
-        ):
-            _sign_out()
-            st.warning(tr("auth.expired"), icon=":material/timer_off:")
-        else:
-            st.session_state[ROLE_KEY] = user.role
-            st.session_state[MUNICIPALITY_KEY] = user.municipality_code
-    elif role() != "visitor":  # a role without a signed-in account is never trusted
-        _sign_out()
-    if USER_KEY in st.session_state:
-        st.caption(
-            tr(
-                "auth.signed_in_as",
-                username=md(st.session_state[USER_KEY]),
-                role=tr(f"auth.roles.{role()}"),
-            )
-        )
-        st.button(tr("auth.sign_out"), key="sign_out", on_click=_sign_out, icon=":material/logout:")
-        return
-    with st.expander(tr("auth.sign_in"), icon=":material/login:"):
-        with st.form("sign_in_form", clear_on_submit=True, border=False):
-            username = st.text_input(
-                tr("auth.username"), key="sign_in_username", autocomplete="username"
-            )
-            password = st.text_input(
-                tr("auth.password"),
-                type="password",
-                key="sign_in_password",
-                autocomplete="current-password",
-            )
-            submitted = st.form_submit_button(tr("auth.sign_in"), key="sign_in_submit")
-        if submitted:
-            result = accounts.authenticate(engine(), username, password)
-            if result.user is None:
-                st.error(tr(result.message_key))
-            else:
-                _sign_in(result.user.username, result.user.role, result.user.municipality_code)
-                ui_session.keep_sign_in(result.user.username, settings.session_minutes)
-                st.rerun()
-
-
-def _oidc_sign_out() -> None:
-    _sign_out()
-    st.logout()
-
-
-def _oidc_box(settings: config.AuthSettings) -> None:
-    """Sign-in through the organisation's identity provider (``st.login``)."""
-    claims = st.user.to_dict()
-    if not claims.get("is_logged_in"):
-        _sign_out()
-        if st.button(tr("auth.sign_in_oidc"), key="sign_in_oidc", icon=":material/login:"):
-            try:
-                if settings.oidc_provider:
-                    st.login(settings.oidc_provider)
-                else:
-                    st.login()
-            except st.errors.StreamlitAuthError as exc:
-                st.error(tr("auth.oidc_unavailable", detail=str(exc)))
-        return
-    email = str(claims.get("email") or "").lower()
-    started = st.session_state.get(SIGNED_IN_AT_KEY)
-    if st.session_state.get(USER_KEY) != email:
-        _sign_in(email, "visitor", None)
-    elif accounts.session_expired(started, time.time(), settings.session_minutes):
-        _oidc_sign_out()
-        return
-    st.session_state[ROLE_KEY] = accounts.oidc_role(claims, settings)
-    st.caption(tr("auth.signed_in_as", username=md(email), role=tr(f"auth.roles.{role()}")))
-    if role() == "visitor":
-        st.info(tr("auth.no_rights"), icon=":material/person_off:")
-    st.button(
-        tr("auth.sign_out"), key="sign_out", on_click=_oidc_sign_out, icon=":material/logout:"
-    )
 
 
 SHELL_KEY = "_cop_shell_ran"
@@ -974,140 +850,33 @@ def measures_outside() -> pd.DataFrame | None:
 # sidebar navigation (Streamlit renders section headers inside its <ul>). See
 # docs/accessibility.md for what is fixed here and what remains Streamlit's.
 
-A11Y_SCRIPT = """
-<script>
-(function () {
-  const LANG = %(lang)s, NAV_LABEL = %(nav_label)s;
-  const MENU_LABEL = %(menu_label)s, CLOSE_LABEL = %(close_label)s;
-  const doc = window.document;
-  function fix() {
-    if (doc.documentElement.lang !== LANG) doc.documentElement.lang = LANG;
-    const opener = doc.querySelector('[data-testid="stExpandSidebarButton"]');
-    if (opener && opener.getAttribute('aria-label') !== MENU_LABEL) opener.setAttribute('aria-label', MENU_LABEL);
-    const closer = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
-    if (closer && closer.getAttribute('aria-label') !== CLOSE_LABEL) closer.setAttribute('aria-label', CLOSE_LABEL);
-    const nav = doc.querySelector('[data-testid="stSidebarNav"]');
-    if (nav && nav.getAttribute('aria-label') !== NAV_LABEL) nav.setAttribute('aria-label', NAV_LABEL);
-    // The UL holds LI links and DIV sections (a header, then LIs): each section becomes
-    // the list, the outer UL and the loose LIs plain containers. (No angle brackets in
-    // this script: the HTML sanitiser drops a script whose text looks like markup.)
-    const items = doc.querySelector('[data-testid="stSidebarNavItems"]');
-    if (items && items.querySelector(':scope > div') && items.getAttribute('role') !== 'none') {
-      items.setAttribute('role', 'none');
-    }
-    if (items && items.getAttribute('role') === 'none') {
-      for (const child of items.children) {
-        if (child.tagName === 'LI') { child.setAttribute('role', 'none'); continue; }
-        if (child.getAttribute('role') === 'list') continue;
-        child.setAttribute('role', 'list');
-        const header = child.querySelector('header');
-        if (header) {
-          header.setAttribute('role', 'none');
-          child.setAttribute('aria-label', header.textContent.trim());
-        }
-      }
-    }
-  }
-  fix();
-  if (window.copA11yObserver) window.copA11yObserver.disconnect();
-  let queued = false;
-  window.copA11yObserver = new MutationObserver(function () {
-    if (queued) return;
-    queued = true;
-    window.requestAnimationFrame(function () { queued = false; fix(); });
-  });
-  window.copA11yObserver.observe(doc.body, {childList: true, subtree: true});
-})();
-</script>
-"""
 
 # Phones: the button that opens the sidebar (navigation and the map's filters) says so in
 # words; a container keyed NARROW_ONLY_PREFIX + name (the peers as cards) is shown on
 # phones only, in place of the wide element right above it (their table). The map's
 # legends fold themselves (cop.geo.webmap.Legend).
 NARROW_ONLY_PREFIX = "narrow_only_"
-NARROW_PX = 640  # CSS pixels: narrower is a phone held upright
-A11Y_STYLE = """
-<style>
-[class*="st-key-%(narrow)s"] { display: none; }
-[data-testid="stExpandSidebarButton"]::after {
-  content: %(menu_label)s; margin-left: 0.4rem; font-size: 0.95rem; white-space: nowrap;
-}
-@media (max-width: %(px)dpx) {
-  [class*="st-key-%(narrow)s"] { display: flex; }
-  [data-testid="stElementContainer"]:has(+ [data-testid="stLayoutWrapper"] > [class*="st-key-%(narrow)s"]) {
-    display: none;
-  }
-}
-</style>
-"""
+
+
+# ---------------------------------------------------------------- accessibility (cop.ui_a11y)
 
 
 def page_frame(page_title: str) -> None:
-    """The browser-tab title of the page and the document fixes (``app.py``, every run).
+    """Tab title, ``<html lang>`` and navigation fixes (:func:`cop.ui_a11y.page_frame`)."""
+    from cop import ui_a11y
 
-    ``page_title`` is the title of the page in the navigation; the tab reads
-    "Kaart · Biodiversiteit CoP-dashboard", so tabs and history entries can be told
-    apart. The script (in the sidebar, where it takes no room on the page) sets
-    ``<html lang>`` to the UI language, names the navigation and repairs the list
-    structure of the sidebar navigation after every render of Streamlit.
-    """
-    st.set_page_config(page_title=tr("a11y.tab_title", page=page_title, app=tr("app.title")))
-    values = {
-        "lang": json.dumps(lang()),
-        "nav_label": json.dumps(tr("a11y.nav_label")),
-        "menu_label": json.dumps(tr("a11y.menu")),
-        "close_label": json.dumps(tr("a11y.menu_close")),
-    }
-    st.html(
-        A11Y_STYLE
-        % {
-            "narrow": NARROW_ONLY_PREFIX,
-            "px": NARROW_PX,
-            # a CSS string: JSON quoting without \u escapes (CSS escapes differ)
-            "menu_label": json.dumps(tr("a11y.menu"), ensure_ascii=False),
-        }
-    )
-    st.sidebar.html(A11Y_SCRIPT % values, unsafe_allow_javascript=True)
+    ui_a11y.page_frame(page_title)
 
 
 def chart(figure: object, *, key: str) -> None:
-    """A plotly chart followed by its numbers as a table (its text alternative).
+    """A plotly chart with its numbers as a table below (:func:`cop.ui_a11y.chart`)."""
+    from cop import ui_a11y
 
-    The table is read from the figure (:func:`cop.core.chartdata.figure_table`) and
-    sits in a closed expander under the chart, so it costs no room until opened.
-    ``key`` is the chart's widget key.
-    """
-    st.plotly_chart(figure, key=key)
-    table = chartdata.figure_table(figure, lang())
-    if table.empty:
-        return
-    with st.expander(tr("a11y.chart_as_table"), icon=":material/table_rows:"):
-        # st.table: a real <table> with headers, which screen readers navigate (the
-        # canvas grid of st.dataframe they read poorly)
-        _text_table(table, lambda v: num(v, 2 if v % 1 else 0))
+    ui_a11y.chart(figure, key=key)
 
 
 def map_as_table(metric: pd.DataFrame, value_label: str, *, decimals: int) -> None:
-    """The text alternative of a coloured map: its values per municipality, in an expander
-    (a real ``<table>``, like :func:`chart`)."""
-    table = chartdata.map_table(metric, value_label, lang())
-    with st.expander(tr("a11y.map_as_table"), icon=":material/table_rows:"):
-        _text_table(table, lambda v: num(v, decimals))
+    """A coloured map's values as a table (:func:`cop.ui_a11y.map_as_table`)."""
+    from cop import ui_a11y
 
-
-def _text_table(table: pd.DataFrame, number: Callable[[float], str]) -> None:
-    """``table`` as a real ``<table>`` (``st.table``), numbers through ``number``.
-
-    ``st.table`` renders every cell and heading as Markdown, and names in these tables
-    come from the data (municipalities, series): text is escaped (:func:`md`), so a
-    stored name never becomes a link, an image or markup.
-    """
-    numbers = set(table.select_dtypes("number").columns)
-    shown = table.copy()
-    for column in shown.columns:
-        if column not in numbers:
-            shown[column] = shown[column].map(md)
-    shown.columns = [md(column) for column in table.columns]
-    subset = [md(column) for column in table.columns if column in numbers]
-    st.table(shown.style.format(number, subset=subset, na_rep="–").hide())
+    ui_a11y.map_as_table(metric, value_label, decimals=decimals)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from cop import ui
+from cop import ui, ui_signin
 from cop.access import accounts, sessions
 from cop.core import i18n
 from cop.core.config import get_settings
@@ -169,7 +169,7 @@ def restore_sign_in(minutes: float) -> None:
     if claims is None or user is None:
         st.session_state[COOKIE_WRITE_KEY] = ("", 0)  # a stale cookie is removed
         return
-    ui._sign_in(
+    ui_signin._sign_in(
         user.username,
         user.role,
         user.municipality_code,
@@ -258,10 +258,16 @@ def boundaries_key() -> str:
     return "|".join(parts)
 
 
+# The settings each key was asked for with: the download runs in another thread, later,
+# and must use the settings of the request (offline, file, year), not whatever the
+# environment holds by then.
+_SETTINGS_BY_KEY: dict[str, object] = {}
+
+
 def _load_boundaries(key: str) -> object:
     from cop.geo import boundaries
 
-    return boundaries.load_boundaries()
+    return boundaries.load_boundaries(settings=_SETTINGS_BY_KEY.get(key))  # type: ignore[arg-type]
 
 
 def _new_boundary_loader() -> object:
@@ -276,6 +282,7 @@ _BOUNDARY_LOADER = _new_boundary_loader()
 
 def _boundary_result(wait: float | None) -> tuple[str, object, int]:
     key = boundaries_key()
+    _SETTINGS_BY_KEY.setdefault(key, get_settings())
     result, generation = _BOUNDARY_LOADER.get(key, wait)  # type: ignore[attr-defined]
     return key, result, generation
 

@@ -23,7 +23,7 @@ import pytest
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
-from cop import ui
+from cop import ui, ui_a11y
 from cop.access import accounts
 from cop.data import storage
 from cop.maturity import comparison
@@ -58,7 +58,7 @@ PLAIN_ELEMENTS = frozenset(
 )  # fmt: skip
 # The app's own script (cop.ui.page_frame: document language, navigation roles) is markup
 # by design; its values are catalog texts, never data.
-APP_SCRIPT_START = ui.A11Y_SCRIPT.strip().split("%(")[0]
+APP_SCRIPT_START = ui_a11y.A11Y_SCRIPT.strip().split("%(")[0]
 # Options of these widgets are plain text (Chromium shows backslashes there).
 PLAIN_OPTIONS = frozenset({"Selectbox", "MultiSelect"})
 
