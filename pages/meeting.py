@@ -132,8 +132,9 @@ for column, fmt, icon in zip(
 ):
     column.download_button(
         ui.tr(f"meeting.download_{fmt}"),
-        # Word and PDF take a few seconds (charts): built only when clicked
-        data=render.render(final, fmt) if fmt == "md" else partial(render.render, final, fmt),
+        # built only when clicked (Word and PDF take a few seconds for their charts), from
+        # the layout the preview below uses: a rerun lays the brief out once
+        data=partial(render.render_document, doc, final.lang, fmt),
         file_name=f"{stem}.{fmt}",
         mime=render.MIME[fmt],
         key=f"meeting_download_{fmt}",
@@ -142,7 +143,7 @@ for column, fmt, icon in zip(
     )
 cols[3].download_button(
     ui.tr("meeting.download_xlsx"),
-    data=render.workbook(doc),  # a fraction of a second: built with the page
+    data=partial(render.workbook, doc),  # built when clicked, like the documents
     file_name=f"{stem}.xlsx",
     mime=render.XLSX_MIME,
     key="meeting_download_xlsx",

@@ -6,6 +6,7 @@ import time
 
 import openpyxl
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from cop.access import accounts
@@ -25,18 +26,39 @@ def _as_coordinator(at):
     return at
 
 
+class Downloads(dict):
+    """File name -> bytes of every download of the runs; a deferred one (built when the
+    button is clicked) is built as a click would, when the test asks for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deferred: dict[str, object] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        if not dict.__contains__(self, name) and name in self.deferred:
+            data = self.deferred[name]()
+            self[name] = data.encode() if isinstance(data, str) else data
+        return dict.__getitem__(self, name)
+
+
 @pytest.fixture
 def downloads(monkeypatch):
-    """File name -> bytes of every download button's data built during the runs."""
-    files: dict[str, bytes] = {}
+    files = Downloads()
     original = MemoryMediaFileStorage.load_and_get_id
+    original_deferred = MediaFileManager.add_deferred
 
     def spy(self, path_or_data, mimetype, kind, filename=None):
         if isinstance(path_or_data, bytes) and filename:
             files[filename] = path_or_data
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def spy_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        if file_name:
+            files.deferred[file_name] = data_callable
+        return original_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy_deferred)
     return files
 
 
@@ -54,6 +76,7 @@ def test_meeting_page_previews_the_brief_for_the_next_meeting(app_env, downloads
     assert "10 december 2026" in markdown and "Demodata" in markdown
     assert "1. Opening en kennismaking" in markdown
     assert "bijeenkomst_2026-12-10.docx" not in downloads  # built only when clicked
+    assert "bijeenkomst_2026-12-10.docx" in downloads.deferred
     assert not any(b.proto.label == "Bijeenkomst opslaan" for b in at.get("button"))
     assert "Bijeenkomst vastleggen" not in headers  # a visitor does not record meetings
 

@@ -44,15 +44,27 @@ def render(
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    doc = document(brief)
+    return render_document(document(brief), brief.lang, fmt, images=images, charts_on=charts_on)
+
+
+def render_document(
+    doc: Document,
+    lang: str,
+    fmt: str,
+    *,
+    images: dict[str, bytes] | None = None,
+    charts_on: bool = True,
+) -> bytes:
+    """:func:`render` of a brief already laid out (the meeting page lays it out once for
+    its preview and every download, instead of once per format on every rerun)."""
     if fmt == "md":
-        return to_markdown(doc, brief.lang).encode("utf-8")
+        return to_markdown(doc, lang).encode("utf-8")
     if images is None:
         figures = {c.name: c.figure for c in doc.charts()} if charts_on else {}
         images = chart_images(figures)
     if fmt == "docx":
-        return to_docx(doc, brief.lang, images)
-    return to_pdf(doc, brief.lang, images)
+        return to_docx(doc, lang, images)
+    return to_pdf(doc, lang, images)
 
 
 def workbook(doc: Document) -> bytes:
