@@ -183,7 +183,9 @@ def _labelled_frame(frame: pd.DataFrame, prefix: str, *, key: str) -> None:
         else presentation.column_label(c, lang())
         for c in frame.columns
     }
-    st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=config)
+    st.dataframe(
+        frame, hide_index=True, width="stretch", key=key, column_config=config, placeholder="–"
+    )
 
 
 def _changes_table(found: Sequence[object], *, key: str) -> None:

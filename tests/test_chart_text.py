@@ -392,7 +392,12 @@ def test_every_function_that_builds_a_figure_is_checked_here():
     building = {
         path
         for path in package.rglob("*.py")
-        if re.search(r"go\.Figure\(|make_subplots\(|plotly\.express", path.read_text())
+        # code lines only: cop.core.chartdata reads figures and builds one in a doctest
+        if re.search(
+            r"^(?!\s*>>>).*(go\.Figure\(|make_subplots\(|plotly\.express)",
+            path.read_text(),
+            re.M,
+        )
     }
     assert building <= modules, building - modules
 

@@ -136,7 +136,7 @@ DUTCH_POINT = re.compile(r"(?<![\w.,:/-])\d+\.(\d{1,2}|\d{4,})(?![\w.,])")
 
 
 # Version numbers that are names, not measurements.
-ALLOWED_PHRASES = re.compile(r"CC BY(-SA)? \d\.\d|WCAG \d\.\d|ODbL \d\.\d")
+ALLOWED_PHRASES = re.compile(r"CC BY(-SA)? \d\.\d|WCAG\)? \d\.\d|ODbL \d\.\d")
 
 
 # A municipality code, alone or leading a site id: never the label of a chart's row.
