@@ -21,7 +21,6 @@ from sqlalchemy.engine import Engine
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from cop.access import accounts, visibility
-from cop.community import forms
 from cop.core import config, i18n, styles, text
 from cop.core.config import get_settings
 from cop.data import caches, exports, failures, presentation, storage
@@ -778,39 +777,6 @@ def show_problems(report: ValidationReport, *, key: str | None = None) -> None:
         key=key,
         column_config={c: tr(f"edit.col_{c}") for c in ("row", "column", "value", "problem")},
     )
-
-
-JOIN_PAGE = "pages/join.py"
-
-
-def coordinator_link() -> None:
-    """The way in behind every "via the CoP coordinator" text: the join page, which has
-    the coordinator's address and the form to ask to join (issue 13)."""
-    st.page_link(JOIN_PAGE, label=tr("join.coordinator_link"), icon=":material/contact_mail:")
-
-
-def coordinator_contact() -> None:
-    """The CoP coordinator's public address (``COP_COORDINATOR_EMAIL``), or a note that
-    none is set."""
-    address = config.coordinator_email()
-    if address:
-        st.markdown(tr("join.contact", address=md(address)))
-    else:
-        st.caption(tr("join.contact_none"))
-
-
-def show_form_problems(report: ValidationReport, labels: Mapping[str, str]) -> None:
-    """Why a form was not stored: one message per field, named by the form's label.
-
-    ``labels`` maps a column to the catalog key of its field's label, in the form's order
-    (:func:`cop.community.forms.field_problems`).
-    """
-    st.error(tr("form.problems"), icon=":material/error:")
-    lines = []
-    for problem in forms.field_problems(report, lang(), labels):
-        label = f"**{md(problem.label)}**: " if problem.label else ""
-        lines.append(f"- {label}{md(problem.message)}")
-    st.markdown("\n".join(lines))
 
 
 # ---------------------------------------------------------------- boundaries (cop.ui_session)

@@ -10,7 +10,7 @@ from cop.data import presentation
 from cop.core import vocab
 from cop.data.preview import ImportPreview
 from cop.data.schema import TABLE_ORDER, TABLES
-from cop import ui, ui_editing
+from cop import ui, ui_community, ui_editing
 
 ui.page_title("data.title", "data.intro")
 name = st.selectbox(
@@ -77,7 +77,7 @@ shown = filters.apply_filter(frame, municipalities, chosen)
 st.caption(ui.tr("app.rows_shown", shown=ui.num(len(shown)), total=ui.num(len(frame))))
 if TABLES[name].personal and ui.role() == "visitor":
     st.info(ui.tr("data.personal_hidden"), icon=":material/lock:")
-    ui.coordinator_link()
+    ui_community.coordinator_link()
 if shown.empty:
     st.warning(ui.tr("app.no_rows"))
 else:

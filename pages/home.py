@@ -7,7 +7,7 @@ import streamlit as st
 from cop.core import i18n
 from cop.data import freshness, summary
 from cop.maturity import charts as maturity_charts
-from cop import ui
+from cop import ui, ui_community
 
 ui.page_title("home.title", "home.intro")
 
@@ -29,7 +29,7 @@ for column, page, label, help_key, icon in (
 with st.container(border=True, key="home_join"):  # "Mee doen?" and the coordinator (issue 13)
     st.page_link("pages/join.py", label=ui.tr("join.home_link"), icon=":material/group_add:")
     st.caption(ui.tr("join.home_link_help"))
-    ui.coordinator_contact()
+    ui_community.coordinator_contact()
 
 figures = ui.compute(summary.key_figures, "municipalities", "measures", "help_questions")
 cols = st.columns(4)

@@ -10,7 +10,7 @@ from cop.community import joining
 from cop.core import vocab
 from cop.data import presentation
 from cop.peers import search
-from cop import ui
+from cop import ui, ui_community
 
 FORM_LABELS = {
     "municipality_code": "join.municipality",
@@ -25,7 +25,7 @@ SESSION_TIMES = "join_sent_at"  # epoch seconds of this session's stored request
 ROUND = "join_round"
 
 ui.page_title("join.title", "join.intro")
-ui.coordinator_contact()
+ui_community.coordinator_contact()
 ui.show_flash("join")
 municipalities = ui.table("municipalities")
 names = ui.municipality_names()
@@ -72,7 +72,7 @@ if sent:
             st.session_state[SESSION_TIMES].append(now)
             st.session_state[ROUND] = form_round + 1  # an empty form: details are not kept
             ui.flash("join", ui.tr("join.thanks", name=names[code]))
-        ui.show_form_problems(report, FORM_LABELS)
+        ui_community.show_form_problems(report, FORM_LABELS)
 
 # --- coordinators: the requests and their follow-up ----------------------------------------
 if visibility.can_manage_join_requests(ui.role()):
@@ -135,4 +135,4 @@ if visibility.can_manage_join_requests(ui.role()):
                     else ui.tr("join.changed", id=chosen, status=status_label(status))
                 )
                 ui.flash("join", done)
-            ui.show_form_problems(report, {"status": "join.change_status"})
+            ui_community.show_form_problems(report, {"status": "join.change_status"})

@@ -7,7 +7,7 @@ from cop.peers import answerers, recommend, search
 from cop.peers import questions
 from cop.core import vocab
 from cop.data import presentation
-from cop import ui
+from cop import ui, ui_community
 
 ui.page_title("peers.title", "peers.intro")
 municipalities = ui.table("municipalities")
@@ -143,7 +143,7 @@ practices = recommend.relevant_practices(measures, top, themes)
 contacts = recommend.peer_contacts(ui.visible("contacts"), top, themes, ui.lang())
 if role == "visitor":
     st.info(ui.tr("peers.contacts_visitor"), icon=":material/lock:")
-    ui.coordinator_link()
+    ui_community.coordinator_link()
 for code in top:
     row = ranked.set_index("code").loc[code]
     with st.expander(f"{int(row['rank'])}. {ui.md(names[code])} — {ui.md(row['reasons'])}"):
@@ -160,7 +160,7 @@ for code in top:
         people = contacts[contacts["municipality_code"] == code]
         if people.empty:
             st.caption(ui.tr("peers.no_contacts"))
-            ui.coordinator_link()
+            ui_community.coordinator_link()
         else:
             shown = (
                 ["role", "themes", "how_to_reach"]
@@ -200,31 +200,13 @@ matches = answerers.questions_on(all_matches, themes)
 if matches.empty:
     st.caption(ui.tr("peers.no_questions"))
 shown, left_out = answerers.newest_questions(matches)
-kind_label = {kind: ui.tr(f"peers.kind_{kind}") for kind in answerers.KINDS}
 for question_id, group in shown.groupby("question_id", sort=True):
     first = group.iloc[0]
     asker_name = names.get(first["asker_code"], first["asker_code"])
     title = f"{ui.md(first['question'])} — {ui.md(asker_name)}"
     with st.expander(title):
         st.caption(ui.vocab_label("theme")(first["theme"]))
-        st.dataframe(
-            group[["kind", "candidate_name", "score", "reasons"]].assign(
-                kind=group["kind"].map(kind_label),
-                score=(group["score"].astype(float) * 100).round(),  # whole percentages
-            ),
-            hide_index=True,
-            width="stretch",
-            key=f"peers_question_{question_id}",
-            placeholder="–",
-            column_config={
-                "kind": ui.tr("peers.col_kind"),
-                "candidate_name": ui.tr("peers.col_candidate"),
-                "score": st.column_config.ProgressColumn(
-                    ui.tr("content.col_score"), min_value=0, max_value=100, format="%d %%"
-                ),
-                "reasons": st.column_config.TextColumn(ui.tr("peers.col_reasons"), width="large"),
-            },
-        )
+        ui_community.answerers_table(group, key=f"peers_question_{question_id}")
 if left_out:
     st.caption(ui.tr("peers.more_questions", count=left_out, count_shown=answerers.QUESTIONS_SHOWN))
     ui.download_buttons(matches, "cop_hulpvragen", key="peers_questions_download")

@@ -13,7 +13,7 @@ from cop.maturity import comparison
 from cop.monitoring import charts as monitoring_charts
 from cop.monitoring import indicators, presentation
 from cop.peers import profile
-from cop import ui, ui_session
+from cop import ui, ui_community, ui_session
 from cop.core import vocab
 from cop.geo import webmap
 
@@ -99,7 +99,7 @@ if facts.is_partner:
     st.caption(ui.md(freshness.profile_line(updates, code, ui.lang())))
 if not facts.is_partner:
     st.info(ui.tr("profile.not_partner_info", name=ui.md(facts.name)), icon=":material/handshake:")
-    ui.coordinator_link()
+    ui_community.coordinator_link()
 
 if facts.is_partner:
     st.subheader(ui.tr("profile.maturity"))

@@ -8,7 +8,7 @@ from cop.access import visibility
 from cop.community import answers
 from cop.core import vocab
 from cop.peers import answerers
-from cop import ui
+from cop import ui, ui_community
 
 QUESTION_PARAM = "vraag"  # ?vraag=12 opens help question 12
 ROUND = "questions_answer_round"  # a posted answer starts a new, empty text box
@@ -125,22 +125,7 @@ if question["status"] == "open":
     if mine.empty:
         st.caption(ui.tr("questions.suggested_none"))
     else:
-        st.dataframe(
-            mine[["kind", "candidate_name", "score", "reasons"]].assign(
-                kind=mine["kind"].map(lambda k: ui.tr(f"peers.kind_{k}"))
-            ),
-            hide_index=True,
-            width="stretch",
-            key="questions_suggested",
-            column_config={
-                "kind": ui.tr("peers.col_kind"),
-                "candidate_name": ui.tr("peers.col_candidate"),
-                "score": st.column_config.ProgressColumn(
-                    ui.tr("peers.col_score"), min_value=0.0, max_value=1.0, format="%.2f"
-                ),
-                "reasons": st.column_config.TextColumn(ui.tr("peers.col_reasons"), width="large"),
-            },
-        )
+        ui_community.answerers_table(mine, key="questions_suggested")
 
 # --- the thread ------------------------------------------------------------------------
 thread = answers.thread_of(ui.table("answers"), question_id, ui.table("municipalities"), experts)
@@ -223,7 +208,7 @@ else:
             st.session_state[ROUND] = form_round + 1  # an empty text box for the next answer
             new_id = int(report.frame.at[0, "id"])
             ui.flash("questions", ui.tr("questions.answered_posted", id=new_id))
-        ui.show_form_problems(report, ANSWER_LABELS)
+        ui_community.show_form_problems(report, ANSWER_LABELS)
 
 # --- close it --------------------------------------------------------------------------------
 if visibility.may_mark_answered(role, own, asker):
@@ -250,6 +235,6 @@ if visibility.may_mark_answered(role, own, asker):
         )
         if report.ok:
             ui.flash("questions", ui.tr("questions.marked", id=question_id))
-        ui.show_form_problems(report, {"helped": "questions.mark_helped"})
+        ui_community.show_form_problems(report, {"helped": "questions.mark_helped"})
 elif role != "visitor":
     st.caption(ui.tr("questions.mark_only_asker"))
