@@ -220,11 +220,21 @@ def test_staff_map_filter_municipality_practice(streamlit_server, chromium, lang
             " if (l instanceof window.L.MarkerClusterGroup) c = l; });"
             " return c && c.getLayers().length > 0; }"
         )
+        # Zoom to the first measure and wait, as a person does, until the page has taken
+        # the new view (into the URL): a click during that run could lose the profile.
+        frame.evaluate(
+            "() => { let c = null; window.map.eachLayer(l => {"
+            " if (l instanceof window.L.MarkerClusterGroup) c = l; });"
+            " window.map.setView(c.getLayers()[0].getLatLng(), 12, {animate: false}); }"
+        )
+        page.wait_for_function(
+            "() => (new URLSearchParams(location.search).get('kaart') || '').endsWith(',12')"
+        )
+        page.wait_for_selector(STATUS_WIDGET, state="detached")
         frame.evaluate(
             "() => { let c = null; window.map.eachLayer(l => {"
             " if (l instanceof window.L.MarkerClusterGroup) c = l; });"
             " const m = c.getLayers()[0]; const p = m.getPopup();"
-            " window.map.setView(m.getLatLng(), 12, {animate: false});"
             " L.popup({autoPan: false}).setLatLng(m.getLatLng())"
             ".setContent(p._content(m)).openOn(window.map); }"
         )
