@@ -9,6 +9,8 @@ from cop.core import vocab
 from cop.data import presentation
 from cop import ui, ui_community
 
+THEMES_PARAM = "thema"  # the chosen themes in the URL, like the map's
+
 ui.page_title("peers.title", "peers.intro")
 municipalities = ui.table("municipalities")
 measures = ui.table("measures")
@@ -25,6 +27,15 @@ if found.empty:
 options = found["code"].tolist()
 matched = found.set_index("code")["matched"].to_dict()
 former = found.set_index("code")["former"].dropna().to_dict()  # "Haaren" finds Vught
+# A reload, a new tab or a shared link shows the same peers (issue 14): the chosen
+# municipality and themes travel in the URL (?gemeente=GM0344&thema=depaving,...).
+from_url = st.query_params.get(ui.PROFILE_PARAM)
+if "peers_municipality" not in st.session_state and from_url in options:
+    st.session_state["peers_municipality"] = from_url
+if "peers_themes" not in st.session_state:
+    st.session_state["peers_themes"] = [
+        theme for theme in st.query_params.get(THEMES_PARAM, "").split(",") if theme in vocab.THEMES
+    ]
 ui.keep_choice("peers_municipality", options, preferred=ui.user_municipality())
 formerly = ui.tr("peers.formerly", name="{name}", former="{former}")
 asker = right.selectbox(
@@ -46,6 +57,7 @@ themes = st.multiselect(
     format_func=ui.vocab_label("theme"),
     **ui.empty_prompt(),
 )
+ui.keep_in_url({ui.PROFILE_PARAM: asker, THEMES_PARAM: ",".join(themes) or None})
 
 defaults = recommend.PeerWeights()
 with st.expander(ui.tr("peers.weights"), icon=":material/tune:"):
