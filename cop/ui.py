@@ -58,6 +58,10 @@ def tr(key: str, /, **values: object) -> str:
     return i18n.t(key, lang(), **values)
 
 
+#: How a table shows an empty cell: "–", never "None" (``st.dataframe(..., **EMPTY_CELL)``).
+EMPTY_CELL: dict[str, str] = {"placeholder": "–"}
+
+
 def empty_prompt(*, single: bool = False) -> dict[str, str]:
     """Keyword arguments giving an empty multiselect/selectbox its prompt in the UI language.
 
@@ -559,7 +563,7 @@ def edit_table(
         key=key,
         height=height,
         column_config=presentation.editor_column_config(frame, table_name, lang()),
-        placeholder="–",
+        **EMPTY_CELL,
     )
     return presentation.stored_lists(edited, frame, table_name)
 

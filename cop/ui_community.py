@@ -26,7 +26,7 @@ def answerers_table(matches: pd.DataFrame, *, key: str) -> None:
         hide_index=True,
         width="stretch",
         key=key,
-        placeholder="–",
+        **ui.EMPTY_CELL,
         column_config={
             "kind": ui.tr("peers.col_kind"),
             "candidate_name": ui.tr("peers.col_candidate"),

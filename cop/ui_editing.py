@@ -21,6 +21,7 @@ from cop.data import presentation
 from cop.data.locking import ConflictReport
 from cop.data.validation import ValidationReport
 from cop.ui import (
+    EMPTY_CELL,
     actor,
     data_version,
     engine,
@@ -184,7 +185,7 @@ def _labelled_frame(frame: pd.DataFrame, prefix: str, *, key: str) -> None:
         for c in frame.columns
     }
     st.dataframe(
-        frame, hide_index=True, width="stretch", key=key, column_config=config, placeholder="–"
+        frame, hide_index=True, width="stretch", key=key, column_config=config, **EMPTY_CELL
     )
 
 

@@ -128,7 +128,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key="peers_table",
-    placeholder="–",
+    **ui.EMPTY_CELL,
     column_config={
         ui.tr("content.col_rank"): st.column_config.NumberColumn(width="small"),
         # whole percentages: a printf "%.2f" writes "0.65" in the Dutch UI too
@@ -192,7 +192,7 @@ for code in top:
                 column_config={
                     c: ui.tr("col.name" if c == "name" else f"peers.col_{c}") for c in shown
                 },
-                placeholder="–",
+                **ui.EMPTY_CELL,
             )
 
 # --- help questions and who can answer them -----------------------------------------------

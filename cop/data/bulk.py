@@ -80,7 +80,7 @@ def dialect_insert(conn: Connection, table: sa.Table):
         return postgresql.insert(table)
     if conn.dialect.name == "sqlite":
         return sqlite.insert(table)
-    raise NotImplementedError(f"writes support SQLite and PostgreSQL, not {conn.dialect.name}")
+    raise ValueError(f"writes support SQLite and PostgreSQL, not {conn.dialect.name}")
 
 
 def db_columns(frame: pd.DataFrame, columns: Sequence[str]) -> list[list[object]]:
