@@ -37,7 +37,9 @@ PAGES = {
     ],
 }
 
-navigation = st.navigation(PAGES)
+# expanded: every page listed, no folded "View N more" (Streamlit's English, and a hidden
+# page is one click further away)
+navigation = st.navigation(PAGES, expanded=True)
 ui.page_frame(navigation.title)  # tab title, <html lang>, navigation fixes
 # One error boundary for every page: a failure is a message with a reference id, the
 # details go to the server log (cop.ui.error_boundary).
