@@ -131,13 +131,10 @@ def answer_refusal(
         return None
     if expert_id is not None:
         return "expert_coordinator_only"
-    if not account_municipality:
-        return "no_municipality"
-    if municipality_code != account_municipality:
-        return "not_own"
-    if not is_partner:
-        return "not_partner"
-    return None
+    # a member answers for their own partner municipality, as they assess it
+    return assessment_refusal(
+        role, account_municipality, str(municipality_code), is_partner=is_partner
+    )
 
 
 def may_mark_answered(
