@@ -13,14 +13,54 @@ import contextlib
 import datetime as dt
 import gc
 import io
+import multiprocessing
 import os
+import sys
 import traceback
+import types
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 BARRIER_TIMEOUT = 300  # seconds; a hung round fails the test instead of hanging it
+#: A round waits this long for its results: a worker that died loses its task, and
+#: ``Pool.starmap`` would wait for it forever.
+ROUND_TIMEOUT = BARRIER_TIMEOUT + 60
 
 _barrier: Any = None
 _engines: dict[str, Any] = {}
+
+
+class WriterPool:
+    """The spawned processes of one test module; every round has a deadline."""
+
+    def __init__(self, pool: Any) -> None:
+        self._pool = pool
+
+    def starmap(self, func: Callable[..., Any], tasks: Sequence[tuple]) -> list[Any]:
+        """One task per process at the same moment; their results, in order."""
+        pending = self._pool.starmap_async(func, tasks, chunksize=1)
+        return pending.get(timeout=ROUND_TIMEOUT)
+
+
+@contextlib.contextmanager
+def spawned_pool(processes: int) -> Iterator[WriterPool]:
+    """``processes`` fresh interpreters that run :func:`start` once and then the tasks.
+
+    Spawning re-runs the parent's ``__main__`` file in every child. After an AppTest in
+    the same test process that file is ``app.py`` (Streamlit installs its script as
+    ``__main__`` and leaves it there), which crashes outside a Streamlit run; the pool
+    then replaced the crashed child forever and the suite hung until CI's timeout. The
+    children therefore get an empty ``__main__``.
+    """
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(processes)
+    borrowed_main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        with context.Pool(processes, initializer=start, initargs=(barrier,)) as pool:
+            yield WriterPool(pool)
+    finally:
+        sys.modules["__main__"] = borrowed_main
 
 
 def start(barrier: Any) -> None:

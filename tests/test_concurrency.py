@@ -11,7 +11,6 @@ afterwards every row must be there with the values its last writer gave it.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import shutil
 import threading
 from pathlib import Path
@@ -40,10 +39,8 @@ HEADER = "id,municipality_code,title,theme,status,updated_at\n"
 @pytest.fixture(scope="module")
 def pool():
     """Eight writer processes, spawned once for every test of this module."""
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(WRITERS)
-    with context.Pool(WRITERS, initializer=workers.start, initargs=(barrier,)) as writers:
-        yield writers
+    with workers.spawned_pool(WRITERS) as processes:
+        yield processes
 
 
 def _seeded(db_url: str, folder: Path) -> sa.engine.Engine:
@@ -100,7 +97,7 @@ def test_simultaneous_writers_keep_every_row(db_url, tmp_path, pool):
     for round_ in range(ROUNDS):
         tasks = [(db_url, _round_rows(w, round_)) for w in range(WRITERS)]
         expected_counts = {"added": 1, "changed": 1 if round_ else 0, "removed": 0, "unchanged": 0}
-        for applied, counts in pool.starmap(workers.write_measures, tasks, chunksize=1):
+        for applied, counts in pool.starmap(workers.write_measures, tasks):
             assert applied and counts == expected_counts
     stored = storage.read_table(engine, "measures").set_index("id")
     expected = _expected_titles(ROUNDS)
@@ -124,7 +121,7 @@ def test_simultaneous_cli_imports_all_succeed_without_a_traceback(db_url, tmp_pa
             path = tmp_path / f"w{writer}-r{round_}.csv"
             pd.DataFrame(_round_rows(writer, round_)).to_csv(path, index=False)
             tasks.append((db_url, str(tmp_path), ["import", "measures", str(path)]))
-        for code, out, err in pool.starmap(workers.cli, tasks, chunksize=1):
+        for code, out, err in pool.starmap(workers.cli, tasks):
             assert "Traceback" not in err, err
             assert code == 0, (round_, out, err)
             assert "Stored: 1 added" in out
@@ -142,7 +139,7 @@ def test_simultaneous_help_questions_get_their_own_database_ids(db_url, tmp_path
         texts = [f"Vraag {round_}-{w}: hoe doen jullie dat?" for w in range(WRITERS)]
         tasks = [(db_url, "GM0344", text, today) for text in texts]
         for text, (new_id, messages) in zip(
-            texts, pool.starmap(workers.post_question, tasks, chunksize=1), strict=True
+            texts, pool.starmap(workers.post_question, tasks), strict=True
         ):
             assert new_id is not None, messages
             posted[new_id] = text
@@ -171,7 +168,7 @@ def test_removing_a_municipality_while_it_is_being_used_leaves_no_dangling_code(
             row = f"{5000 + round_ * WRITERS + writer},{code},Gebruikt {code},depaving,idea,2025-01-02"
             path.write_text(HEADER + row + "\n", encoding="utf-8")
             tasks.append((db_url, str(tmp_path), ["import", "measures", str(path)]))
-        results = pool.starmap(workers.cli, tasks, chunksize=1)
+        results = pool.starmap(workers.cli, tasks)
         for exit_code, _, err in results:
             assert "Traceback" not in err, err
             assert exit_code in (0, 2), err

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -44,9 +43,7 @@ PASSWORD = "een lang genoeg wachtwoord"
 
 @pytest.fixture(scope="module")
 def pool():
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(PROCESSES)
-    with context.Pool(PROCESSES, initializer=workers.start, initargs=(barrier,)) as processes:
+    with workers.spawned_pool(PROCESSES) as processes:
         yield processes
 
 
@@ -55,7 +52,7 @@ def test_processes_starting_at_once_migrate_and_fill_the_database_once(
     db_url, tmp_path, pool, attempt
 ):
     tasks = [(db_url, str(tmp_path), ["init"]) for _ in range(PROCESSES)]
-    results = pool.starmap(workers.cli, tasks, chunksize=1)
+    results = pool.starmap(workers.cli, tasks)
 
     for code, _, err in results:
         assert "Traceback" not in err, err
