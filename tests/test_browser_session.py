@@ -176,7 +176,7 @@ def test_map_view_survives_reload_popup_link_back_and_menu(
         " L.popup({autoPan: false}).setLatLng(m.getLatLng())"
         ".setContent(p._content(m)).openOn(window.map); }"
     )
-    link = frame.locator(".leaflet-popup-content a")
+    link = frame.locator('.leaflet-popup-content a[href*="gemeente="]')
     link.wait_for()
     assert "lang=en" in link.get_attribute("href")
     link.click()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from cop.access import accounts
 from cop.community import submissions
@@ -42,9 +43,16 @@ def _photo_with_gps(path) -> None:
 
 
 def _sign_in(page, username: str) -> None:
+    """Open the sign-in expander unless it is open already (it stays open after signing
+    out, and a click would fold it: the field was then hidden and the fill timed out)."""
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_text("Inloggen").first.click()
-    sidebar.get_by_label("Gebruikersnaam").fill(username)
+    sidebar.get_by_role("button", name="Uitloggen").wait_for(state="detached")
+    field = sidebar.get_by_label("Gebruikersnaam")
+    try:
+        field.wait_for(state="visible", timeout=2_000)
+    except PlaywrightTimeout:
+        sidebar.get_by_text("Inloggen").first.click()
+    field.fill(username)
     sidebar.get_by_label("Wachtwoord").fill(PASSWORD)
     sidebar.get_by_role("button", name="Inloggen").click()
     sidebar.get_by_text(f"{username}").first.wait_for()
@@ -123,8 +131,17 @@ def test_member_shares_coordinator_publishes_found_everywhere(
     page.goto(streamlit_server.url + "/map")
     frame = page.wait_for_selector('iframe[title*="st_folium"]').content_frame()
     frame.locator(".marker-cluster").first.wait_for()
-    html = frame.content()
-    assert TITLE in html and "practice?maatregel=" in html
+    # The markers come as a feature group that st_folium adds in the browser (not in the
+    # iframe's HTML): read the popups of the cluster's markers.
+    popups = frame.evaluate(
+        "() => { const out = []; window.map.eachLayer(l => {"
+        " if (l instanceof window.L.MarkerClusterGroup) l.getLayers().forEach(m => {"
+        " const p = m.getPopup(); if (!p) return; const c = p._content;"
+        " out.push(typeof c === 'function' ? String(c(m)) : String(c.outerHTML || c)); });"
+        " }); return out; }"
+    )
+    mine = [html for html in popups if TITLE in html]
+    assert len(mine) == 1 and f"practice?maatregel={measure_id}" in mine[0], len(popups)
     _shot(page, "6-map")
 
     # 6. On the profile: one more practice than before, and on its small map.

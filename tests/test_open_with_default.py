@@ -117,8 +117,9 @@ def test_visitor_profile_opens_with_details_chart_and_downloads(app_env):
     keys = {b.proto.id.rsplit("-", 1)[-1] for b in at.get("download_button")}
     for table in ("profile_measures_download", "profile_trends_download"):
         assert any(table in k for k in keys), keys
-    # no practice page in the navigation yet: no link to one
-    assert not [p for p in at.get("page_link") if "maatregel" in p.proto.query_string]
+    # the practice page is in the navigation: each measure links to its own page
+    linked = [p for p in at.get("page_link") if "maatregel" in p.proto.query_string]
+    assert linked and all(p.proto.page.endswith("practice") for p in linked)
 
 
 def test_practice_link_only_when_the_practice_page_is_in_the_navigation(tmp_path):
