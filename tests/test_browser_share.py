@@ -10,7 +10,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from PIL import Image
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from cop.access import accounts
 from cop.community import submissions
@@ -45,6 +44,8 @@ def _photo_with_gps(path) -> None:
 def _sign_in(page, username: str) -> None:
     """Open the sign-in expander unless it is open already (it stays open after signing
     out, and a click would fold it: the field was then hidden and the fill timed out)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # a laptop may lack it
+
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_role("button", name="Uitloggen").wait_for(state="detached")
     field = sidebar.get_by_label("Gebruikersnaam")
