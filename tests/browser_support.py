@@ -244,3 +244,49 @@ def browser_page() -> Iterator[object]:
         finally:
             context.close()
             browser.close()
+
+
+SIGN_OUT = re.compile(r"^(Sign out|Uitloggen)$")
+USER_NAME = re.compile(r"^(User name|Gebruikersnaam)$")
+PASSWORD_FIELD = re.compile(r"^(Password|Wachtwoord)$")
+SIGN_IN = re.compile(r"^(Sign in|Inloggen)$")
+
+
+def sign_in(page, username: str, password: str) -> None:
+    """Sign ``username`` in from the sidebar, signing out whoever is in first (nl or en).
+
+    The sign-in expander may come back open after signing out; clicking its summary then
+    folds it and hides the fields. So the summary is clicked only while the ``details``
+    element is closed, read from its ``open`` attribute rather than guessed from timing.
+    """
+    sidebar = page.get_by_test_id("stSidebar")
+    sign_out = sidebar.get_by_role("button", name=SIGN_OUT)
+    if sign_out.count():
+        sign_out.click()
+    sign_out.wait_for(state="detached")
+    # the summary's text also holds the name of its arrow icon: no anchors here
+    expander = sidebar.locator("details").filter(
+        has=page.locator("summary").filter(has_text=re.compile("Sign in|Inloggen"))
+    )
+    expander.wait_for()
+    if expander.get_attribute("open") is None:
+        expander.locator("summary").click()
+    sidebar.get_by_role("textbox", name=USER_NAME).fill(username)
+    sidebar.get_by_role("textbox", name=PASSWORD_FIELD).fill(password)
+    sidebar.get_by_role("button", name=SIGN_IN).click()
+    sign_out.wait_for()
+
+
+#: ``stApp`` carries the script's run state; Streamlit's own browser tests wait on it too.
+APP_NOT_RUNNING = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def settle(page) -> None:
+    """Wait until the app's run has ended and nothing on the page is stale any more.
+
+    The status widget is a poor signal on its own: it shows only after a delay, so a
+    check right after a click could find it "detached" before the run began. Callers
+    first wait for something the new run draws (a title, a heading), then call this.
+    """
+    page.wait_for_selector(APP_NOT_RUNNING, state="attached")
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")

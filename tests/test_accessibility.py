@@ -27,6 +27,7 @@ from tests.browser_support import (
     launch_chromium,
     require_browser,
     route_offline,
+    settle,
     streamlit_server,  # noqa: F401 (fixture)
 )
 from tests.conftest import ROOT, require
@@ -115,6 +116,7 @@ def chromium() -> Iterator[object]:
 def _settled(page) -> None:
     page.locator("h1").first.wait_for()
     page.wait_for_selector(STATUS_WIDGET, state="detached")
+    settle(page)
 
 
 def _session(chromium, server, role: str, lang: str):
@@ -300,6 +302,8 @@ def test_map_has_a_table_of_what_it_shows(streamlit_server, chromium):  # noqa: 
 
 def test_statement_page_has_the_parts_of_a_dutch_statement(streamlit_server, chromium):  # noqa: F811
     """Status, known issues, contact and date, in Dutch and English."""
+    from playwright.sync_api import expect
+
     from cop.core import statement
 
     for lang in ("nl", "en"):
@@ -310,10 +314,10 @@ def test_statement_page_has_the_parts_of_a_dutch_statement(streamlit_server, chr
             )
             page.get_by_role("heading", level=1, name=i18n.t("a11y.title", lang)).wait_for()
             for key in ("status_title", "issues_title", "contact_title", "date_title"):
-                assert (
-                    page.get_by_role("heading", level=2, name=i18n.t(f"a11y.{key}", lang)).count()
-                    == 1
-                )
+                # waits: the h1 can be drawn before the rest of the page has arrived
+                expect(
+                    page.get_by_role("heading", level=2, name=i18n.t(f"a11y.{key}", lang))
+                ).to_have_count(1)
             body = page.locator('[data-testid="stMain"]').inner_text()
             assert statement.statement_date(lang) in body
             assert "WCAG 2.1" in body

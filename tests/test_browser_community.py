@@ -13,7 +13,7 @@ import pytest
 
 from cop.access import accounts
 from cop.data import storage
-from tests.browser_support import OUTPUT_DIR, browser_page, streamlit_server  # noqa: F401
+from tests.browser_support import OUTPUT_DIR, browser_page, settle, sign_in, streamlit_server  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def _engine(server):
 def _idle(page) -> None:
     """The run has finished and no element of the previous run is left (faded) on the page."""
     page.wait_for_selector(STATUS_WIDGET, state="detached")
-    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
+    settle(page)
 
 
 def _shot(page, name: str) -> None:
@@ -38,16 +38,8 @@ def _shot(page, name: str) -> None:
 
 
 def _sign_in(page, username: str) -> None:
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    signed_out = sidebar.get_by_role("button", name="Sign out")
-    if signed_out.count():
-        signed_out.click()
-        _idle(page)
-    sidebar.locator("summary").filter(has_text="Sign in").click()
-    sidebar.get_by_role("textbox", name="User name").fill(username)
-    sidebar.get_by_role("textbox", name="Password", exact=True).fill(PASSWORD)
-    sidebar.get_by_role("button", name="Sign in").click()
-    sidebar.get_by_text(f"Signed in as {username}").wait_for()
+    sign_in(page, username, PASSWORD)
+    page.get_by_test_id("stSidebar").get_by_text(username).first.wait_for()
     _idle(page)
 
 

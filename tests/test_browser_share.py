@@ -18,6 +18,7 @@ from tests.browser_support import (  # noqa: F401 (fixtures)
     OUTPUT_DIR,
     browser_page,
     require_map_assets,
+    sign_in,
     streamlit_server,
 )
 from tests.conftest import ROOT
@@ -42,21 +43,8 @@ def _photo_with_gps(path) -> None:
 
 
 def _sign_in(page, username: str) -> None:
-    """Open the sign-in expander unless it is open already (it stays open after signing
-    out, and a click would fold it: the field was then hidden and the fill timed out)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # a laptop may lack it
-
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_role("button", name="Uitloggen").wait_for(state="detached")
-    field = sidebar.get_by_label("Gebruikersnaam")
-    try:
-        field.wait_for(state="visible", timeout=2_000)
-    except PlaywrightTimeout:
-        sidebar.get_by_text("Inloggen").first.click()
-    field.fill(username)
-    sidebar.get_by_label("Wachtwoord").fill(PASSWORD)
-    sidebar.get_by_role("button", name="Inloggen").click()
-    sidebar.get_by_text(f"{username}").first.wait_for()
+    sign_in(page, username, PASSWORD)
+    page.get_by_test_id("stSidebar").get_by_text(username).first.wait_for()
 
 
 def _shot(page, name: str) -> None:

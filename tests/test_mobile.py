@@ -23,6 +23,7 @@ from tests.browser_support import (
     require_browser,
     require_map_assets,
     route_offline,
+    settle,
     streamlit_server,  # noqa: F401 (fixture)
 )
 from tests.conftest import require
@@ -61,6 +62,7 @@ def _open(page, url: str) -> None:
     page.goto(url)
     page.locator("h1").first.wait_for()
     page.wait_for_selector(STATUS_WIDGET, state="detached")
+    settle(page)
 
 
 def _area(box: dict) -> float:
@@ -145,6 +147,8 @@ def test_map_filters_are_reachable_and_labelled(streamlit_server, phone):  # noq
 
 
 def test_peers_reasons_are_readable(streamlit_server, phone):  # noqa: F811
+    from playwright.sync_api import expect
+
     page = phone
     _open(page, streamlit_server.url + "/peers")
     cards = page.locator(
@@ -155,7 +159,8 @@ def test_peers_reasons_are_readable(streamlit_server, phone):  # noqa: F811
         '[data-testid="stElementContainer"]:has(+ [data-testid="stLayoutWrapper"]'
         ' > [class*="st-key-narrow_only_peers_cards"])'
     )
-    assert table.count() == 1 and table.is_hidden()  # the wide table gives way
+    expect(table).to_have_count(1)
+    expect(table).to_be_hidden()  # the wide table gives way (once the page's style applies)
     texts = [text for text in cards.all_inner_texts() if re.match(r"^\d+\. ", text.strip())]
     assert len(texts) == 10
     for text in texts:
