@@ -137,17 +137,10 @@ def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def app_env(demo_db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Environment for AppTest and CLI tests: a private copy of the demo database, offline,
-    with ``COP_DEBUG=1`` (tracebacks, not only messages).
-
-    Returns the data directory. The boundaries come from ``../shared`` when present
-    (never from the network: ``COP_OFFLINE=1``).
-    """
-    data_dir = tmp_path / "appdata"
-    data_dir.mkdir()
-    shutil.copy(demo_db_file, data_dir / "cop.sqlite")
+def configure_app_env(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
+    """Point the app at ``data_dir``, offline, with ``COP_DEBUG=1`` (tracebacks, not only
+    messages). The boundaries come from ``../shared`` when present (never from the
+    network: ``COP_OFFLINE=1``)."""
     monkeypatch.setenv("COP_DATA_DIR", str(data_dir))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("COP_OFFLINE", "1")
@@ -157,6 +150,43 @@ def app_env(demo_db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         monkeypatch.setenv("COP_BOUNDARIES_FILE", str(SHARED_BOUNDARIES))
     else:
         monkeypatch.delenv("COP_BOUNDARIES_FILE", raising=False)
+
+
+def _demo_copy(demo_db_file: Path, parent: Path) -> Path:
+    data_dir = parent / "appdata"
+    data_dir.mkdir()
+    shutil.copy(demo_db_file, data_dir / "cop.sqlite")
+    return data_dir
+
+
+@pytest.fixture
+def app_env(demo_db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Environment for AppTest and CLI tests: a private copy of the demo database (see
+    :func:`configure_app_env`). Returns the data directory."""
+    data_dir = _demo_copy(demo_db_file, tmp_path)
+    configure_app_env(monkeypatch, data_dir)
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def module_monkeypatch() -> Iterator[pytest.MonkeyPatch]:
+    """A monkeypatch undone when the module's tests are done."""
+    patch = pytest.MonkeyPatch()
+    yield patch
+    patch.undo()
+
+
+@pytest.fixture(scope="module")
+def module_app_env(
+    demo_db_file: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    module_monkeypatch: pytest.MonkeyPatch,
+) -> Path:
+    """:func:`app_env` shared by a module's tests that only read (page × role × language
+    sweeps). The app caches per database, so one database fills the caches once for the
+    whole sweep instead of once per test (two seconds per page run on the demo data)."""
+    data_dir = _demo_copy(demo_db_file, tmp_path_factory.mktemp("module-app"))
+    configure_app_env(module_monkeypatch, data_dir)
     return data_dir
 
 

@@ -474,8 +474,37 @@ def test_pdf_without_font_falls_back_to_helvetica(edited):
     assert pdf_writer.latin1("“Tiny Forest” – 5 m²") == '"Tiny Forest" - 5 m²'
 
 
+def test_a_chart_image_is_drawn_once_until_its_figure_changes(edited, monkeypatch):
+    """Word then PDF of the same brief: the second asks the browser for nothing."""
+    import plotly.graph_objects as go
+
+    brief_charts.forget_chart_images()
+    drawn: list[set[str]] = []
+
+    def export(printed, timeout):  # the browser's part; the cache around it is what is tested
+        drawn.append(set(printed))
+        return {name: f"png of {fig.to_json()}".encode() for name, fig in printed.items()}
+
+    monkeypatch.setattr(brief_charts, "_export", export)
+    figures = {c.name: c.figure for c in layout.document(edited).charts()}
+    first = brief_charts.chart_images(figures)
+    assert set(first) == set(figures) and drawn == [set(figures)]
+    assert brief_charts.chart_images(figures) == first and len(drawn) == 1
+    name = next(iter(figures))
+    changed = {**figures, name: go.Figure(figures[name]).update_layout(title="another")}
+    again = brief_charts.chart_images(changed)
+    assert drawn[1:] == [{name}]  # only the changed chart is drawn again
+    assert again[name] != first[name]
+    assert all(again[other] == first[other] for other in figures if other != name)
+    monkeypatch.setattr(brief_charts, "IMAGE_CACHE_SIZE", 1)
+    brief_charts.chart_images({name: go.Figure(figures[name]).update_layout(title="third")})
+    assert len(brief_charts._images) == 1  # bounded: the oldest images make way
+    brief_charts.forget_chart_images()
+
+
 def test_charts_fall_back_to_tables_without_a_browser(edited, monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    brief_charts.forget_chart_images()  # drawn by an earlier test: would come from the cache
     figures = {c.name: c.figure for c in layout.document(edited).charts()}
     assert set(figures) == {"changes_per_theme", "invitee_maturity"}
     assert brief_charts.chart_images(figures, timeout=10) == {}

@@ -212,15 +212,17 @@ class RecordingMediaFileManager(MediaFileManager):
         RecordingMediaFileManager.last = self
 
 
-@pytest.fixture
-def app(app_env, monkeypatch):
-    """The demo database with a member of the partner with most measures and a coordinator."""
+@pytest.fixture(scope="module")
+def app(module_app_env, module_monkeypatch):
+    """The demo database with a member of the partner with most measures and a coordinator,
+    shared by the module's sweep: the pages only read it."""
     import streamlit.testing.v1.app_test as app_test_module
 
+    monkeypatch = module_monkeypatch
     monkeypatch.setattr(app_test_module, "MediaFileManager", RecordingMediaFileManager)
     monkeypatch.setattr(accounts, "_HASHER", accounts.PasswordHasher(time_cost=1, memory_cost=1024))
     monkeypatch.delenv("COP_AUTH", raising=False)
-    engine = storage.make_engine(f"sqlite:///{app_env / 'cop.sqlite'}")
+    engine = storage.make_engine(f"sqlite:///{module_app_env / 'cop.sqlite'}")
     measures = storage.read_table(engine, "measures")
     home = str(measures["municipality_code"].value_counts().index[0])
     accounts.add_user(engine, "member1", PASSWORD, "member", home)

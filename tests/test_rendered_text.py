@@ -63,12 +63,14 @@ APP_SCRIPT_START = ui_a11y.A11Y_SCRIPT.strip().split("%(")[0]
 PLAIN_OPTIONS = frozenset({"Selectbox", "MultiSelect"})
 
 
-@pytest.fixture
-def payload_app(app_env, monkeypatch):
-    """The app's database full of payloads, with a member and a coordinator account."""
+@pytest.fixture(scope="module")
+def payload_app(module_app_env, module_monkeypatch):
+    """The app's database full of payloads, with a member and a coordinator account; one
+    for the module, whose tests only read it (filling it takes seconds)."""
+    monkeypatch = module_monkeypatch
     monkeypatch.setattr(accounts, "_HASHER", accounts.PasswordHasher(time_cost=1, memory_cost=1024))
     monkeypatch.delenv("COP_AUTH", raising=False)
-    database = app_env / "cop.sqlite"
+    database = module_app_env / "cop.sqlite"
     assert fill_with_payloads(database) > 1000
     engine = storage.make_engine(f"sqlite:///{database}")
     home = str(storage.read_table(engine, "contacts")["municipality_code"].iloc[0])

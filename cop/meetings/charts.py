@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import html
 import logging
 import textwrap
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -147,11 +150,48 @@ def charts_enabled() -> bool:
     return config.get_settings().brief_charts
 
 
+#: PNGs already made, by the printed figure's JSON (see :func:`chart_images`).
+IMAGE_CACHE_SIZE = 64
+_images: OrderedDict[str, bytes] = OrderedDict()
+_images_lock = threading.Lock()
+
+
+def _figure_key(printed: go.Figure) -> str:
+    return hashlib.sha256(printed.to_json().encode()).hexdigest()
+
+
+def _remembered(key: str) -> bytes | None:
+    with _images_lock:
+        image = _images.get(key)
+        if image is not None:
+            _images.move_to_end(key)
+        return image
+
+
+def _remember(key: str, image: bytes) -> None:
+    with _images_lock:
+        _images[key] = image
+        _images.move_to_end(key)
+        while len(_images) > IMAGE_CACHE_SIZE:
+            _images.popitem(last=False)
+
+
+def forget_chart_images() -> None:
+    """Empty the image cache (tests of the no-browser fallback need a cold one)."""
+    with _images_lock:
+        _images.clear()
+
+
 def chart_images(
     figures: dict[str, go.Figure], *, timeout: float = CHART_TIMEOUT
 ) -> dict[str, bytes]:
     """PNG images of ``figures`` (as :func:`for_print` lays them out) made in one browser
     session; ``{}`` when that fails.
+
+    A browser start and one export per chart take seconds, and the same brief is asked
+    for as Word and then as PDF, by several coordinators before one meeting: images are
+    kept (the last :data:`IMAGE_CACHE_SIZE`, some 100 kB each) by the printed figure, so
+    an unchanged chart is drawn once per process.
 
     The export runs in its own thread with its own event loop, so it works the same from
     the command line and inside Streamlit's script thread. Failing is normal on a machine
@@ -159,6 +199,18 @@ def chart_images(
     """
     if not figures or not charts_enabled():
         return {}
+    printed = {name: for_print(fig) for name, fig in figures.items()}
+    keys = {name: _figure_key(fig) for name, fig in printed.items()}
+    images = {name: image for name in printed if (image := _remembered(keys[name]))}
+    missing = {name: fig for name, fig in printed.items() if name not in images}
+    for name, image in (_export(missing, timeout) if missing else {}).items():
+        _remember(keys[name], image)
+        images[name] = image
+    return {name: images[name] for name in figures if name in images}
+
+
+def _export(printed: dict[str, go.Figure], timeout: float) -> dict[str, bytes]:
+    """PNGs of figures already laid out for print, in one kaleido session; ``{}`` on failure."""
 
     async def render() -> dict[str, bytes]:
         import kaleido
@@ -166,11 +218,8 @@ def chart_images(
         opts = {"format": "png", "width": CHART_WIDTH, "scale": 2}
         async with kaleido.Kaleido(timeout=timeout) as k:
             out = {}
-            for name, fig in figures.items():
-                printed = for_print(fig)
-                out[name] = await k.calc_fig(
-                    printed, opts={**opts, "height": printed.layout.height}
-                )
+            for name, fig in printed.items():
+                out[name] = await k.calc_fig(fig, opts={**opts, "height": fig.layout.height})
             return out
 
     def run() -> dict[str, bytes]:
