@@ -47,13 +47,12 @@ class RecordingMediaStorage(MemoryMediaFileStorage):
         RecordingMediaStorage.last = self
 
 
-@pytest.fixture
-def demo(app_env, monkeypatch):
-    """The app's demo database with a member (of a partner) and a coordinator account."""
+def _demo_site(data_dir, monkeypatch) -> dict:
+    """The demo database in ``data_dir`` with a member (of a partner) and a coordinator."""
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingMediaStorage)
     monkeypatch.setattr(accounts, "_HASHER", accounts.PasswordHasher(time_cost=1, memory_cost=1024))
     monkeypatch.delenv("COP_AUTH", raising=False)
-    engine = storage.make_engine(f"sqlite:///{app_env / 'cop.sqlite'}")
+    engine = storage.make_engine(f"sqlite:///{data_dir / 'cop.sqlite'}")
     contacts = storage.read_table(engine, "contacts")
     home = str(contacts["municipality_code"].iloc[0])
     accounts.add_user(engine, "member1", PASSWORD, "member", home)
@@ -65,8 +64,24 @@ def demo(app_env, monkeypatch):
         "private": set(contacts.loc[~shown, "email"].dropna()),
     }
     assert emails["consenting"] and emails["private"]
-    yield {"engine": engine, "emails": emails, "contacts": contacts, "home": home}
-    engine.dispose()
+    return {"engine": engine, "emails": emails, "contacts": contacts, "home": home}
+
+
+@pytest.fixture
+def demo(app_env, monkeypatch):
+    """The app's demo database with a member (of a partner) and a coordinator account."""
+    site = _demo_site(app_env, monkeypatch)
+    yield site
+    site["engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def shared_demo(module_app_env, module_monkeypatch):
+    """:func:`demo` for a module's page sweeps that only read: one database, so the app's
+    caches are filled once for all pages and roles instead of once per test."""
+    site = _demo_site(module_app_env, module_monkeypatch)
+    yield site
+    site["engine"].dispose()
 
 
 def open_page(page: str, role: str, demo: dict, *, lang: str | None = None) -> AppTest:
@@ -114,7 +129,8 @@ def leaked(text: str, emails: set[str]) -> set[str]:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("page", PAGES)
-def test_no_page_shows_an_email_the_role_may_not_see(page, role, demo):
+def test_no_page_shows_an_email_the_role_may_not_see(page, role, shared_demo):
+    demo = shared_demo
     at = open_page(page, role, demo)
     text = rendered_text(at)
     assert text.strip()

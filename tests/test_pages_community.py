@@ -17,6 +17,7 @@ from tests import test_access_pages as access
 from tests.test_access_pages import PAGES, PASSWORD, ROOT, open_page, rendered_text
 
 demo = access.demo  # the demo database with a member ("member1") and a coordinator
+shared_demo = access.shared_demo  # the same, one for the module's read-only sweep
 
 QUESTIONS = "pages/questions.py"
 JOIN = "pages/join.py"
@@ -223,7 +224,8 @@ def test_coordinator_turns_a_request_into_a_partner(demo) -> None:
 
 @pytest.mark.parametrize("role", ["visitor", "member"])
 @pytest.mark.parametrize("page", PAGES)
-def test_no_join_request_reaches_anyone_but_coordinators(page, role, demo) -> None:
+def test_no_join_request_reaches_anyone_but_coordinators(page, role, shared_demo) -> None:
+    demo = shared_demo
     requests = _read(demo["engine"], "join_requests")
     at = open_page(page, role, demo)
     text = rendered_text(at)

@@ -40,8 +40,8 @@ def picture() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def pending(app_env, monkeypatch):
+def _pending_site(app_env, monkeypatch) -> dict:
+    """The demo data with a pending submission (story and photo) of member1's town."""
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingMediaStorage)
     monkeypatch.setattr(accounts, "_HASHER", accounts.PasswordHasher(time_cost=1, memory_cost=1024))
     monkeypatch.delenv("COP_AUTH", raising=False)
@@ -73,13 +73,28 @@ def pending(app_env, monkeypatch):
     )
     assert result.ok and result.state == "pending"
     photo = storage.read_photo(engine, result.photo_ids[0], unpublished=True)
-    yield {
+    return {
         "engine": engine,
         "id": result.measure_id,
         "photo": photo["data"],
         "app_env": app_env,
     }
-    engine.dispose()
+
+
+@pytest.fixture
+def pending(app_env, monkeypatch):
+    site = _pending_site(app_env, monkeypatch)
+    yield site
+    site["engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def shared_pending(module_app_env, module_monkeypatch):
+    """:func:`pending` for the page sweeps, which only read: one database for the module,
+    so the app's caches are filled once instead of once per page."""
+    site = _pending_site(module_app_env, module_monkeypatch)
+    yield site
+    site["engine"].dispose()
 
 
 def render(page: str, username: str | None, engine, query: dict[str, str]) -> AppTest:
@@ -133,7 +148,8 @@ def _query(measure_id: int) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_pending_submission_reaches_no_visitor_on_any_page(pending, page):
+def test_pending_submission_reaches_no_visitor_on_any_page(shared_pending, page):
+    pending = shared_pending
     at = render(page, None, pending["engine"], _query(pending["id"]))
     assert leaks(at, pending["photo"]) == []
 
@@ -150,7 +166,8 @@ def test_pending_submission_reaches_no_visitor_on_any_page(pending, page):
         "pages/peers.py",
     ],
 )
-def test_pending_submission_reaches_no_other_member(pending, page):
+def test_pending_submission_reaches_no_other_member(shared_pending, page):
+    pending = shared_pending
     at = render(page, "member2", pending["engine"], _query(pending["id"]))
     assert leaks(at, pending["photo"]) == []
 
