@@ -38,13 +38,20 @@ def seen_codes(monitoring: pd.DataFrame, municipalities: pd.DataFrame) -> dict[s
 
 @pytest.fixture
 def fresh_caches(app_env, monkeypatch):
-    """Empty process-wide caches and a prewarm of its own for this test's database."""
+    """Empty process-wide caches and a prewarm of its own for this test's database.
+
+    Prewarm threads of earlier tests are waited for, before and after: one still replaying
+    its slow calls (a brief, a heatmap) would teach them to this test's prewarm, because
+    every slow call is learned by whichever prewarm is ``ui._PREWARM`` at that moment.
+    """
+    assert ui._PREWARM.wait(300), "an earlier prewarm thread is still running"
     ui._SHARED_TABLES.clear()
     prewarm = ui._new_prewarm()
     prewarm.packages = ("cop.", "tests.")  # count_rows lives here
     monkeypatch.setattr(ui, "_PREWARM", prewarm)
     computed.clear()
-    return app_env
+    yield app_env
+    assert prewarm.wait(300), "this test's prewarm thread is still running"
 
 
 def test_tables_are_read_once_and_shared_but_a_change_stays_private(fresh_caches):
