@@ -190,6 +190,26 @@ def module_app_env(
     return data_dir
 
 
+def site_fixtures(build, name: str):
+    """Fixtures ``name`` (a private database per test) and ``shared_name`` (one per module,
+    for page sweeps that only read) of the site ``build(data_dir, monkeypatch)`` makes:
+    a dict with at least ``engine``, disposed afterwards."""
+
+    @pytest.fixture(name=name)
+    def per_test(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
+        site = build(app_env, monkeypatch)
+        yield site
+        site["engine"].dispose()
+
+    @pytest.fixture(name=f"shared_{name}", scope="module")
+    def per_module(module_app_env: Path, module_monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
+        site = build(module_app_env, module_monkeypatch)
+        yield site
+        site["engine"].dispose()
+
+    return per_test, per_module
+
+
 def make_app(page: str | None = None, *, lang: str | None = None, timeout: float = 60):
     """An AppTest of ``app.py`` run once, switched to ``page`` (``pages/x.py``) if given."""
     from streamlit.testing.v1 import AppTest

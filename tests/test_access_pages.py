@@ -30,6 +30,7 @@ from cop import ui
 from cop.access import accounts, visibility
 from cop.core import i18n
 from cop.data import exports, presentation, storage
+from tests.conftest import site_fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
@@ -67,21 +68,9 @@ def _demo_site(data_dir, monkeypatch) -> dict:
     return {"engine": engine, "emails": emails, "contacts": contacts, "home": home}
 
 
-@pytest.fixture
-def demo(app_env, monkeypatch):
-    """The app's demo database with a member (of a partner) and a coordinator account."""
-    site = _demo_site(app_env, monkeypatch)
-    yield site
-    site["engine"].dispose()
-
-
-@pytest.fixture(scope="module")
-def shared_demo(module_app_env, module_monkeypatch):
-    """:func:`demo` for a module's page sweeps that only read: one database, so the app's
-    caches are filled once for all pages and roles instead of once per test."""
-    site = _demo_site(module_app_env, module_monkeypatch)
-    yield site
-    site["engine"].dispose()
+# ``demo``: a private database per test; ``shared_demo``: one for a module's read-only
+# page sweeps, so the app's caches are filled once for all pages and roles.
+demo, shared_demo = site_fixtures(_demo_site, "demo")
 
 
 def open_page(page: str, role: str, demo: dict, *, lang: str | None = None) -> AppTest:

@@ -25,6 +25,7 @@ from cop.access import accounts
 from cop.cli.main import main as cli_main
 from cop.community import submissions
 from cop.data import storage
+from tests.conftest import site_fixtures
 from tests.test_access_pages import PAGES, RecordingMediaStorage, rendered_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,20 +82,8 @@ def _pending_site(app_env, monkeypatch) -> dict:
     }
 
 
-@pytest.fixture
-def pending(app_env, monkeypatch):
-    site = _pending_site(app_env, monkeypatch)
-    yield site
-    site["engine"].dispose()
-
-
-@pytest.fixture(scope="module")
-def shared_pending(module_app_env, module_monkeypatch):
-    """:func:`pending` for the page sweeps, which only read: one database for the module,
-    so the app's caches are filled once instead of once per page."""
-    site = _pending_site(module_app_env, module_monkeypatch)
-    yield site
-    site["engine"].dispose()
+# ``shared_pending``: one database for the page sweeps, which only read.
+pending, shared_pending = site_fixtures(_pending_site, "pending")
 
 
 def render(page: str, username: str | None, engine, query: dict[str, str]) -> AppTest:
