@@ -124,8 +124,16 @@ def route_offline(page_or_context) -> list[str]:
     return emptied
 
 
+#: How long ``expect(...)`` waits: its default, 5 s, is shorter than a run of a page takes
+#: on two cores shared with the rest of the suite (CI timed out on it); pages wait 60 s.
+EXPECT_TIMEOUT_MS = 60_000
+
+
 def launch_chromium(playwright):
     """Debian's Chromium with the flags CI needs (no sandbox as root, no GPU)."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 

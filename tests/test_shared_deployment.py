@@ -32,6 +32,8 @@ from tests.browser_support import (
     launch_chromium,
     require_browser,
     route_offline,
+    settle,
+    sign_in,
 )
 from tests.conftest import ROOT, _free_port
 
@@ -39,6 +41,8 @@ pytestmark = pytest.mark.postgres
 
 PROCESSES = 4
 PASSWORD = "een lang genoeg wachtwoord"
+#: expect() waits 5 s by default; two servers sharing two cores with the suite need longer.
+WAIT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
@@ -138,12 +142,9 @@ def _post_question(page, text: str) -> None:
     from playwright.sync_api import expect
 
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("Sign in", exact=True).first.click()
-    sidebar.get_by_role("textbox", name="User name").fill("anna")
-    sidebar.get_by_role("textbox", name="Password").fill(PASSWORD)
-    sidebar.get_by_role("button", name="Sign in").click()
+    sign_in(page, "anna", PASSWORD)  # waits for the signed-in sidebar (60 s, not expect's 5)
     _settled(page)
-    expect(sidebar.get_by_text("Signed in as anna", exact=False)).to_be_visible()
+    expect(sidebar.get_by_text("Signed in as anna", exact=False)).to_be_visible(timeout=WAIT_MS)
     sidebar.get_by_role("link", name="Find peers").click()
     page.get_by_text("Post a help question", exact=True).wait_for()
     _settled(page)
@@ -154,6 +155,7 @@ def _post_question(page, text: str) -> None:
 
 def _settled(page) -> None:
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
+    settle(page)
 
 
 def test_a_change_shows_in_both_app_servers_at_the_next_interaction(two_servers, tmp_path):
@@ -175,7 +177,9 @@ def test_a_change_shows_in_both_app_servers_at_the_next_interaction(two_servers,
             page.get_by_text("Maatregelen", exact=True).first.wait_for()
             _settled(page)
             value = page.locator('[data-testid="stMetric"]').filter(has_text="Maatregelen")
-            expect(value.locator('[data-testid="stMetricValue"]')).to_have_text(str(shipped))
+            expect(value.locator('[data-testid="stMetricValue"]')).to_have_text(
+                str(shipped), timeout=WAIT_MS
+            )
 
         new = tmp_path / "new.csv"
         new.write_text(
@@ -197,7 +201,7 @@ def test_a_change_shows_in_both_app_servers_at_the_next_interaction(two_servers,
         for page in reversed(pages):  # the same open sessions: switching language reruns
             page.get_by_text("English", exact=True).click()
             _settled(page)
-            expect(_measures_shown(page)).to_have_text(str(shipped + 1))
+            expect(_measures_shown(page)).to_have_text(str(shipped + 1), timeout=WAIT_MS)
 
         # a change saved through the first server's page shows in the second
         accounts.add_user(storage.make_engine(url), "anna", PASSWORD, "member", "GM0344")
@@ -208,7 +212,7 @@ def test_a_change_shows_in_both_app_servers_at_the_next_interaction(two_servers,
         _settled(second_page)
         value = second_page.locator('[data-testid="stMetric"]').filter(has_text="Open hulpvragen")
         expect(value.locator('[data-testid="stMetricValue"]')).to_have_text(
-            str(int(open_questions) + 1)
+            str(int(open_questions) + 1), timeout=WAIT_MS
         )
         browser.close()
     engine = storage.make_engine(url)
