@@ -629,14 +629,33 @@ def by_name(codes: Iterable[str]) -> list[str]:
     return sorted(codes, key=lambda code: (names.get(code, str(code)).lower(), code))
 
 
-def keep_choice(key: str, options: Sequence[object], preferred: object = None) -> None:
+def keep_choice(key: str, options: Sequence[object], preferred: object = None) -> dict[str, int]:
     """Give the selectbox ``key`` a valid remembered value before it is drawn.
 
     A value remembered from an earlier run (or another data version) that is no longer an
     option becomes ``preferred`` when that is an option, otherwise the first option.
+
+    Returns the selectbox's ``index`` argument (pass it on with ``**``): the position of the
+    remembered value. Streamlit sends a value set by code to the browser only in the run
+    that set it; when a click cut that run short (a sign-in right after opening a link),
+    the browser drew the box afresh with its default, showed the first option, and sent
+    it back as the choice at the next click (an answer went to another help question). A
+    default equal to the remembered value makes a fresh box show and send the right one.
+    In the run that set the value no index is given: Streamlit sends that value itself
+    and warns about a default given as well.
     """
+    options = list(options)
     if options and st.session_state.get(key) not in options:
         st.session_state[key] = preferred if preferred in options else options[0]
+    if not options or _set_in_this_run(key):
+        return {}
+    return {"index": options.index(st.session_state[key])}
+
+
+def _set_in_this_run(key: str) -> bool:
+    from streamlit.runtime.state import get_session_state
+
+    return bool(get_session_state().is_new_state_value(key))
 
 
 def keep_in_url(values: Mapping[str, str | None]) -> None:

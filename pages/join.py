@@ -44,11 +44,12 @@ if found.empty:
     found = search.search_municipalities("", municipalities)
 options = found["code"].tolist()
 matched = found.set_index("code")["matched"].to_dict()
-ui.keep_choice("join_municipality", options)
+join_index = ui.keep_choice("join_municipality", options)
 code = st.selectbox(
     ui.tr("join.municipality"),
     options,
     key="join_municipality",
+    **join_index,
     format_func=lambda c: names[c] if matched[c] == names[c] else f"{names[c]} ({matched[c]})",
 )
 if bool(municipalities.set_index("code").at[code, "is_partner"]):

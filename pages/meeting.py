@@ -30,7 +30,7 @@ today = dt.date.today()
 choices = briefs.meeting_choices(stored, today)
 by_id = {int(row.id): row for row in choices.itertuples(index=False)}
 options = [*by_id, NEW]
-ui.keep_choice("meeting_choice", options)
+meeting_index = ui.keep_choice("meeting_choice", options)
 
 
 def _meeting_label(option: object) -> str:
@@ -44,7 +44,11 @@ def _meeting_label(option: object) -> str:
 
 left, right = st.columns([2, 1])
 choice = left.selectbox(
-    ui.tr("meeting.choose"), options, key="meeting_choice", format_func=_meeting_label
+    ui.tr("meeting.choose"),
+    options,
+    key="meeting_choice",
+    format_func=_meeting_label,
+    **meeting_index,
 )
 chosen = None if choice == NEW else by_id[int(choice)]
 if chosen is None:
@@ -154,8 +158,10 @@ cols[3].download_button(
 tables = {table.sheet: table for table in doc.tables()}
 if tables:
     pick, button = st.columns([3, 1], vertical_alignment="bottom")
-    ui.keep_choice("meeting_csv_table", list(tables))
-    sheet = pick.selectbox(ui.tr("meeting.csv_table"), list(tables), key="meeting_csv_table")
+    sheet_index = ui.keep_choice("meeting_csv_table", list(tables))
+    sheet = pick.selectbox(
+        ui.tr("meeting.csv_table"), list(tables), key="meeting_csv_table", **sheet_index
+    )
     table = tables.get(sheet, next(iter(tables.values())))
     button.download_button(
         ui.tr("meeting.download_csv"),

@@ -46,8 +46,8 @@ def choose(
     default: object = None,
 ) -> object:
     """A selectbox whose remembered value falls back to a valid option when data change."""
-    ui.keep_choice(key, options, preferred=default)
-    return column.selectbox(ui.tr(label_key), options, key=key, format_func=format_func)
+    index = ui.keep_choice(key, options, preferred=default)
+    return column.selectbox(ui.tr(label_key), options, key=key, format_func=format_func, **index)
 
 
 def keep_valid(key: str, options: list) -> None:
@@ -153,13 +153,14 @@ with st.expander(ui.tr("monitoring.advanced"), icon=":material/tune:"):
     )
     if not model_options["covariates"]:
         middle.caption(ui.tr("monitoring.covariates_none"))
-    ui.keep_choice("monitoring_weights", ["none", *model_options["weights"]])
+    weights_index = ui.keep_choice("monitoring_weights", ["none", *model_options["weights"]])
     weights = middle.selectbox(
         ui.tr("monitoring.weights"),
         ["none", *model_options["weights"]],
         key="monitoring_weights",
         format_func=ui.option_label("monitoring.weights_{}"),
         help=ui.tr("monitoring.weights_help"),
+        **weights_index,
     )
     overdispersion = right.toggle(
         ui.tr("monitoring.overdispersion"),

@@ -36,7 +36,7 @@ if "peers_themes" not in st.session_state:
     st.session_state["peers_themes"] = [
         theme for theme in st.query_params.get(THEMES_PARAM, "").split(",") if theme in vocab.THEMES
     ]
-ui.keep_choice("peers_municipality", options, preferred=ui.user_municipality())
+asker_index = ui.keep_choice("peers_municipality", options, preferred=ui.user_municipality())
 formerly = ui.tr("peers.formerly", name="{name}", former="{former}")
 asker = right.selectbox(
     ui.tr("peers.municipality"),
@@ -49,6 +49,7 @@ asker = right.selectbox(
         if matched[code] == names[code]
         else f"{names[code]} ({matched[code]})"
     ),
+    **asker_index,
 )
 themes = st.multiselect(
     ui.tr("peers.themes"),

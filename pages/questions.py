@@ -79,14 +79,18 @@ if asked_for is not None and asked_for != st.session_state.get(URL_SEEN):  # a n
         st.session_state["questions_choice"] = wanted
     elif wanted not in set(index["id"]):
         st.warning(ui.tr("questions.not_found_param", id=ui.md(asked_for)))
-ui.keep_choice("questions_choice", options)
+choice_index = ui.keep_choice("questions_choice", options)
 labels = found.set_index("id")
 choice_labels = {
     i: ui.tr("questions.choose_label", id=i, municipality=row.asker_name, question=row.question)
     for i, row in zip(labels.index, labels.itertuples(), strict=True)
 }
 question_id = st.selectbox(
-    ui.tr("questions.choose"), options, key="questions_choice", format_func=choice_labels.get
+    ui.tr("questions.choose"),
+    options,
+    key="questions_choice",
+    format_func=choice_labels.get,
+    **choice_index,
 )
 ui.keep_in_url({QUESTION_PARAM: str(question_id)})
 st.session_state[URL_SEEN] = str(question_id)

@@ -89,11 +89,12 @@ if editing is not None:
     code = str(editing["municipality_code"])
 elif role == "coordinator":
     options = ui.by_name(names)
-    ui.keep_choice("share_municipality", options, own_code)
+    share_index = ui.keep_choice("share_municipality", options, own_code)
     code = st.selectbox(
         ui.tr("share.municipality"),
         options,
         key="share_municipality",
+        **share_index,
         format_func=lambda c: f"{names[c]} ({c})",
     )
 else:
