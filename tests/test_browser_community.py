@@ -47,7 +47,8 @@ def _choose(page, label: str, option: str) -> None:
     """Pick ``option`` (a part of its text) in the select box or multiselect ``label``.
 
     A rerun that ends just after the click redraws the box and closes its list, so the
-    list is opened again (at most three times) until the option shows.
+    list is opened again (at most three times) until the option shows and takes the click.
+    (CI: the option showed, then the list closed before the click reached it.)
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -57,10 +58,10 @@ def _choose(page, label: str, option: str) -> None:
         listed = page.get_by_role("option").filter(has_text=option).first
         try:
             listed.wait_for(timeout=15_000)
+            listed.click(timeout=15_000)
         except PlaywrightTimeout:
             _idle(page)
             continue
-        listed.click()
         _idle(page)
         return
     _shot(page, "failed-choose")
