@@ -124,6 +124,8 @@ def test_map_legend_is_folded_and_small(streamlit_server, phone):  # noqa: F811
 
 
 def test_map_filters_are_reachable_and_labelled(streamlit_server, phone):  # noqa: F811
+    from playwright.sync_api import expect
+
     page = phone
     _open(page, streamlit_server.url + "/map")
     opener = page.get_by_role("button", name=i18n.t("a11y.menu", "nl"), exact=True)
@@ -141,8 +143,8 @@ def test_map_filters_are_reachable_and_labelled(streamlit_server, phone):  # noq
     themes.scroll_into_view_if_needed()
     filter_box = themes.bounding_box()
     assert filter_box and filter_box["x"] >= 0 and filter_box["x"] + filter_box["width"] <= WIDTH
-    assert page.get_by_role("heading", name=i18n.t("map.filters", "nl")).is_visible()
-    assert page.get_by_label(i18n.t("map.statuses", "nl")).is_visible()
+    expect(page.get_by_role("heading", name=i18n.t("map.filters", "nl"))).to_be_visible()
+    expect(page.get_by_label(i18n.t("map.statuses", "nl"))).to_be_visible()
     page.screenshot(path=str(SHOTS / "map-filters.png"))
 
 
