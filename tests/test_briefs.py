@@ -502,6 +502,42 @@ def test_a_chart_image_is_drawn_once_until_its_figure_changes(edited, monkeypatc
     brief_charts.forget_chart_images()
 
 
+def test_a_browser_that_fails_to_start_is_started_once_more(monkeypatch):
+    """A loaded machine's browser can die while starting; a missing one cannot be helped."""
+    import plotly.graph_objects as go
+    from choreographer.browsers.chromium import ChromeNotFoundError
+    from choreographer.errors import BrowserFailedError
+
+    figure = {"bars": go.Figure(go.Bar(x=["a"], y=[1]))}
+    tries: list[float] = []
+
+    def failing(*errors: Exception):
+        def export_once(printed, timeout):
+            tries.append(timeout)
+            if len(tries) <= len(errors):
+                raise errors[len(tries) - 1]
+            return {name: b"png" for name in printed}
+
+        return export_once
+
+    monkeypatch.setattr(brief_charts, "_export_once", failing(BrowserFailedError("closed")))
+    assert brief_charts._export(figure, 40) == {"bars": b"png"}
+    assert len(tries) == 2 and tries[1] <= tries[0] <= 40  # both within the one timeout
+
+    tries.clear()
+    twice = failing(BrowserFailedError("closed"), BrowserFailedError("closed"))
+    monkeypatch.setattr(brief_charts, "_export_once", twice)
+    assert brief_charts._export(figure, 40) == {} and len(tries) == 2  # then tables
+
+    tries.clear()
+    monkeypatch.setattr(brief_charts, "_export_once", failing(ChromeNotFoundError("none")))
+    assert brief_charts._export(figure, 40) == {} and len(tries) == 1
+
+    tries.clear()
+    monkeypatch.setattr(brief_charts, "_export_once", failing(BrowserFailedError("closed")))
+    assert brief_charts._export(figure, 10) == {} and len(tries) == 1  # no time for another
+
+
 def test_charts_fall_back_to_tables_without_a_browser(edited, monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
     brief_charts.forget_chart_images()  # drawn by an earlier test: would come from the cache

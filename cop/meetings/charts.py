@@ -23,6 +23,7 @@ import html
 import logging
 import textwrap
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -34,6 +35,8 @@ from cop.meetings.briefs import ThemeChanges
 log = logging.getLogger(__name__)
 
 CHART_TIMEOUT = 40.0  # seconds for all chart images together (browser start included)
+EXPORT_ATTEMPTS = 2  # a browser that fails to start is started once more
+RETRY_MIN_SECONDS = 15.0  # ...when at least this much of the timeout is left
 # Drawn 720 px wide for a 17 cm text width: 1 px is about 0.24 mm, so 15 px text prints at
 # about 10 pt and 13 px tick labels at about 9 pt (images are made at scale 2 for sharpness).
 CHART_WIDTH, CHART_HEIGHT = 720, 460
@@ -210,7 +213,34 @@ def chart_images(
 
 
 def _export(printed: dict[str, go.Figure], timeout: float) -> dict[str, bytes]:
-    """PNGs of figures already laid out for print, in one kaleido session; ``{}`` on failure."""
+    """PNGs of figures already laid out for print, in one kaleido session; ``{}`` on failure.
+
+    A browser that dies while starting (seen on a loaded machine: "the browser seemed to
+    close immediately") is started once more when at least :data:`RETRY_MIN_SECONDS` of
+    ``timeout`` are left, so one bad start does not turn a coordinator's charts into
+    tables. A missing browser is not retried, and the whole stays within ``timeout``.
+    """
+    deadline = time.monotonic() + timeout
+    for attempt in range(1, EXPORT_ATTEMPTS + 1):
+        try:
+            return _export_once(printed, deadline - time.monotonic())
+        except Exception as exc:  # no browser, a crash or a timeout: tables instead of images
+            left = deadline - time.monotonic()
+            if attempt < EXPORT_ATTEMPTS and left >= RETRY_MIN_SECONDS and not _no_browser(exc):
+                log.info("chart export failed (%s), starting the browser again", exc)
+                continue
+            log.warning("chart images unavailable, showing tables instead: %s", exc)
+            break
+    return {}
+
+
+def _no_browser(exc: BaseException) -> bool:
+    """Whether ``exc`` says that no browser is installed: trying again cannot help."""
+    return type(exc).__name__ == "ChromeNotFoundError"
+
+
+def _export_once(printed: dict[str, go.Figure], timeout: float) -> dict[str, bytes]:
+    """One kaleido session for ``printed``; raises whatever stopped it."""
 
     async def render() -> dict[str, bytes]:
         import kaleido
@@ -228,8 +258,5 @@ def _export(printed: dict[str, go.Figure], timeout: float) -> dict[str, bytes]:
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     try:
         return pool.submit(run).result(timeout=timeout + 5)
-    except Exception as exc:  # no browser, a crash or a timeout: tables instead of images
-        log.warning("chart images unavailable, showing tables instead: %s", exc)
-        return {}
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
