@@ -267,11 +267,15 @@ def sign_in(page, username: str, password: str) -> None:
     folds it and hides the fields. So the summary is clicked only while the ``details``
     element is closed, read from its ``open`` attribute rather than guessed from timing.
     """
+    from playwright.sync_api import expect
+
     sidebar = page.get_by_test_id("stSidebar")
     sign_out = sidebar.get_by_role("button", name=SIGN_OUT)
+    settle(page)  # a run still drawing the sidebar may redraw the form under the typing
     if sign_out.count():
         sign_out.click()
     sign_out.wait_for(state="detached")
+    settle(page)
     # the summary's text also holds the name of its arrow icon: no anchors here
     expander = sidebar.locator("details").filter(
         has=page.locator("summary").filter(has_text=re.compile("Sign in|Inloggen"))
@@ -279,8 +283,10 @@ def sign_in(page, username: str, password: str) -> None:
     expander.wait_for()
     if expander.get_attribute("open") is None:
         expander.locator("summary").click()
-    sidebar.get_by_role("textbox", name=USER_NAME).fill(username)
-    sidebar.get_by_role("textbox", name=PASSWORD_FIELD).fill(password)
+    for name, value in ((USER_NAME, username), (PASSWORD_FIELD, password)):
+        field = sidebar.get_by_role("textbox", name=name)
+        field.fill(value)
+        expect(field).to_have_value(value)
     sidebar.get_by_role("button", name=SIGN_IN).click()
     sign_out.wait_for()
 

@@ -18,6 +18,7 @@ from tests.browser_support import (  # noqa: F401 (fixtures)
     OUTPUT_DIR,
     browser_page,
     require_map_assets,
+    settle,
     sign_in,
     streamlit_server,
 )
@@ -88,6 +89,10 @@ def test_member_shares_coordinator_publishes_found_everywhere(
     _photo_with_gps(photo)
     page.locator('input[type="file"]').set_input_files(str(photo))
     page.get_by_text("foto.jpg").wait_for()
+    # as a person does: submit once the photo is uploaded and its run is over (a full run
+    # clicked while the upload's spinner turned, and the submission never showed)
+    page.get_by_test_id("stFileChipIconSpinner").wait_for(state="detached")
+    settle(page)
     _shot(page, "2-form-filled")
 
     # 3. Submits: it waits for review and is stored without the photo's metadata.
