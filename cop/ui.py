@@ -513,8 +513,10 @@ def show_table(
 ) -> None:
     """A dataframe with labels, headers and number/date formats of the session's language.
 
-    Cells are formatted through a pandas Styler (``1.234,5`` in Dutch whatever the
-    browser's locale), so columns still sort by value; empty cells show "–".
+    Numbers and dates are formatted through a pandas Styler (``1.234,5`` in Dutch whatever
+    the browser's locale), so columns still sort by value; empty cells show "–". A table
+    with nothing to format (only text) goes without a Styler: marshalling one costs about
+    15 µs per cell, and the meeting preview's 3,500-row text table paid 0.2 s per rerun.
 
     With ``practice_ids`` (the measure id of each row, in row order) a click on a row opens
     that practice's page in the same tab and session (a link column would open a new tab,
@@ -524,15 +526,14 @@ def show_table(
     rows_height = 38 + 35 * max(len(shown), 1)
     if height:
         height = min(height, rows_height)
-    if frame.size <= STYLED_CELLS_MAX:
-        formats = {
-            presentation.column_label(column, lang()): formatter
-            for column, formatter in presentation.display_formats(frame, lang()).items()
-        }
-        data: object = shown.style.format(formats, na_rep="–")
-        config: dict[str, object] = {}
-    else:
-        data, config = shown, _column_config(frame)
+    formats = presentation.display_formats(frame, lang()) if frame.size <= STYLED_CELLS_MAX else {}
+    data: object = shown
+    config: dict[str, object] = {}
+    if formats:
+        labels = {presentation.column_label(column, lang()): f for column, f in formats.items()}
+        data = shown.style.format(labels, na_rep="–")
+    elif frame.size > STYLED_CELLS_MAX:
+        config = _column_config(frame)
     selectable = {"on_select": "rerun", "selection_mode": "single-row"} if practice_ids else {}
     event = st.dataframe(
         data,
@@ -541,6 +542,7 @@ def show_table(
         key=key,
         column_config=config,
         **({"height": height} if height else {}),
+        **({} if formats else EMPTY_CELL),
         **selectable,
     )
     if practice_ids:
