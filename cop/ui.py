@@ -1,8 +1,9 @@
 """Streamlit-only helpers: cached loaders, session keys and widgets shared by pages.
 
 This is the only module of ``cop`` that imports Streamlit. Loaders are thin
-``st.cache_data`` wrappers around :mod:`cop.data.storage` keyed on the database URL and its data
-version, so an import by anyone invalidates every session's cache at the next rerun.
+``st.cache_data`` wrappers around :mod:`cop.data.storage` keyed on the database URL and the
+versions of the tables they read, so a write by anyone invalidates, at every session's next
+rerun, what was computed from the tables it changed, and nothing else.
 """
 
 from __future__ import annotations
@@ -162,13 +163,34 @@ def error_boundary() -> Iterator[None]:
             raise
 
 
-def data_version() -> int:
-    """The data version all caches key on; a new one starts the prewarm (``_PREWARM``)."""
+def _versions() -> tuple[int, dict[str, int]]:
     url = get_settings().database_url
-    version = storage.data_version(engine())
+    version, tables = storage.data_versions(engine())
     if _prewarm_enabled():
         _PREWARM.ensure(url, version)
-    return version
+    return version, tables
+
+
+def data_version() -> int:
+    """The data version: changes on every write; a new one starts the prewarm (``_PREWARM``)."""
+    return _versions()[0]
+
+
+def table_versions(*names: str) -> tuple[int, ...]:
+    """The version each table is cached under: the data version of its last change.
+
+    A write stamps only the tables it changed (:func:`cop.data.writes.table_versions`),
+    so a posted answer leaves the trends of the monitoring table, the maturity
+    aggregates and the map cached; only what reads the answers is computed again.
+    """
+    version, tables = _versions()
+    return tuple(tables.get(name, version) for name in names)
+
+
+def _stamped(url: str, name: str) -> int:
+    """:func:`table_versions` outside a page (the prewarm thread), for ``url``."""
+    version, tables = storage.data_versions(_engine(url))
+    return tables.get(name, version)
 
 
 # ---------------------------------------------------------------- per-data-version caches
@@ -193,7 +215,7 @@ def table(name: str) -> pd.DataFrame:
     Tables with personal data always pass through ``cop.access.visibility.visible_frame``, so no page
     can get contact details its reader may not see, whichever loader it calls.
     """
-    frame = _table(get_settings().database_url, data_version(), name)
+    frame = _table(get_settings().database_url, *table_versions(name), name)
     if name in TABLES and (TABLES[name].personal or TABLES[name].coordinators_only):
         return visibility.visible_frame(name, frame, role())
     return frame
@@ -213,13 +235,13 @@ def review_table(name: str) -> pd.DataFrame:
     """
     if role() != "coordinator":
         raise PermissionError("only coordinators see rows waiting for review")
-    return _review_table(get_settings().database_url, data_version(), name)
+    return _review_table(get_settings().database_url, *table_versions(name), name)
 
 
 def own_submissions() -> pd.DataFrame:
     """The signed-in person's own shared practices in any review state (with the review
     columns); empty for a visitor. A member sees only what they submitted themselves."""
-    frame = _review_table(get_settings().database_url, data_version(), "measures")
+    frame = _review_table(get_settings().database_url, *table_versions("measures"), "measures")
     if role() == "visitor" or USER_KEY not in st.session_state:
         return frame.iloc[0:0]
     mine = frame["submitted_by"] == str(st.session_state[USER_KEY])
@@ -283,15 +305,16 @@ def _compute(
     module: str,
     name: str,
     url: str,
-    version: int,
+    versions: tuple[int, ...],
     tables: tuple[str, ...],
     params: str,
     _func: Callable[..., object] | None = None,
 ) -> object:
-    # The key is the function's module and name; ``_func`` (not hashed: leading
-    # underscore) is the function the page passed, else the prewarm finds it by name.
+    # The key is the function's module and name and the versions of the tables it reads;
+    # ``_func`` (not hashed: leading underscore) is the function the page passed, else
+    # the prewarm finds it by name.
     start = time.perf_counter()
-    frames = [_guarded(t, _table(url, version, t)) for t in tables]
+    frames = [_guarded(t, _table(url, v, t)) for t, v in zip(tables, versions, strict=True)]
     result = (_func or caches.function(module, name))(*frames, **json.loads(params))
     call = {"module": module, "name": name, "tables": list(tables), "params": params}
     _PREWARM.learn(call, time.perf_counter() - start)
@@ -307,7 +330,7 @@ def _guarded(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def compute(func: Callable[..., object], *tables: str, **params: object) -> object:
-    """``func(table1, table2, ..., **params)`` cached per data version.
+    """``func(table1, table2, ..., **params)`` cached until one of those tables changes.
 
     Pages call pure ``cop`` functions through this so that a derived frame (overall
     maturity, all trends, ...) is computed once per data change, and the cache key hashes
@@ -321,7 +344,8 @@ def compute(func: Callable[..., object], *tables: str, **params: object) -> obje
     """
     module, name, params_json = caches.call_key(func, tables, params)
     url = get_settings().database_url
-    return _compute(module, name, url, data_version(), tuple(tables), params_json, func)
+    versions = table_versions(*tables)
+    return _compute(module, name, url, versions, tuple(tables), params_json, func)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -334,7 +358,7 @@ def _compute_for(
     module: str,
     name: str,
     url: str,
-    version: int,
+    versions: tuple[int, ...],
     tables: tuple[str, ...],
     codes: tuple[str, ...],
     params: str,
@@ -347,7 +371,7 @@ def _compute_for(
             if "municipality_code" in TABLES[t].columns
             else _table(url, version, t),
         )
-        for t in tables
+        for t, version in zip(tables, versions, strict=True)
     ]
     return _func(*frames, **json.loads(params))
 
@@ -363,8 +387,8 @@ def compute_for(
     """
     module, name, params_json = caches.call_key(func, tables, params)
     url, chosen = get_settings().database_url, tuple(sorted(set(codes)))
-    version = data_version()
-    return _compute_for(module, name, url, version, tuple(tables), chosen, params_json, func)
+    versions = table_versions(*tables)
+    return _compute_for(module, name, url, versions, tuple(tables), chosen, params_json, func)
 
 
 # Libraries the pages import on their first view (a second or more each on a busy machine).
@@ -373,12 +397,25 @@ PREWARM_MODULES = ("streamlit_folium", "cop.geo.webmap", "cop.meetings.render", 
 
 def _prewarm_steps(url: str, version: int) -> list[Callable[[], object]]:
     """Every table, the libraries, then the boundaries the map draws."""
-    steps = caches.warm_steps(_SHARED_TABLES.get, url, version, PREWARM_MODULES)
+    steps = caches.warm_steps(_warm_table, url, version, PREWARM_MODULES)
     return [*steps, _prewarm_boundaries]
 
 
+def _warm_table(url: str, version: int, name: str) -> pd.DataFrame:
+    """The shared table as pages will ask for it: under its own version (not ``version``)."""
+    return _SHARED_TABLES.get(url, _stamped(url, name), name)
+
+
+def _replay(
+    module: str, name: str, url: str, version: int, tables: tuple[str, ...], params: str
+) -> object:
+    """A remembered call, computed into the cache pages read (under the tables' versions)."""
+    versions = tuple(_stamped(url, t) for t in tables)
+    return _compute(module, name, url, versions, tables, params)
+
+
 def _new_prewarm() -> caches.Prewarm:
-    return caches.Prewarm(file=_prewarm_file, steps=_prewarm_steps, replay=_compute)
+    return caches.Prewarm(file=_prewarm_file, steps=_prewarm_steps, replay=_replay)
 
 
 def _prewarm_file() -> Path:
@@ -622,7 +659,7 @@ def municipality_names() -> dict[str, str]:
     Every page that shows or offers municipalities reads its names here, once per data
     version, instead of reshaping the table itself.
     """
-    return _municipality_names(get_settings().database_url, data_version())
+    return _municipality_names(get_settings().database_url, *table_versions("municipalities"))
 
 
 def by_name(codes: Iterable[str]) -> list[str]:

@@ -432,4 +432,5 @@ def measures_outside() -> pd.DataFrame | None:
     key, result, generation = _boundary_result(BOUNDARY_WAIT_SECONDS)
     if result is None:
         return None
-    return _measures_outside(key, generation, get_settings().database_url, ui.data_version())
+    url, (version,) = get_settings().database_url, ui.table_versions("measures")
+    return _measures_outside(key, generation, url, version)

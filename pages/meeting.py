@@ -10,7 +10,7 @@ import streamlit as st
 
 from cop.access import visibility
 from cop.meetings import layout, render
-from cop.meetings import briefs
+from cop.meetings import briefs, trendchanges
 from cop.core import i18n
 from cop.meetings import records
 from cop.data import exports, storage
@@ -90,9 +90,11 @@ event = st.toggle(
 
 demo = bool(storage.demo_tables(ui.engine()))
 with st.spinner(ui.tr("meeting.building")):
+    # cached apart: a new answer or practice renews the brief, not the trends of the
+    # monitoring table (the slow part), which are computed only when that table changes
     brief = ui.compute(
-        briefs.build_brief,
-        *briefs.BRIEF_TABLES,
+        briefs.build_brief_without_trends,
+        *briefs.BRIEF_TABLES_WITHOUT_TRENDS,
         date=date.isoformat(),
         themes=themes,
         invitees=invitees,
@@ -100,6 +102,8 @@ with st.spinner(ui.tr("meeting.building")):
         lang=ui.lang(),
         demo=demo,
     )
+    changed = ui.compute(trendchanges.trend_class_changes, "monitoring", **briefs.trend_request(brief))
+    brief = briefs.with_trend_changes(brief, changed)
 
 # --- the agenda, edited by the coordinator (kept per meeting, themes and invitees) -----
 signature = hashlib.sha1(

@@ -56,7 +56,9 @@ def snapshot(engine: sa.engine.Engine, tables=None) -> dict[str, list[tuple]]:
 
 
 def _without_version(tables: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
-    return {**tables, "meta": [r for r in tables["meta"] if r[0] != "data_version"]}
+    """The tables without the versions a restore renews (``data_version``, table stamps)."""
+    meta = [r for r in tables["meta"] if r[0] != "data_version" and not r[0].startswith("version:")]
+    return {**tables, "meta": meta}
 
 
 def _change_everything(engine: sa.engine.Engine) -> None:
@@ -92,6 +94,8 @@ def test_restore_of_a_backup_gives_identical_tables(db_url, tmp_path, monkeypatc
     # a restore is new data for every cache of every app process
     assert storage.data_version(engine) > version
     assert int(dict(after["meta"])["data_version"]) > int(dict(changed["meta"])["data_version"])
+    new_version, stamps = storage.data_versions(engine)
+    assert stamps == {}  # every table's cache key is the new data_version: all caches renew
     out = capsys.readouterr().out
     assert f"measures: {len(before['measures']):,} rows" in out
     # ids the database hands out later never collide with restored or removed ones

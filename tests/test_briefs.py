@@ -607,3 +607,25 @@ def test_practices_link_to_their_page_when_the_app_address_is_known(edited, monk
     assert f"https://cop.example.nl/practice?maatregel={edited.spotlights[0].id}" in cells
     monkeypatch.setenv("COP_PUBLIC_URL", "javascript:alert(1)")  # not an address: no links
     assert "maatregel=" not in render.render(edited, "md").decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("date", "themes"), [("2026-12-10", []), ("2026-03-01", ["ecological_mowing"])]
+)
+def test_the_brief_built_in_two_cached_parts_is_the_whole_brief(demo_db_file, date, themes):
+    """The meeting page caches the trends (monitoring only) apart from the rest, so a new
+    answer does not refit them; joined, the parts must be exactly what build_brief gives."""
+    from cop.data import storage
+
+    engine = storage.make_engine(f"sqlite:///{demo_db_file}")
+    frames = {name: storage.read_table(engine, name) for name in briefs.BRIEF_TABLES}
+    engine.dispose()
+    params = {"date": date, "themes": themes, "lang": "nl", "demo": True}
+    whole = briefs.build_brief(*frames.values(), **params)
+    part = briefs.build_brief_without_trends(
+        *(frames[name] for name in briefs.BRIEF_TABLES_WITHOUT_TRENDS), **params
+    )
+    assert part.changes.trend_changes == () and "monitoring" not in briefs.BRIEF_TABLES_WITHOUT_TRENDS
+    changed = trendchanges.trend_class_changes(frames["monitoring"], **briefs.trend_request(part))
+    assert len(whole.changes.trend_changes) > 10
+    assert briefs.with_trend_changes(part, changed) == whole

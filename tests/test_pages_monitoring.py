@@ -404,13 +404,15 @@ def _keep_few_towns_in_group(group: str, keep: int) -> list[str]:
             ),
             {"group": group},
         )
-        # a new data version, as every write makes, so the app's caches read the change
+        # a new data version, as every write makes, so the app's caches read the change;
+        # without its stamp the table's version is that data version (cop.data.writes)
         conn.execute(
             sa.text(
                 "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
                 "WHERE key = 'data_version'"
             )
         )
+        conn.execute(sa.text("DELETE FROM meta WHERE key = 'version:monitoring'"))
     engine.dispose()
     return towns
 

@@ -294,7 +294,26 @@ def test_data_version_is_one_meta_row_that_counts_every_write(engine):
     assert storage.data_version(engine) == start + 3
     with engine.connect() as conn:
         keys = conn.execute(sa.select(storage.META.c.key)).scalars().all()
-    assert sorted(keys) == ["data_version", "demo_tables"]
+    stamps = {key for key in keys if key.startswith("version:")}
+    assert sorted(set(keys) - stamps) == ["data_version", "demo_tables"]
+    assert "version:measures" in stamps
+
+
+def test_a_write_stamps_only_the_tables_it_changed(engine):
+    """Caches key on a table's stamp: a posted answer must not invalidate the trends of
+    the monitoring table (a million rows nationally), nor an unchanged write anything."""
+    storage.init_db(engine, ROOT / "data")
+    version, before = storage.data_versions(engine)
+    assert before["monitoring"] <= version and before["measures"] <= version
+    rows = _measure_rows(engine, (900_000, "Rij 0", "idea"))
+    storage.write(engine, [storage.TableWrite("measures", rows)], actor="t", source="t")
+    version, after = storage.data_versions(engine)
+    assert after["measures"] == version > before["measures"]
+    assert {k: v for k, v in after.items() if k != "measures"} == {
+        k: v for k, v in before.items() if k != "measures"
+    }
+    storage.write(engine, [storage.TableWrite("measures", rows)], actor="t", source="t")
+    assert storage.data_versions(engine) == (version, after)  # nothing changed: no stamp
 
 
 def test_sqlite_connections_use_wal_and_a_busy_timeout(tmp_path):

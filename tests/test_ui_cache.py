@@ -55,7 +55,7 @@ def fresh_caches(app_env, monkeypatch):
 
 
 def test_tables_are_read_once_and_shared_but_a_change_stays_private(fresh_caches):
-    url, version = get_settings().database_url, ui.data_version()
+    url, (version,) = get_settings().database_url, ui.table_versions("measures")
     shared = ui._SHARED_TABLES.get(url, version, "measures")
     assert ui._SHARED_TABLES.get(url, version, "measures") is shared  # read once
     mine = ui.table("measures")
@@ -84,6 +84,21 @@ def test_an_import_gives_the_new_data_to_the_next_reader(fresh_caches):
     assert after.loc[after["id"] == first["id"].iloc[0], "title"].iloc[0] == (
         "Een nieuwe titel na de import"
     )
+
+
+def test_a_write_recomputes_only_what_reads_a_table_it_changed(fresh_caches):
+    """A new help question, answer or edited practice must not cost the next reader of
+    the trends a recomputation over the monitoring table (a million rows nationally)."""
+    measures = ui.compute(count_rows, "measures", tag="measures")
+    monitoring = ui.compute(count_rows, "monitoring", tag="monitoring")
+    (monitoring_version,) = ui.table_versions("monitoring")
+    computed.clear()
+    _import_changed_title(storage.make_engine(), ui.table("measures"))
+    assert ui.table_versions("monitoring") == (monitoring_version,)
+    assert ui.compute(count_rows, "monitoring", tag="monitoring") == monitoring
+    assert ui.compute(count_rows, "measures", tag="measures") == measures
+    assert computed == [("measures", measures)]  # only what reads the measures ran again
+    assert ui.table("measures")["title"].eq("Een nieuwe titel na de import").any()
 
 
 def test_compute_for_reads_only_the_rows_of_the_chosen_municipalities(fresh_caches):

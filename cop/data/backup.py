@@ -60,7 +60,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from cop.data.bulk import advance_sequence
-from cop.data.migrations import META, METADATA, MIGRATIONS, SCHEMA_VERSION
+from cop.data.migrations import (
+    META,
+    METADATA,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    TABLE_VERSION_PREFIX,
+)
 from cop.data.transactions import SCHEMA_LOCK, locked
 
 FORMAT = "cop-dashboard-backup"
@@ -548,4 +554,6 @@ def _after_restore(conn: Connection, tables: Sequence[sa.Table], version_before:
                 advance_sequence(conn, table.name, int(highest))
     version = max(version_before, _data_version(conn)) + 1
     conn.execute(META.delete().where(META.c.key == "data_version"))
+    # every table changed: without a stamp a table's version is data_version (writes.py)
+    conn.execute(META.delete().where(META.c.key.startswith(TABLE_VERSION_PREFIX)))
     conn.execute(META.insert().values(key="data_version", value=str(version)))

@@ -62,6 +62,9 @@ def _sql_table(spec: TableSpec) -> sa.Table:
 
 
 SQL_TABLES: dict[str, sa.Table] = {name: _sql_table(spec) for name, spec in TABLES.items()}
+#: ``meta`` key prefix of a table's version: the ``data_version`` of its last change
+#: (:func:`cop.data.writes.table_versions`).
+TABLE_VERSION_PREFIX = "version:"
 META = sa.Table(
     "meta", METADATA, sa.Column("key", sa.String(64), primary_key=True), sa.Column("value", sa.Text)
 )

@@ -48,6 +48,7 @@ from cop.data.writes import (
     init_db,
     is_empty,
     store,
+    table_versions,
     write,
 )
 
@@ -66,6 +67,7 @@ __all__ = [
     "WriteReport",
     "current_version",
     "data_version",
+    "data_versions",
     "demo_tables",
     "import_file",
     "import_frame_report",
@@ -232,6 +234,13 @@ def data_version(engine: Engine) -> int:
     """A counter that changes on every write; caches key on it."""
     with engine.connect() as conn:
         return int(get_meta(conn, "data_version") or 0)
+
+
+def data_versions(engine: Engine) -> tuple[int, dict[str, int]]:
+    """``data_version`` and the version of each table stamped since (see
+    :func:`cop.data.writes.table_versions`): caches of a table key on its own version."""
+    with engine.connect() as conn:
+        return table_versions(conn)
 
 
 def demo_tables(engine: Engine) -> list[str]:

@@ -18,7 +18,10 @@ Inside one :func:`cop.data.transactions.locked` transaction it
 7. records every row it added, changed or removed in the ``changes`` table
    (:func:`cop.data.history.record`), in the same transaction, so no change is ever
    stored without its history (who, when, table, key, before and after, batch);
-8. bumps ``data_version`` with one atomic upsert, never a read-then-write.
+8. bumps ``data_version`` with one atomic upsert, never a read-then-write, and stamps each
+   changed table with that new version (``version:<table>``), so a cache of a table the
+   write did not touch stays valid: a posted answer does not recompute a million-row
+   monitoring table's trends.
 
 A refused or dry-run write is rolled back: nothing changes. The result, a
 :class:`WriteOutcome`, names the ``actor`` and ``source`` and carries a ``batch_id`` and the
@@ -59,7 +62,7 @@ from cop.data.bulk import (
     upsert,
 )
 from cop.data.changes import RowChange, TableChanges, WriteOutcome, plain, row_number
-from cop.data.migrations import META, SQL_TABLES, migrate
+from cop.data.migrations import META, SQL_TABLES, TABLE_VERSION_PREFIX, migrate
 from cop.data.schema import (
     TABLE_ORDER,
     TABLES,
@@ -218,8 +221,9 @@ def write(
         history.record(
             conn, outcome, rows=history_rows, reverts=reverts, reverts_batch=reverts_batch
         )
-        if flags_changed or any(c.changed for c in outcome.tables.values()):
-            _bump_version(conn)
+        changed = [name for name, c in outcome.tables.items() if c.changed]
+        if flags_changed or changed:
+            _bump_version(conn, [*changed, *(w.table for w in writes if flags_changed)])
         outcome.applied = True
     return outcome
 
@@ -713,11 +717,47 @@ def get_meta(conn: Connection, key: str) -> str | None:
     return conn.execute(sa.select(META.c.value).where(META.c.key == key)).scalar()
 
 
-def _bump_version(conn: Connection) -> None:
-    """``data_version += 1`` as one statement: concurrent writers never lose an increment."""
+def _bump_version(conn: Connection, tables: Sequence[str]) -> None:
+    """``data_version += 1`` as one statement: concurrent writers never lose an increment.
+
+    Each of ``tables`` is stamped with the new version. The increment's row stays locked
+    until this transaction ends (PostgreSQL) or the whole database does (SQLite), so the
+    version read back is this write's own.
+    """
     statement = dialect_insert(conn, META).values(key="data_version", value="1")
     increment = sa.cast(sa.cast(META.c.value, sa.BigInteger) + 1, sa.Text)
     conn.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": increment}))
+    version = get_meta(conn, "data_version") or "1"
+    for name in sorted(set(tables)):
+        put_meta(conn, TABLE_VERSION_PREFIX + name, version)
+
+
+def table_versions(conn: Connection) -> tuple[int, dict[str, int]]:
+    """The ``data_version`` and each stamped table's version, in one query.
+
+    A table without a stamp (a database from before stamps, or restored from a backup)
+    has no entry: its version is the ``data_version`` itself, which changes on every
+    write, as every cache did before stamps.
+    """
+    rows = conn.execute(
+        sa.select(META.c.key, META.c.value).where(
+            (META.c.key == "data_version") | META.c.key.startswith(TABLE_VERSION_PREFIX)
+        )
+    ).all()
+    found = {str(key): _number(value) for key, value in rows}
+    tables = {
+        key.removeprefix(TABLE_VERSION_PREFIX): value
+        for key, value in found.items()
+        if key.startswith(TABLE_VERSION_PREFIX)
+    }
+    return found.get("data_version", 0), tables
+
+
+def _number(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
 
 
 def _update_demo_flags(conn: Connection, writes: Sequence[TableWrite]) -> bool:

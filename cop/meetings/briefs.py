@@ -99,6 +99,11 @@ BRIEF_TABLES: tuple[str, ...] = (
     "answers",
 )
 
+#: The brief's tables but the monitoring: :func:`build_brief_without_trends` reads these,
+#: so a cache of it keys on what changes between meetings (answers, practices, ...) while
+#: the trend comparison, the slow part, keys on the monitoring table alone.
+BRIEF_TABLES_WITHOUT_TRENDS: tuple[str, ...] = tuple(t for t in BRIEF_TABLES if t != "monitoring")
+
 
 class BriefInputError(ValueError):
     """A date, theme or municipality that the brief cannot use; ``key`` is a catalog key."""
@@ -405,6 +410,16 @@ def _changes(
     changed = trend_class_changes(
         monitoring, meeting.codes, species_groups_for(themes), before_year, after_year
     )
+    return _with_trends(changes, changed, towns, before_year, after_year)
+
+
+def _with_trends(
+    changes: Changes,
+    changed: pd.DataFrame,
+    towns: dict[str, Town],
+    before_year: int,
+    after_year: int,
+) -> Changes:
     return replace(
         changes,
         trend_changes=tuple(
@@ -422,6 +437,64 @@ def _changes(
         trend_before_year=before_year,
         trend_after_year=after_year,
     )
+
+
+def build_brief_without_trends(
+    municipalities: pd.DataFrame,
+    measures: pd.DataFrame,
+    maturity: pd.DataFrame,
+    help_questions: pd.DataFrame,
+    experts: pd.DataFrame,
+    meetings: pd.DataFrame,
+    answers: pd.DataFrame | None = None,
+    **params: object,
+) -> Brief:
+    """:func:`build_brief` of the :data:`BRIEF_TABLES_WITHOUT_TRENDS`, without the trend
+    comparison; :func:`with_trend_changes` adds it.
+
+    The page caches the two apart: a posted answer renews this part (about a second
+    nationally) and leaves the trends (TRIM fits over a million rows) cached.
+    """
+    return build_brief(
+        municipalities,
+        measures,
+        maturity,
+        pd.DataFrame(),
+        help_questions,
+        experts,
+        meetings,
+        answers,
+        **params,  # type: ignore[arg-type]
+        trends_enabled=False,
+    )
+
+
+def trend_request(brief: Brief) -> dict[str, object]:
+    """The JSON-friendly arguments of :func:`cop.meetings.trendchanges.trend_class_changes`
+    for ``brief``: its invitees, the species groups of its themes and the years compared."""
+    return {
+        "codes": [town.code for town in brief.invitees],
+        "groups": list(species_groups_for(brief.themes)),
+        "before_year": brief.changes.since.year - 1,
+        "after_year": brief.meeting_date.year,
+    }
+
+
+def with_trend_changes(brief: Brief, changed: pd.DataFrame) -> Brief:
+    """``brief`` with the trend changes of :func:`trend_request` (``changed``, as
+    :func:`~cop.meetings.trendchanges.trend_class_changes` returns them) and the agenda
+    proposed again: the same brief :func:`build_brief` gives with the trends."""
+    request = trend_request(brief)
+    towns = {town.code: town for town in brief.invitees}
+    changes = _with_trends(
+        brief.changes,
+        changed,
+        towns,
+        int(request["before_year"]),  # type: ignore[call-overload]
+        int(request["after_year"]),  # type: ignore[call-overload]
+    )
+    full = replace(brief, changes=changes)
+    return replace(full, agenda=propose_agenda(full))
 
 
 def _host(stored: pd.Series | None, towns: dict[str, Town]) -> Town | None:
