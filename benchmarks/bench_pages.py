@@ -6,11 +6,15 @@ What it measures, each figure next to its budget, and exits 1 when one is missed
     For every page in ``app.py``'s navigation (read from the file, so a new page is
     included without a change here): a fresh process per page, as after a server start or
     an import. AppTest of ``app.py``: the home page first, then a switch to the page, whose
-    first view is timed; then the median of ``--reruns`` reruns. Two processes per page:
-    *cold* (the page right after the start, while the background prewarm of ``cop.ui``
-    still runs) and *prewarmed* (the start's prewarm finished first: what the budget is
-    about). The cold processes run first, one per page, and so teach the prewarm which
-    calls are slow (``prewarm.json`` in the data folder), as users of a running server do.
+    first view is timed; then the median of ``--reruns`` reruns. Four processes per page:
+    *first start* (nothing cached anywhere, the results a server keeps on disk removed:
+    the page right after the start, while the background prewarm of ``cop.ui`` still
+    runs; no budget), *restart* (the same, with what earlier servers kept on disk),
+    *prewarmed* (the start's prewarm finished first) and *after an import* (prewarmed,
+    then 20,000 measures imported with one change, then the page at once, while the new
+    version's prewarm runs; these run last, as they change the data). The first-start
+    processes run first, one per page, and so teach the prewarm which calls are slow
+    (``prewarm.json`` in the data folder), as users of a running server do.
     ``--baseline REF`` measures the same pages with the code of git ``REF`` (exported with
     ``git archive``) in the same run, interleaved, so a busy machine does not decide.
 ``--map``
@@ -451,9 +455,24 @@ PROFILE_DIR: Path | None = None  # set by --profile: every worker writes its pro
 
 
 def run_worker(
-    root: Path, data_dir: Path, page: str, *, prewarmed: bool, reruns: int, timeout: float = 900
+    root: Path,
+    data_dir: Path,
+    page: str,
+    *,
+    prewarmed: bool,
+    reruns: int,
+    timeout: float = 900,
+    after_import: bool = False,
+    forget_results: bool = False,
 ) -> dict[str, object]:
-    """One fresh process: home, then ``page`` (see :func:`page_worker`); its JSON result."""
+    """One fresh process: home, then ``page`` (see :func:`page_worker`); its JSON result.
+
+    ``forget_results``: the results a server keeps on disk are removed first (a first
+    start on these data, as after a new database); ``after_import``: see
+    :func:`page_worker`.
+    """
+    if forget_results:
+        shutil.rmtree(data_dir / "cache" / "results", ignore_errors=True)
     args = [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -466,6 +485,8 @@ def run_worker(
     ]
     if prewarmed:
         args.append("--prewarmed")
+    if after_import:
+        args.append("--after-import")
     if PROFILE_DIR is not None and root == ROOT:
         args += ["--profile", str(PROFILE_DIR)]
     start_load = load()
@@ -489,9 +510,19 @@ def run_worker(
 
 
 def page_worker(
-    page: str, root: Path, reruns: int, prewarmed: bool, profile_dir: Path | None = None
+    page: str,
+    root: Path,
+    reruns: int,
+    prewarmed: bool,
+    profile_dir: Path | None = None,
+    after_import: bool = False,
 ) -> dict[str, object]:
     """In a fresh process: the page's first view after home and its reruns, as JSON.
+
+    ``after_import``: once the start's prewarm is done, 20,000 measures are imported (one
+    of them changed, as a coordinator's re-import of the national file), and the page is
+    viewed right away, while the prewarm of the new data version runs: what a user who
+    arrives just after an import waits for.
 
     The script thread's CPU time is read around every script run (``time.thread_time``
     inside the thread), so the figures also say what the page costs on a quiet machine.
@@ -551,6 +582,8 @@ def page_worker(
             ui.prewarm_wait(timeout=600)
             prewarm_seconds = time.perf_counter() - start
     result["prewarm"] = prewarm_seconds
+    if after_import:
+        result["import_seconds"] = _import_measures()
 
     def timed(action: Callable[[], object]) -> tuple[float, float]:
         before = len(cpu)
@@ -609,6 +642,23 @@ def page_worker(
     return result
 
 
+def _import_measures() -> float:
+    """Import the stored measures again with one title changed (the CLI's path); seconds."""
+    from cop.data import storage
+
+    engine = storage.make_engine()
+    measures = storage.read_table(engine, "measures")
+    title = f"Gewijzigd na de import {time.time_ns()}"  # a change every time it runs
+    changed = measures.assign(title=measures["title"].mask(measures.index == 0, title))
+    start = time.perf_counter()
+    report = storage.import_file(
+        engine, "measures", changed.to_csv(index=False).encode(), filename="measures.csv"
+    )
+    if not report.ok:
+        raise RuntimeError(report.messages("en", 3))
+    return time.perf_counter() - start
+
+
 def _map_filter_change(at: object) -> dict[str, object]:
     """Bytes the component gets when a theme filter changes, and whether the boundaries
     (the base map's script, which holds the municipality polygons) travel again."""
@@ -645,8 +695,14 @@ def bench_pages(
     base_dir = fresh_data_dir(db, workdir, "pages-baseline") if baseline else None
     cold: dict[str, dict[str, object]] = {}
     for page in pages:  # teaches the prewarm, as users of a running server do
-        cold[page] = run_worker(ROOT, current_dir, page, prewarmed=False, reruns=1)
-        print(f"  cold      {page:<24} {_brief(cold[page])}", flush=True)
+        cold[page] = run_worker(
+            ROOT, current_dir, page, prewarmed=False, reruns=1, forget_results=True
+        )
+        print(f"  first     {page:<24} {_brief(cold[page])}", flush=True)
+    restarted: dict[str, dict[str, object]] = {}
+    for page in pages:  # the same data: the slow results are on disk
+        restarted[page] = run_worker(ROOT, current_dir, page, prewarmed=False, reruns=1)
+        print(f"  restart   {page:<24} {_brief(restarted[page])}", flush=True)
     warm: dict[str, dict[str, object]] = {}
     for page in pages:
         before = None
@@ -684,17 +740,41 @@ def bench_pages(
                 baseline=None if before is None else before.get("rerun"),
             )
         )
-        first_cold = cold[page]
+        for label, runs, budget, note in (
+            ("right after a restart", restarted, FIRST_VIEW_S, "slow results on disk"),
+            ("on a first start (nothing cached)", cold, None, "prewarm still running"),
+        ):
+            first_cold = runs[page]
+            report.add(
+                Figure(
+                    "pages",
+                    f"{name}: first view {label}",
+                    float(first_cold.get("first", math.nan)),
+                    "s",
+                    budget,
+                    "ERROR" if first_cold.get("error") else note,
+                    load=float(first_cold["load"]),
+                    cpu=first_cold.get("first_cpu"),
+                )
+            )
+    for page in pages:  # last: each changes the data of current_dir
+        result = run_worker(ROOT, current_dir, page, prewarmed=True, reruns=1, after_import=True)
+        print(f"  import    {page:<24} {_brief(result)}", flush=True)
+        name = page.removeprefix("pages/").removesuffix(".py")
+        error = result.get("error")
         report.add(
             Figure(
                 "pages",
-                f"{name}: first view right after start (cold)",
-                float(first_cold.get("first", math.nan)),
+                f"{name}: first view right after an import of 20,000 measures",
+                math.nan if error else float(result["first"]),
                 "s",
-                None,
-                "prewarm still running" if not first_cold.get("error") else "ERROR",
-                load=float(first_cold["load"]),
-                cpu=first_cold.get("first_cpu"),
+                FIRST_VIEW_S,
+                f"ERROR {error}"[:300]
+                if error
+                else f"import {float(result.get('import_seconds', math.nan)):.1f} s; "
+                "the new version's prewarm running",
+                load=float(result["load"]),
+                cpu=result.get("first_cpu"),
             )
         )
     home = warm.get("pages/home.py")
@@ -1464,11 +1544,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--prewarmed", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--after-import", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.worker:
         result = page_worker(
-            args.worker, args.root.resolve(), args.reruns, args.prewarmed, args.profile
+            args.worker,
+            args.root.resolve(),
+            args.reruns,
+            args.prewarmed,
+            args.profile,
+            after_import=args.after_import,
         )
         print(json.dumps(result, default=float))
         return 0

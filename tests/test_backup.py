@@ -56,8 +56,10 @@ def snapshot(engine: sa.engine.Engine, tables=None) -> dict[str, list[tuple]]:
 
 
 def _without_version(tables: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
-    """The tables without the versions a restore renews (``data_version``, table stamps)."""
-    meta = [r for r in tables["meta"] if r[0] != "data_version" and not r[0].startswith("version:")]
+    """The tables without what a restore renews: ``data_version``, the table stamps and the
+    identity of the data (``database_key``, ``data_token``: results cached on disk)."""
+    renewed = {"data_version", "database_key", "data_token"}
+    meta = [r for r in tables["meta"] if r[0] not in renewed and not r[0].startswith("version:")]
     return {**tables, "meta": meta}
 
 
@@ -94,8 +96,10 @@ def test_restore_of_a_backup_gives_identical_tables(db_url, tmp_path, monkeypatc
     # a restore is new data for every cache of every app process
     assert storage.data_version(engine) > version
     assert int(dict(after["meta"])["data_version"]) > int(dict(changed["meta"])["data_version"])
-    new_version, stamps = storage.data_versions(engine)
-    assert stamps == {}  # every table's cache key is the new data_version: all caches renew
+    new_version, versions = storage.data_versions(engine)
+    assert set(versions.values()) == {new_version}  # every table is new: all caches renew
+    for key in ("database_key", "data_token"):  # nothing cached on disk is taken for it
+        assert dict(after["meta"])[key] not in (dict(before["meta"])[key], dict(changed["meta"])[key])
     out = capsys.readouterr().out
     assert f"measures: {len(before['measures']):,} rows" in out
     # ids the database hands out later never collide with restored or removed ones

@@ -295,7 +295,7 @@ def test_data_version_is_one_meta_row_that_counts_every_write(engine):
     with engine.connect() as conn:
         keys = conn.execute(sa.select(storage.META.c.key)).scalars().all()
     stamps = {key for key in keys if key.startswith("version:")}
-    assert sorted(set(keys) - stamps) == ["data_version", "demo_tables"]
+    assert sorted(set(keys) - stamps) == ["data_token", "data_version", "database_key", "demo_tables"]
     assert "version:measures" in stamps
 
 
@@ -312,8 +312,20 @@ def test_a_write_stamps_only_the_tables_it_changed(engine):
     assert {k: v for k, v in after.items() if k != "measures"} == {
         k: v for k, v in before.items() if k != "measures"
     }
+    tables = ["measures", "monitoring"]
+    secret, stamps = storage.cache_identity(engine, tables)
     storage.write(engine, [storage.TableWrite("measures", rows)], actor="t", source="t")
     assert storage.data_versions(engine) == (version, after)  # nothing changed: no stamp
+    assert storage.cache_identity(engine, tables) == (secret, stamps)
+    rows = rows.assign(title="Rij 0, anders")
+    storage.write(engine, [storage.TableWrite("measures", rows)], actor="t", source="t")
+    new_secret, (measures, monitoring) = storage.cache_identity(engine, tables)
+    assert len(secret) == 64 and new_secret == secret
+    assert monitoring == stamps[1] and measures != stamps[0]
+    # a stamp is the version and a random token: an older copy of the database file that
+    # counts the same versions again with other data never matches a result kept on disk
+    version, token = measures.split(":")
+    assert int(version) == storage.data_version(engine) and len(token) == 32
 
 
 def test_sqlite_connections_use_wal_and_a_busy_timeout(tmp_path):

@@ -61,11 +61,15 @@ from sqlalchemy.engine import Connection, Engine
 
 from cop.data.bulk import advance_sequence
 from cop.data.migrations import (
+    DATA_TOKEN,
+    DATABASE_KEY,
     META,
     METADATA,
     MIGRATIONS,
     SCHEMA_VERSION,
     TABLE_VERSION_PREFIX,
+    new_data_token,
+    new_database_key,
 )
 from cop.data.transactions import SCHEMA_LOCK, locked
 
@@ -556,4 +560,8 @@ def _after_restore(conn: Connection, tables: Sequence[sa.Table], version_before:
     conn.execute(META.delete().where(META.c.key == "data_version"))
     # every table changed: without a stamp a table's version is data_version (writes.py)
     conn.execute(META.delete().where(META.c.key.startswith(TABLE_VERSION_PREFIX)))
+    # a new identity: results cached on disk for the backed-up database are not this one's
+    for key, value in ((DATABASE_KEY, new_database_key()), (DATA_TOKEN, new_data_token())):
+        conn.execute(META.delete().where(META.c.key == key))
+        conn.execute(META.insert().values(key=key, value=value))
     conn.execute(META.insert().values(key="data_version", value=str(version)))

@@ -12,6 +12,7 @@ at once upgrade the database once, and a failing migration leaves it as it was.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -257,6 +258,38 @@ def _create_photos(conn: Connection) -> None:
     SQL_TABLES["photos"].create(conn, checkfirst=True)
 
 
+#: ``meta`` key of a random secret per database: results kept on disk across a restart
+#: are signed with it (:class:`cop.data.caches.ResultStore`), so a file someone else
+#: wrote is never read.
+DATABASE_KEY = "database_key"
+#: ``meta`` key of a random token every write renews: results kept on disk are named with
+#: it, so they are found only for the very data they came from, even when a database
+#: file is replaced by an older copy whose counters then run on with other data.
+DATA_TOKEN = "data_token"
+
+
+def new_database_key() -> str:
+    return secrets.token_hex(32)
+
+
+def new_data_token() -> str:
+    return secrets.token_hex(16)
+
+
+def _database_key(conn: Connection) -> None:
+    """The database's secret and data token, and a version stamp on every table: the
+    tables hold the data of the current ``data_version``, so caches of a database from
+    before stamps survive a write to another table from now on."""
+    version = conn.execute(sa.select(META.c.value).where(META.c.key == "data_version")).scalar()
+    token = new_data_token()
+    wanted = {DATABASE_KEY: new_database_key(), DATA_TOKEN: token}
+    wanted |= {TABLE_VERSION_PREFIX + name: f"{version or 0}:{token}" for name in TABLES}
+    present = set(conn.execute(sa.select(META.c.key)).scalars())
+    for key, value in wanted.items():
+        if key not in present:
+            conn.execute(META.insert().values(key=key, value=value))
+
+
 def sequence_name(conn: Connection, table: str) -> str | None:
     """The PostgreSQL sequence that numbers ``table.id``, or ``None``."""
     return conn.execute(
@@ -281,6 +314,12 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (25, "users.email: where an account's notifications go", _users_email),
     (26, "answers: answers to help questions, by a municipality or an expert", _create_answers),
     (27, "join_requests: requests to join the CoP (personal data)", _create_join_requests),
+    # 30-39: issue 15
+    (
+        30,
+        "meta: database_key and data_token (results kept on disk), a version per table",
+        _database_key,
+    ),
 ]
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from cop.core import vocab
 from cop.core.config import get_settings
 from cop.data.migrations import (
+    DATABASE_KEY,
     META,
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -47,7 +48,9 @@ from cop.data.writes import (
     import_frame_report,
     init_db,
     is_empty,
+    stamp_version,
     store,
+    table_stamps,
     table_versions,
     write,
 )
@@ -68,6 +71,8 @@ __all__ = [
     "current_version",
     "data_version",
     "data_versions",
+    "cache_identity",
+    "stamp_version",
     "demo_tables",
     "import_file",
     "import_frame_report",
@@ -241,6 +246,16 @@ def data_versions(engine: Engine) -> tuple[int, dict[str, int]]:
     :func:`cop.data.writes.table_versions`): caches of a table key on its own version."""
     with engine.connect() as conn:
         return table_versions(conn)
+
+
+def cache_identity(engine: Engine, tables: Iterable[str]) -> tuple[str, tuple[str, ...]]:
+    """This database's random secret and the stamps of ``tables`` (``meta``): results kept
+    on disk are signed with the one and named with the others (see
+    :func:`cop.data.writes.table_stamps`); an empty secret before the migration that
+    creates it (nothing is kept then)."""
+    with engine.connect() as conn:
+        _, stamps = table_stamps(conn)
+        return str(get_meta(conn, DATABASE_KEY) or ""), tuple(stamps[t] for t in tables)
 
 
 def demo_tables(engine: Engine) -> list[str]:

@@ -62,7 +62,14 @@ from cop.data.bulk import (
     upsert,
 )
 from cop.data.changes import RowChange, TableChanges, WriteOutcome, plain, row_number
-from cop.data.migrations import META, SQL_TABLES, TABLE_VERSION_PREFIX, migrate
+from cop.data.migrations import (
+    DATA_TOKEN,
+    META,
+    SQL_TABLES,
+    TABLE_VERSION_PREFIX,
+    migrate,
+    new_data_token,
+)
 from cop.data.schema import (
     TABLE_ORDER,
     TABLES,
@@ -720,42 +727,53 @@ def get_meta(conn: Connection, key: str) -> str | None:
 def _bump_version(conn: Connection, tables: Sequence[str]) -> None:
     """``data_version += 1`` as one statement: concurrent writers never lose an increment.
 
-    Each of ``tables`` is stamped with the new version. The increment's row stays locked
-    until this transaction ends (PostgreSQL) or the whole database does (SQLite), so the
-    version read back is this write's own.
+    Each of ``tables`` is stamped ``"<new version>:<random token>"``. The increment's row
+    stays locked until this transaction ends (PostgreSQL) or the whole database does
+    (SQLite), so the version read back is this write's own. The token makes a stamp
+    unique beyond the counter: a database file replaced by an older copy counts the same
+    numbers again, with other data, and results kept on disk must not be taken for them.
     """
     statement = dialect_insert(conn, META).values(key="data_version", value="1")
     increment = sa.cast(sa.cast(META.c.value, sa.BigInteger) + 1, sa.Text)
     conn.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": increment}))
-    version = get_meta(conn, "data_version") or "1"
+    version, token = get_meta(conn, "data_version") or "1", new_data_token()
     for name in sorted(set(tables)):
-        put_meta(conn, TABLE_VERSION_PREFIX + name, version)
+        put_meta(conn, TABLE_VERSION_PREFIX + name, f"{version}:{token}")
+    put_meta(conn, DATA_TOKEN, token)
 
 
-def table_versions(conn: Connection) -> tuple[int, dict[str, int]]:
-    """The ``data_version`` and each stamped table's version, in one query.
+def table_stamps(conn: Connection) -> tuple[int, dict[str, str]]:
+    """The ``data_version`` and the stamp of every table (see :func:`_bump_version`), in
+    one query.
 
-    A table without a stamp (a database from before stamps, or restored from a backup)
-    has no entry: its version is the ``data_version`` itself, which changes on every
-    write, as every cache did before stamps.
+    A table without a stamp (a database restored from a backup) has the stamp of the
+    data as a whole, ``"<data_version>:<data_token>"``, which every write renews: its
+    caches then renew on every write, as all caches did before stamps.
     """
     rows = conn.execute(
         sa.select(META.c.key, META.c.value).where(
-            (META.c.key == "data_version") | META.c.key.startswith(TABLE_VERSION_PREFIX)
+            META.c.key.in_(["data_version", DATA_TOKEN])
+            | META.c.key.startswith(TABLE_VERSION_PREFIX)
         )
     ).all()
-    found = {str(key): _number(value) for key, value in rows}
-    tables = {
-        key.removeprefix(TABLE_VERSION_PREFIX): value
-        for key, value in found.items()
-        if key.startswith(TABLE_VERSION_PREFIX)
+    found = {str(key): str(value) for key, value in rows}
+    version = stamp_version(found.get("data_version", "0"))
+    whole = f"{version}:{found.get(DATA_TOKEN, '')}"
+    return version, {
+        name: found.get(TABLE_VERSION_PREFIX + name, whole) for name in SQL_TABLES
     }
-    return found.get("data_version", 0), tables
 
 
-def _number(value: object) -> int:
+def table_versions(conn: Connection) -> tuple[int, dict[str, int]]:
+    """The ``data_version`` and each table's version: the counter part of its stamp."""
+    version, stamps = table_stamps(conn)
+    return version, {name: stamp_version(stamp) for name, stamp in stamps.items()}
+
+
+def stamp_version(stamp: str) -> int:
+    """``1234`` of a stamp ``"1234:token"`` (or of a plain number)."""
     try:
-        return int(str(value))
+        return int(stamp.split(":", 1)[0])
     except ValueError:
         return 0
 
