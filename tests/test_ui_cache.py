@@ -304,3 +304,6 @@ def test_a_large_table_is_kept_as_parquet_and_read_back_after_a_restart(fresh_ca
     _restart()
     pd.testing.assert_frame_equal(ui.table("measures"), first, check_exact=True)
     assert path.read_bytes()[:32] != b"\0" * 32  # read from SQLite and kept again
+    # personal data stays in the database: no copy of the contacts on disk
+    ui.table("contacts")
+    assert len(list(folder.glob("*.parquet"))) == 1

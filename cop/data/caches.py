@@ -410,7 +410,7 @@ class ResultStore:
         folder = self._folder()
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            part = folder / f"{name}.{threading.get_ident()}.part"
+            part = folder / f"{name}.{os.getpid()}-{threading.get_ident()}.part"
             part.write_bytes(hmac.new(secret.encode(), payload, "sha256").digest() + payload)
             part.replace(folder / f"{name}.{suffix}")
         except OSError as exc:
