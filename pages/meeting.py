@@ -102,7 +102,9 @@ with st.spinner(ui.tr("meeting.building")):
         lang=ui.lang(),
         demo=demo,
     )
-    changed = ui.compute(trendchanges.trend_class_changes, "monitoring", **briefs.trend_request(brief))
+    changed = ui.compute(
+        trendchanges.trend_class_changes, "monitoring", **briefs.trend_request(brief)
+    )
     brief = briefs.with_trend_changes(brief, changed)
 
 # --- the agenda, edited by the coordinator (kept per meeting, themes and invitees) -----

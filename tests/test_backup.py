@@ -99,7 +99,10 @@ def test_restore_of_a_backup_gives_identical_tables(db_url, tmp_path, monkeypatc
     new_version, versions = storage.data_versions(engine)
     assert set(versions.values()) == {new_version}  # every table is new: all caches renew
     for key in ("database_key", "data_token"):  # nothing cached on disk is taken for it
-        assert dict(after["meta"])[key] not in (dict(before["meta"])[key], dict(changed["meta"])[key])
+        assert dict(after["meta"])[key] not in (
+            dict(before["meta"])[key],
+            dict(changed["meta"])[key],
+        )
     out = capsys.readouterr().out
     assert f"measures: {len(before['measures']):,} rows" in out
     # ids the database hands out later never collide with restored or removed ones

@@ -625,7 +625,9 @@ def test_the_brief_built_in_two_cached_parts_is_the_whole_brief(demo_db_file, da
     part = briefs.build_brief_without_trends(
         *(frames[name] for name in briefs.BRIEF_TABLES_WITHOUT_TRENDS), **params
     )
-    assert part.changes.trend_changes == () and "monitoring" not in briefs.BRIEF_TABLES_WITHOUT_TRENDS
+    assert (
+        part.changes.trend_changes == () and "monitoring" not in briefs.BRIEF_TABLES_WITHOUT_TRENDS
+    )
     changed = trendchanges.trend_class_changes(frames["monitoring"], **briefs.trend_request(part))
     assert len(whole.changes.trend_changes) > 10
     assert briefs.with_trend_changes(part, changed) == whole

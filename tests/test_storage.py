@@ -295,7 +295,12 @@ def test_data_version_is_one_meta_row_that_counts_every_write(engine):
     with engine.connect() as conn:
         keys = conn.execute(sa.select(storage.META.c.key)).scalars().all()
     stamps = {key for key in keys if key.startswith("version:")}
-    assert sorted(set(keys) - stamps) == ["data_token", "data_version", "database_key", "demo_tables"]
+    assert sorted(set(keys) - stamps) == [
+        "data_token",
+        "data_version",
+        "database_key",
+        "demo_tables",
+    ]
     assert "version:measures" in stamps
 
 

@@ -350,7 +350,7 @@ class ResultStore:
         if payload is None:
             return False, None
         try:
-            return True, pickle.loads(payload)  # noqa: S301 - signed with our key (_read)
+            return True, pickle.loads(payload)
         except Exception as exc:  # a library changed under the same fingerprint
             _log.warning("results: removing unreadable %s (%s)", name, exc)
             (self._folder() / f"{name}.pickle").unlink(missing_ok=True)
@@ -422,7 +422,9 @@ class ResultStore:
         with self._guard:
             try:
                 found = [*folder.glob("*.pickle"), *folder.glob("*.parquet")]
-                files = sorted(((p.stat().st_mtime, p.stat().st_size, p) for p in found), reverse=True)
+                files = sorted(
+                    ((p.stat().st_mtime, p.stat().st_size, p) for p in found), reverse=True
+                )
             except OSError:  # another process pruned at the same time
                 return
             kept_bytes = 0

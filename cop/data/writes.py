@@ -759,9 +759,7 @@ def table_stamps(conn: Connection) -> tuple[int, dict[str, str]]:
     found = {str(key): str(value) for key, value in rows}
     version = stamp_version(found.get("data_version", "0"))
     whole = f"{version}:{found.get(DATA_TOKEN, '')}"
-    return version, {
-        name: found.get(TABLE_VERSION_PREFIX + name, whole) for name in SQL_TABLES
-    }
+    return version, {name: found.get(TABLE_VERSION_PREFIX + name, whole) for name in SQL_TABLES}
 
 
 def table_versions(conn: Connection) -> tuple[int, dict[str, int]]:
