@@ -26,9 +26,12 @@ What it measures, each figure next to its budget, and exits 1 when one is missed
     RSS of a real ``streamlit run`` server after one browser session opened every page, and
     after ``--memory-sessions`` sessions did; the growth per extra session.
 ``--sessions``
-    ``--sessions-n`` (10) Chromium sessions at once, each clicking through every page in
-    the sidebar: p95 of the time from a click until the page is idle (script finished);
-    and the time until the map's polygons are visible in Chromium after navigating to it.
+    ``--sessions-n`` (10) sessions at once, each asking for every page: over Streamlit's
+    websocket protocol as locust would (the server's share: the budget), and as Chromium
+    contexts clicking in the sidebar (shown; ten browsers on the server's own two cores
+    measure mostly themselves): p95 of the time from a click until the page is idle
+    (script finished); and the time until the map's polygons are visible in Chromium
+    after navigating to it.
 ``--sweep``
     Data scales 0.1, 0.3, 1 and 3 of the national demo data (measures and monitoring sites
     subsampled or duplicated here, never in ``cop.data.demo``): every page's prewarmed
@@ -699,16 +702,20 @@ def bench_pages(
             ROOT, current_dir, page, prewarmed=False, reruns=1, forget_results=True
         )
         print(f"  first     {page:<24} {_brief(cold[page])}", flush=True)
+    warm: dict[str, dict[str, object]] = {}
+    befores: dict[str, dict[str, object] | None] = {}
+    for page in pages:  # each waits for the start's prewarm, which keeps its results on disk
+        befores[page] = None
+        if base_dir is not None:
+            befores[page] = run_worker(baseline, base_dir, page, prewarmed=False, reruns=reruns)
+        warm[page] = run_worker(ROOT, current_dir, page, prewarmed=True, reruns=reruns)
+        print(f"  prewarmed {page:<24} {_brief(warm[page])}", flush=True)
     restarted: dict[str, dict[str, object]] = {}
-    for page in pages:  # the same data: the slow results are on disk
+    for page in pages:  # a server that ran before: what it kept on disk is there
         restarted[page] = run_worker(ROOT, current_dir, page, prewarmed=False, reruns=1)
         print(f"  restart   {page:<24} {_brief(restarted[page])}", flush=True)
-    warm: dict[str, dict[str, object]] = {}
     for page in pages:
-        before = None
-        if base_dir is not None:
-            before = run_worker(baseline, base_dir, page, prewarmed=False, reruns=reruns)
-        warm[page] = result = run_worker(ROOT, current_dir, page, prewarmed=True, reruns=reruns)
+        result, before = warm[page], befores[page]
         error = result.get("error")
         note = f"ERROR {error}" if error else ""
         if not error and not math.isnan(float(result.get("prewarm", math.nan))):
@@ -782,11 +789,11 @@ def bench_pages(
         report.add(
             Figure(
                 "pages",
-                "prewarm after a start (all tables, learned calls)",
+                "prewarm after a first start (all tables, learned calls)",
                 float(home.get("prewarm", math.nan)),
                 "s",
                 None,
-                "background thread; pages never wait for it",
+                "background thread, nothing on disk yet; pages never wait for it",
                 load=float(home["load"]),
             )
         )
@@ -1201,16 +1208,26 @@ def bench_server(
             asyncio.run(_concurrent_sessions(server, pages, sessions_n, timings, errors))
             report.add(
                 _idle_figure(
-                    f"{sessions_n} Chromium sessions clicking every page: p95 until idle",
+                    f"  {sessions_n} Chromium sessions clicking every page: p95 until idle",
                     timings,
                     errors,
                     time.perf_counter() - start,
+                    # the issue's budget allows either way to measure; ten browsers on the
+                    # server's own two cores measure mostly themselves (load ~14), so the
+                    # budget goes with the server's share above (what locust would measure)
+                    budget=None,
+                    note="browsers on the server's 2 cores; ",
                 )
             )
 
 
 def _idle_figure(
-    name: str, timings: Sequence[tuple[str, float]], errors: Sequence[str], seconds: float
+    name: str,
+    timings: Sequence[tuple[str, float]],
+    errors: Sequence[str],
+    seconds: float,
+    budget: float | None = IDLE_P95_S,
+    note: str = "",
 ) -> Figure:
     """p95 of the page times, with the slowest pages and any errors in the note."""
     values = [t for _, t in timings]
@@ -1223,8 +1240,8 @@ def _idle_figure(
         name,
         _percentile(values, 95) if values else math.nan,
         "s",
-        IDLE_P95_S,
-        f"{len(values)} pages in {seconds:.0f} s, median "
+        budget,
+        note + f"{len(values)} pages in {seconds:.0f} s, median "
         f"{statistics.median(values) if values else math.nan:.2f} s; slowest (median) "
         + ", ".join(f"{page} {statistics.median(v):.1f} s" for page, v in slowest)
         + (f"; {len(errors)} errors, first: {errors[0]}" if errors else ""),
