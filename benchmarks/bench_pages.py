@@ -36,8 +36,9 @@ What it measures, each figure next to its budget, and exits 1 when one is missed
     Data scales 0.1, 0.3, 1 and 3 of the national demo data (measures and monitoring sites
     subsampled or duplicated here, never in ``cop.data.demo``): every page's prewarmed
     first view and rerun (CPU seconds of the script thread, which a busy machine inflates
-    least), the map bytes, the prewarm time and the process memory per scale, and the
-    fitted exponent (log-log slope) of each: at most ~1.1 (linear).
+    least), the map bytes, the prewarm time (after a first start, when it computes, and
+    after a restart, when it reads what was kept on disk) and the process memory per
+    scale, and the fitted exponent (log-log slope) of each: at most ~1.1 (linear).
 ``--import``
     ``init`` of the national data and an import of 20,000 measures (issue 11's budgets)
     by issue 11's ``benchmarks/bench_import.py`` (SQLite), its old code side by side.
@@ -1421,6 +1422,14 @@ def bench_sweep(
         others = [p for p in pages if p != "pages/home.py"]
         teach = "*" if set(pages) == set(discover_pages()) else ",".join(others)
         run_worker(ROOT, data_dir, teach or "*", prewarmed=False, reruns=0)  # teach the prewarm
+        # the prewarm with nothing on disk (a first start, new data): what it computes
+        first = run_worker(
+            ROOT, data_dir, "pages/home.py", prewarmed=True, reruns=0, forget_results=True
+        )
+        if not first.get("error"):
+            table.setdefault("prewarm after a first start (s)", {})[factor] = float(
+                first["prewarm"]
+            )
         for page in pages:
             result = run_worker(ROOT, data_dir, page, prewarmed=True, reruns=3)
             name = page.removeprefix("pages/").removesuffix(".py")
@@ -1437,7 +1446,9 @@ def bench_sweep(
                     float(result["component_bytes"]) / 1e6
                 )
             if page == "pages/home.py":
-                table.setdefault("prewarm after start (s)", {})[factor] = float(result["prewarm"])
+                table.setdefault("prewarm after a restart (s)", {})[factor] = float(
+                    result["prewarm"]
+                )
             print(f"  x{factor:g} {name:<12} {_brief(result)}", flush=True)
     print("\n  figure" + "".join(f"{'x' + format(f, 'g'):>10}" for f in scales) + "   exponent")
     for name, values in table.items():
