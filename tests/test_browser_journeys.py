@@ -33,6 +33,7 @@ from tests.browser_support import (  # noqa: F401 (fixtures)
     require_browser,
     require_map_assets,
     route_offline,
+    sign_in,
     streamlit_server,
 )
 from tests.conftest import ROOT
@@ -311,10 +312,9 @@ def test_coordinator_sign_in_meeting_downloads(streamlit_server, chromium, coord
         # 1. Sign in.
         page.goto(f"{streamlit_server.url}/?lang={lang}")
         sidebar = page.locator(SIDEBAR)
-        sidebar.get_by_text(t("auth.sign_in", lang), exact=True).first.click()
-        sidebar.get_by_label(re.compile("Gebruikersnaam|User name")).fill(coordinator)
-        sidebar.get_by_label(re.compile("Wachtwoord|Password")).fill(PASSWORD)
-        sidebar.get_by_role("button", name=t("auth.sign_in", lang)).click()
+        # the shared helper waits for the first run and opens the sign-in only when it is
+        # closed (a full run clicked its summary while it was open and folded the fields)
+        sign_in(page, coordinator, PASSWORD)
         journey.signed_in = t(
             "auth.signed_in_as", lang, username=coordinator, role=t("auth.roles.coordinator", lang)
         )

@@ -15,6 +15,7 @@ from tests.browser_support import (  # noqa: F401 (fixtures)
     OUTPUT_DIR,
     browser_page,
     require_map_assets,
+    sign_in,
     streamlit_server,
 )
 
@@ -56,12 +57,9 @@ def _sidebar(page):
     return page.locator('[data-testid="stSidebar"]')
 
 
-def _sign_in(page, username: str, label: str = "Inloggen") -> None:
-    sidebar = _sidebar(page)
-    sidebar.get_by_text(label, exact=True).first.click()
-    sidebar.get_by_label(re.compile("Gebruikersnaam|User name")).fill(username)
-    sidebar.get_by_label(re.compile("Wachtwoord|Password")).fill(PASSWORD)
-    sidebar.get_by_role("button", name=label).click()
+def _sign_in(page, username: str) -> None:
+    """The shared helper: it waits for the run and never folds an open sign-in box."""
+    sign_in(page, username, PASSWORD)
 
 
 def _session_cookie(context) -> dict | None:
@@ -78,7 +76,7 @@ def test_sign_in_and_language_survive_reload_new_tab_and_sign_out(
     page.goto(streamlit_server.url + "/")
     _sidebar(page).get_by_text("English", exact=True).click()
     page.wait_for_function("() => location.search.includes('lang=en')")
-    _sign_in(page, username, "Sign in")
+    _sign_in(page, username)
     signed_in = _sidebar(page).get_by_text(f"Signed in as {username} (member)")
     signed_in.wait_for()
     page.wait_for_function("() => document.cookie.includes('cop_session=')")
@@ -125,9 +123,13 @@ def _map_frame(page):
         raise
 
 
-def _theme_chips(page) -> str:
+def _expect_theme(page, label: str) -> None:
+    """The theme filter shows ``label``, waiting while a reload still draws the sidebar (a
+    full run read the box's label before its chips were there)."""
+    from playwright.sync_api import expect
+
     themes = _sidebar(page).locator('[data-testid="stMultiSelect"]').filter(has_text="Themes")
-    return themes.first.inner_text()
+    expect(themes.first).to_contain_text(label)
 
 
 def _wait_for_map(frame, zoom: int) -> None:
@@ -144,12 +146,12 @@ def test_map_view_survives_reload_popup_link_back_and_menu(
     page = browser_page
     username, _ = member
     page.goto(streamlit_server.url + "/map?lang=en&thema=depaving&kaart=52.09000,5.12000,11")
-    _sign_in(page, username, "Sign in")
+    _sign_in(page, username)
     _sidebar(page).get_by_text(f"Signed in as {username} (member)").wait_for()
     page.wait_for_function("() => document.cookie.includes('cop_session=')")
     frame = _map_frame(page)
     _wait_for_map(frame, 11)  # the shared link's view
-    assert "Depaving" in _theme_chips(page)
+    _expect_theme(page, "Depaving")
 
     # Zoom in: the new view goes into the URL and survives F5.
     frame.evaluate("() => window.map.setView([52.1, 5.15], 12, {animate: false})")
@@ -160,7 +162,8 @@ def test_map_view_survives_reload_popup_link_back_and_menu(
     _wait_for_map(frame, 12)
     lat, lon = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng]")
     assert abs(lat - 52.1) < 0.01 and abs(lon - 5.15) < 0.01
-    assert "Depaving" in _theme_chips(page) and "lang=en" in page.url
+    _expect_theme(page, "Depaving")
+    assert "lang=en" in page.url
     frame.locator(".marker-cluster, .leaflet-interactive").first.wait_for(state="attached")
     page.screenshot(path=str(OUTPUT_DIR / "session-map-after-reload.png"), full_page=True)
 
@@ -192,7 +195,7 @@ def test_map_view_survives_reload_popup_link_back_and_menu(
     page.wait_for_function("() => location.pathname.endsWith('/map')")
     page.wait_for_function("() => location.search.includes('thema=depaving')")
     page.wait_for_function("() => location.search.includes('kaart=')")
-    assert "Depaving" in _theme_chips(page)
+    _expect_theme(page, "Depaving")
     assert "lang=en" in page.url and "gemeente=" not in page.url
 
 
