@@ -267,13 +267,20 @@ def sign_in(page, username: str, password: str) -> None:
     folds it and hides the fields. So the summary is clicked only while the ``details``
     element is closed, read from its ``open`` attribute rather than guessed from timing.
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     sidebar = page.get_by_test_id("stSidebar")
     sign_out = sidebar.get_by_role("button", name=SIGN_OUT)
     settle(page)  # a run still drawing the sidebar may redraw the form under the typing
-    if sign_out.count():
-        sign_out.click()
+    for _ in range(3):  # a rerun may redraw the button between finding and clicking it
+        if not sign_out.count():
+            break
+        try:
+            sign_out.click(timeout=15_000)
+            break
+        except PlaywrightTimeout:
+            settle(page)
     sign_out.wait_for(state="detached")
     settle(page)
     # the summary's text also holds the name of its arrow icon: no anchors here
